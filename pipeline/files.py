@@ -1,0 +1,124 @@
+"""File helpers shared by every stage: atomic writes, Excel-friendly CSV, word lists.
+
+Every output is written to a temporary name beside its target and renamed into place only
+when complete, so a crash or Ctrl-C never leaves a half-written file under the final name.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator, Sequence
+
+# Cells starting with these are read as formulas by Excel and LibreOffice.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+class PipelineError(Exception):
+    """A problem with the user's input that deserves a clear message, not a traceback."""
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it to ``path`` only on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
+        os.replace(tmp_path, path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike, encoding: str = "utf-8") -> Iterator[IO[str]]:
+    """Open ``path`` for text writing through :func:`atomic_path`."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding=encoding, newline="") as handle:
+        yield handle
+
+
+def safe_cell(value: Any) -> Any:
+    """Format one CSV cell: fixed-precision floats (reproducible), formula-safe text."""
+    if isinstance(value, float):
+        return f"{value:.6f}"
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class CsvTable:
+    """A streaming CSV writer: UTF-8 with BOM (so Excel reads Chinese), written atomically."""
+
+    def __init__(self, path: str | os.PathLike, columns: Sequence[str]):
+        self.path = Path(path)
+        self.columns = list(columns)
+
+    def __enter__(self) -> "CsvTable":
+        self._ctx = atomic_open(self.path, encoding="utf-8-sig")
+        self._writer = csv.writer(self._ctx.__enter__(), lineterminator="\n")
+        self._writer.writerow(self.columns)
+        return self
+
+    def write(self, row: Sequence[Any]) -> None:
+        self._writer.writerow([safe_cell(v) for v in row])
+
+    def write_dict(self, row: dict) -> None:
+        self.write([row.get(c, "") for c in self.columns])
+
+    def __exit__(self, *exc) -> bool:
+        return bool(self._ctx.__exit__(*exc))
+
+
+def write_csv(path: str | os.PathLike, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Write ``rows`` to ``path`` as one atomic CSV table."""
+    with CsvTable(path, columns) as table:
+        for row in rows:
+            table.write(row)
+
+
+def read_csv(path: str | os.PathLike) -> Iterator[dict[str, str]]:
+    """Stream the rows of a CSV written by :class:`CsvTable` as dicts."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def read_word_list(path: str | os.PathLike) -> list[str]:
+    """One entry per line; blank lines and ``#`` comments are ignored."""
+    path = Path(path)
+    if not path.is_file():
+        raise PipelineError(f"{path}: word list not found")
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as err:
+        raise PipelineError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from err
+    entries = []
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if line:
+            entries.append(line)
+    return entries
+
+
+def read_stopword_lists(folder: str | os.PathLike) -> set[str]:
+    """The union of every ``*.txt`` word list in ``folder``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise PipelineError(f"{folder}: stopword folder not found")
+    paths = sorted(folder.glob("*.txt"))
+    if not paths:
+        raise PipelineError(f"{folder}: no stopword lists (*.txt) found")
+    words: set[str] = set()
+    for path in paths:
+        words.update(read_word_list(path))
+    return words

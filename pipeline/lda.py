@@ -1,0 +1,257 @@
+"""Stage 3, lda: paragraph tokens -> topics, paragraph and document topic distributions.
+
+Paragraphs are the modelling unit (a handful of reports is far too few documents for LDA);
+a report's topic distribution is the token-weighted mean of its paragraphs'.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from .files import CsvTable, PipelineError, atomic_path, write_csv
+from .segment import read_token_table
+
+
+@dataclass(frozen=True)
+class LdaParams:
+    """Model parameters, documented once.
+
+    k : number of topics.
+    seed : random seed; the same seed, data and parameters give the same model.
+    passes : passes over the corpus; 0 picks enough passes for about 200,000 paragraph
+        visits (many on a small corpus, one on a large one), capped at 50.
+    iterations : maximum inference iterations per paragraph and pass.
+    alpha, eta : Dirichlet priors; "auto" learns them from the data.
+    no_below : drop terms in fewer than this many paragraphs.
+    no_above : drop terms in more than this share of paragraphs.
+    keep_n : keep at most this many terms (the most frequent).
+    min_tokens : paragraphs with fewer tokens (after vocabulary filtering) are not modelled.
+    """
+
+    k: int = 8
+    seed: int = 42
+    passes: int = 0
+    iterations: int = 200
+    alpha: str = "auto"
+    eta: str = "auto"
+    no_below: int = 2
+    no_above: float = 0.5
+    keep_n: int = 50_000
+    min_tokens: int = 5
+    chunksize: int = 2000
+
+    def resolved_passes(self, n_paragraphs: int) -> int:
+        if self.passes > 0:
+            return self.passes
+        return max(1, min(50, math.ceil(200_000 / max(1, n_paragraphs))))
+
+
+def build_dictionary(token_lists: Iterable[list[str]], params: LdaParams):
+    """A gensim Dictionary over paragraphs, with the document-frequency filters applied."""
+    from gensim.corpora import Dictionary
+
+    dictionary = Dictionary(token_lists)
+    dictionary.filter_extremes(no_below=params.no_below, no_above=params.no_above, keep_n=params.keep_n)
+    dictionary.compactify()
+    return dictionary
+
+
+def train_lda(corpus, dictionary, n_paragraphs: int, params: LdaParams):
+    """Train a reproducible gensim LdaModel on a (streamed) bag-of-words corpus."""
+    from gensim.models import LdaModel
+
+    return LdaModel(
+        corpus=corpus,
+        id2word=dictionary,
+        num_topics=params.k,
+        random_state=params.seed,
+        passes=params.resolved_passes(n_paragraphs),
+        iterations=params.iterations,
+        alpha=params.alpha,
+        eta=params.eta,
+        chunksize=params.chunksize,
+        eval_every=None,  # perplexity logging costs ~30% of training time
+    )
+
+
+def topic_term_matrix(model) -> np.ndarray:
+    """Topics x terms, rows summing to 1."""
+    topics = model.get_topics()
+    return topics / topics.sum(axis=1, keepdims=True)
+
+
+def topic_labels(model, n_words: int = 3) -> list[str]:
+    """Short labels such as "T1 调解·纠纷·矛盾纠纷" (1-based topic numbers, as in the tables)."""
+    return [f"T{t + 1} " + "·".join(w for w, _ in model.show_topic(t, n_words)) for t in range(model.num_topics)]
+
+
+def check_k(k: int, n_paragraphs: int, n_terms: int) -> None:
+    """Refuse a K the corpus cannot support, with a message that says why."""
+    if k < 2:
+        raise PipelineError(f"K={k}: need at least 2 topics")
+    if k > n_paragraphs or k > n_terms:
+        raise PipelineError(
+            f"K={k} is larger than the corpus allows: {n_paragraphs} paragraphs and {n_terms} terms "
+            f"survive filtering; use K <= {max(2, min(n_paragraphs, n_terms) // 2)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# I/O shell
+# ---------------------------------------------------------------------------------------------
+
+
+class _BowStream:
+    """Re-iterable bag-of-words over tokens.tsv, keeping only modelled paragraphs."""
+
+    def __init__(self, tokens_path: Path, dictionary, min_tokens: int):
+        self.tokens_path, self.dictionary, self.min_tokens = tokens_path, dictionary, min_tokens
+
+    def with_keys(self) -> Iterator[tuple[str, int, list[tuple[int, int]]]]:
+        for doc_id, position, tokens in read_token_table(self.tokens_path):
+            bow = self.dictionary.doc2bow(tokens)
+            if sum(count for _, count in bow) >= self.min_tokens:
+                yield doc_id, position, bow
+
+    def __iter__(self):
+        return (bow for _, _, bow in self.with_keys())
+
+
+def coherence_scores(model, texts: list[list[str]], dictionary, topn: int = 10) -> dict[str, list[float]]:
+    """Per-topic c_npmi and c_v coherence (gensim, one process for reproducibility)."""
+    from gensim.models import CoherenceModel
+
+    scores = {}
+    for measure in ("c_npmi", "c_v"):
+        scorer = CoherenceModel(model=model, texts=texts, dictionary=dictionary, coherence=measure, topn=topn, processes=1)
+        scores[measure] = [float(x) for x in scorer.get_coherence_per_topic()]
+    return scores
+
+
+def sample_texts(tokens_path: Path, limit: int = 20_000) -> list[list[str]]:
+    """Up to ``limit`` paragraphs, evenly spread over the corpus, as reference texts for coherence."""
+    n_lines = sum(1 for _ in open(tokens_path, encoding="utf-8"))
+    step = max(1, math.ceil(n_lines / limit))
+    return [tokens for i, (_, _, tokens) in enumerate(read_token_table(tokens_path)) if i % step == 0 and tokens]
+
+
+@contextlib.contextmanager
+def _training_progress(passes: int, n_paragraphs: int):
+    """A progress bar with ETA fed by gensim's own "PROGRESS: pass p, at document #d" log lines."""
+    import re
+
+    from tqdm import tqdm
+
+    pattern = re.compile(r"PROGRESS: pass (\d+), at document #(\d+)")
+    logger = logging.getLogger("gensim.models.ldamodel")
+
+    class _Handler(logging.Handler):
+        def emit(self, record):
+            match = pattern.search(record.getMessage())
+            if match:
+                bar.n = min(total, int(match.group(1)) * n_paragraphs + int(match.group(2)))
+                bar.refresh()
+
+    total = passes * n_paragraphs
+    with tqdm(total=total, desc="lda: train", unit="par", disable=None) as bar:
+        handler = _Handler(logging.INFO)
+        old_level, old_propagate = logger.level, logger.propagate
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+        try:
+            yield
+            bar.n = total
+            bar.refresh()
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(old_level)
+            logger.propagate = old_propagate
+
+
+def run_lda(output_dir: str | Path, params: LdaParams, n_words: int = 30, log=print) -> None:
+    """segment/tokens.tsv -> lda/ (topics, paragraph and document topics, coherence, model)."""
+    from gensim.corpora import MmCorpus
+    from tqdm import tqdm
+
+    from .metadata import document_info
+
+    logging.getLogger("gensim").setLevel(logging.WARNING)
+    out = Path(output_dir)
+    tokens_path = out / "segment" / "tokens.tsv"
+    lda_dir = out / "lda"
+    lda_dir.mkdir(parents=True, exist_ok=True)
+
+    dictionary = build_dictionary((tokens for _, _, tokens in read_token_table(tokens_path)), params)
+    stream = _BowStream(tokens_path, dictionary, params.min_tokens)
+    # Serialise the bag-of-words once: passes then read a compact binary file, not the text.
+    keys: list[tuple[str, int]] = []
+    lengths: list[int] = []
+
+    def keyed() -> Iterator[list[tuple[int, int]]]:
+        for doc_id, position, bow in stream.with_keys():
+            keys.append((doc_id, position))
+            lengths.append(sum(c for _, c in bow))
+            yield bow
+
+    mm_path = lda_dir / "corpus.mm"
+    with atomic_path(mm_path) as tmp:
+        MmCorpus.serialize(str(tmp), keyed())
+        for suffix in (".index",):
+            Path(str(tmp) + suffix).replace(str(mm_path) + suffix)
+    check_k(params.k, len(keys), len(dictionary))
+    corpus = MmCorpus(str(mm_path))
+    passes = params.resolved_passes(len(keys))
+    log(f"lda: K={params.k}, {len(keys)} paragraphs, {len(dictionary)} terms, {passes} passes, seed {params.seed}")
+
+    with _training_progress(passes, len(keys)):
+        model = train_lda(corpus, dictionary, len(keys), params)
+
+    theta = np.zeros((len(keys), params.k), dtype=np.float64)
+    for i, bow in enumerate(tqdm(corpus, total=len(keys), desc="lda: infer", unit="par", disable=None)):
+        for topic, weight in model.get_document_topics(bow, minimum_probability=0.0):
+            theta[i, topic] = weight
+    theta /= theta.sum(axis=1, keepdims=True)
+
+    texts = sample_texts(tokens_path)
+    coherence = coherence_scores(model, texts, dictionary)
+    labels = topic_labels(model)
+    doc_columns, doc_rows = document_info(out)
+
+    model_dir = lda_dir / "model"
+    model_dir.mkdir(exist_ok=True)
+    with atomic_path(model_dir / "lda.gensim") as tmp:
+        model.save(str(tmp))
+        for extra in Path(tmp).parent.glob(Path(tmp).name + ".*"):
+            extra.replace(model_dir / ("lda.gensim" + extra.name[len(Path(tmp).name):]))
+    dictionary.save(str(model_dir / "dictionary.gensim"))
+
+    phi = topic_term_matrix(model)
+    write_csv(lda_dir / "topics.csv", ("topic", "label", "rank", "word", "weight"),
+              ((t + 1, labels[t], r + 1, dictionary[int(term)], float(phi[t, term]))
+               for t in range(params.k) for r, term in enumerate(np.argsort(-phi[t], kind="stable")[:n_words])))
+    write_csv(lda_dir / "coherence.csv", ("topic", "label", "measure", "value"),
+              [(t + 1, labels[t], m, v[t]) for m, v in coherence.items() for t in range(params.k)]
+              + [("all", "", m, float(np.mean(v))) for m, v in coherence.items()])
+    write_csv(lda_dir / "paragraph_topics.csv", ("doc_id", "position", "topic", "weight"),
+              ((doc_id, position, t + 1, float(theta[i, t])) for i, (doc_id, position) in enumerate(keys) for t in range(params.k)))
+
+    # Report-level distribution: token-weighted mean over the report's modelled paragraphs.
+    doc_index: dict[str, int] = {}
+    for doc_id, _ in keys:
+        doc_index.setdefault(doc_id, len(doc_index))
+    doc_theta = np.zeros((len(doc_index), params.k))
+    weights = np.asarray(lengths, dtype=np.float64)
+    rows = np.fromiter((doc_index[d] for d, _ in keys), dtype=np.int64, count=len(keys))
+    np.add.at(doc_theta, rows, theta * weights[:, None])
+    doc_theta /= doc_theta.sum(axis=1, keepdims=True)
+    with CsvTable(lda_dir / "document_topics.csv", ("doc_id", *doc_columns, "topic", "label", "weight")) as table:
+        for doc_id, i in doc_index.items():
+            for t in range(params.k):
+                table.write([doc_id, *doc_rows.get(doc_id, [""] * len(doc_columns)), t + 1, labels[t], float(doc_theta[i, t])])
+    log(f"lda: mean coherence c_npmi={np.mean(coherence['c_npmi']):.4f} c_v={np.mean(coherence['c_v']):.4f}")
