@@ -1,0 +1,63 @@
+"""Segmentation: policy terms stay whole, stopwords and filters apply, jobs do not change output."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.clean import clean_report, load_rules
+from pipeline.readers import list_reports, read_report
+from pipeline.segment import filter_tokens, load_domain_terms, make_tokenizer, read_stopwords, segment_paragraphs, segment_text
+from conftest import ROOT, SEEDS
+
+POLICY_TERMS = ("枫桥经验", "综合行政执法", "法治政府", "习近平法治思想", "放管服", "法律明白人", "三项制度",
+                "重大行政决策", "矛盾纠纷", "一站式", "网格员")
+DOMAIN_TERMS = load_domain_terms([ROOT / "config" / "domain_terms.txt"])
+
+
+@pytest.fixture(scope="module")
+def seed_paragraphs() -> list[str]:
+    rules = load_rules(ROOT / "config" / "boilerplate.txt")
+    return [p.text for path in list_reports(SEEDS) for p in clean_report(read_report(path).text, rules).paragraphs]
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return make_tokenizer(DOMAIN_TERMS)
+
+
+@pytest.mark.parametrize("term", POLICY_TERMS)
+def test_policy_term_is_one_token_wherever_it_occurs(term, seed_paragraphs, tokenizer):
+    occurrences = [text for text in seed_paragraphs if term in text]
+    assert occurrences, f"{term} should occur in the seeds"
+    for text in occurrences:
+        tokens = segment_text(tokenizer, text)
+        assert tokens.count(term) == text.count(term), (term, text[:60])
+
+
+def test_policy_terms_stay_whole_with_parallel_jobs(seed_paragraphs):
+    serial = list(segment_paragraphs(seed_paragraphs, DOMAIN_TERMS, jobs=1))
+    parallel = list(segment_paragraphs(seed_paragraphs, DOMAIN_TERMS, jobs=2, batch_size=7))
+    assert parallel == serial
+    tokens = " ".join(parallel).split()
+    for term in POLICY_TERMS:
+        assert term in tokens
+
+
+def test_filter_drops_stopwords_punctuation_numbers_and_single_characters():
+    tokens = ["我镇", "深入", "推进", "枫桥经验", ",", "。", "2025", "2025年", "二十", "镇", "矛盾纠纷", "(", "网格员"]
+    kept = filter_tokens(tokens, {"我镇", "推进"})
+    assert kept == ["深入", "枫桥经验", "矛盾纠纷", "网格员"]
+    assert "2025年" in filter_tokens(tokens, set(), keep_numbers=True)
+
+
+def test_shipped_stopword_lists_cover_the_genre():
+    stopwords = read_stopwords([ROOT / "stopwords"])
+    for word in ("的", "和", "我镇", "进一步", "加强", "推进"):
+        assert word in stopwords
+    for theme in POLICY_TERMS:
+        assert theme not in stopwords
+
+
+def test_stopword_lists_ignore_comments_and_blank_lines(tmp_path):
+    (tmp_path / "a.txt").write_text("# a comment\n\n甲乙  # trailing comment\n丙丁\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("戊己\n", encoding="utf-8")
+    assert read_stopwords([tmp_path]) == {"甲乙", "丙丁", "戊己"}
