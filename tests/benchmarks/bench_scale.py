@@ -1,0 +1,145 @@
+"""`make bench`: the real pipeline on a synthetic corpus of a requested size (default 100 MB).
+
+Prints per stage: seconds, MB/s and peak RSS (summed over the stage's whole process tree,
+workers included); single-process jieba throughput measured in the same run as the reference
+for the segmentation speedup; the time of a stopword-only rerun of filtering and of a no-op
+`make topics`. The last line is the machine-readable summary:
+
+BENCH mb=<size> total_s=<x> segment_s=<x> segment_speedup=<x> rerun_stopwords_s=<x> noop_s=<x> peak_rss_mb=<x>
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.synthetic import ROOT, make_corpus  # noqa: E402
+
+STAGES = [  # (name, target relative to OUTPUT)
+    ("clean", "clean/paragraphs.csv"),
+    ("segment", "segment/segmented.tsv"),
+    ("filter", "segment/tokens.tsv"),
+    ("lda", "lda/document_topics.csv"),
+    ("tfidf", "tfidf/keywords.csv"),
+    ("themes", "themes/theme_counts.csv"),
+    ("plots", "plots/.complete"),
+]
+
+
+def tree_rss_mb(process: psutil.Process) -> float:
+    """Resident memory of a process and all its descendants, in MB."""
+    total = 0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 1e6
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Run ``command``; return (seconds, peak RSS of its process tree in MB), sampling every 50 ms."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "TQDM_DISABLE": "1"})
+    peak = 0.0
+    handle = psutil.Process(process.pid)
+    stderr: list[str] = []
+    reader = threading.Thread(target=lambda: stderr.extend(process.stderr))
+    reader.start()
+    while process.poll() is None:
+        try:
+            peak = max(peak, tree_rss_mb(handle))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    reader.join()
+    seconds = time.perf_counter() - start
+    if process.returncode != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{''.join(stderr)}")
+    return seconds, peak
+
+
+def single_process_jieba_mb_s(paragraphs_csv: Path, sample_mb: float) -> float:
+    """Plain jieba (default dictionary, accurate mode, one process) on a sample of the corpus."""
+    import csv
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    texts, size = [], 0
+    with open(paragraphs_csv, encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            texts.append(row["text"])
+            size += len(row["text"].encode("utf-8"))
+            if size >= sample_mb * 1e6:
+                break
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    start = time.perf_counter()
+    for text in texts:
+        tokenizer.lcut(text)
+    return size / 1e6 / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=100.0, help="corpus size in MB")
+    parser.add_argument("--k", type=int, default=20, help="topics")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "outputs" / "bench")
+    parser.add_argument("--sample-mb", type=float, default=5.0, help="text for the single-process jieba reference")
+    args = parser.parse_args()
+
+    corpus = args.workdir / f"corpus_{args.mb:g}mb"
+    output = args.workdir / "out"
+    stopwords = args.workdir / "stopwords"
+    if not (corpus / ".complete").exists():
+        shutil.rmtree(corpus, ignore_errors=True)
+        files, size = make_corpus(corpus, args.mb)
+        (corpus / ".complete").write_text(f"{files} {size}\n")
+    files, size = (int(x) for x in (corpus / ".complete").read_text().split())
+    mb = size / 1e6
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(stopwords, ignore_errors=True)
+    shutil.copytree(ROOT / "stopwords", stopwords)
+    make = ["make", "--no-print-directory", f"INPUT={corpus}", f"OUTPUT={output}", f"K={args.k}",
+            f"JOBS={args.jobs}", f"STOPWORDS={stopwords}"]
+    print(f"corpus: {files} reports, {mb:.1f} MB in {corpus}; K={args.k}, JOBS={args.jobs}", flush=True)
+
+    results = {}
+    for name, target in STAGES:
+        seconds, peak = timed([*make, str(output / target)])
+        results[name] = (seconds, peak)
+        print(f"{name:>8}: {seconds:8.1f} s {mb / seconds:8.2f} MB/s  peak RSS {peak:7.0f} MB", flush=True)
+    total = sum(s for s, _ in results.values())
+    peak_rss = max(p for _, p in results.values())
+
+    reference = single_process_jieba_mb_s(output / "clean" / "paragraphs.csv", args.sample_mb)
+    segment_s = results["segment"][0]
+    speedup = (mb / segment_s) / reference
+    print(f"single-process jieba: {reference:.2f} MB/s; segment stage: {mb / segment_s:.2f} MB/s "
+          f"with {args.jobs} jobs (speedup {speedup:.2f}x)", flush=True)
+
+    with open(stopwords / "genre.txt", "a", encoding="utf-8") as handle:
+        handle.write("\n# added by make bench\n工作机制\n")
+    rerun_s, _ = timed([*make, str(output / "segment" / "tokens.tsv")])
+    print(f"stopword-only rerun of filtering: {rerun_s:.1f} s ({100 * rerun_s / segment_s:.1f}% of first segmentation)", flush=True)
+    timed([*make, "topics"])
+    noop_s, _ = timed([*make, "topics"])
+    print(f"no-op make topics: {noop_s:.2f} s", flush=True)
+    print(f"BENCH mb={mb:.1f} total_s={total:.1f} segment_s={segment_s:.1f} segment_speedup={speedup:.2f} "
+          f"rerun_stopwords_s={rerun_s:.1f} noop_s={noop_s:.2f} peak_rss_mb={peak_rss:.0f}")
+
+
+if __name__ == "__main__":
+    main()

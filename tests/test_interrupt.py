@@ -1,0 +1,78 @@
+"""Ctrl-C or a kill mid-stage leaves nothing Make would take as finished; the next run completes."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks.synthetic import make_corpus
+from conftest import ROOT, run_make
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("interrupt") / "corpus"
+    make_corpus(folder, megabytes=1.0, seed=7)
+    return folder
+
+
+def start_make(corpus: Path, output: Path, passes: int = 1) -> subprocess.Popen:
+    # Its own process group, so a signal reaches make and every stage process, as Ctrl-C does.
+    return subprocess.Popen(["make", "--no-print-directory", "topics", f"INPUT={corpus}", f"OUTPUT={output}", f"PASSES={passes}", "K=4"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "TQDM_DISABLE": "1"}, start_new_session=True)
+
+
+def wait_for(process: subprocess.Popen, predicate, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if process.poll() is not None:
+            raise AssertionError(f"make ended before the stage started:\n{process.stdout.read()}")
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the stage to start")
+        time.sleep(0.05)
+
+
+def stage_pids(name: str) -> list[int]:
+    result = subprocess.run(["pgrep", "-f", "--", f"-m pipeline {name} "], capture_output=True, text=True)
+    return [int(pid) for pid in result.stdout.split()]
+
+
+def test_ctrl_c_during_segmentation(corpus, tmp_path):
+    output = tmp_path / "out"
+    process = start_make(corpus, output)
+    wait_for(process, lambda: any((output / "segment").glob(".segmented.tsv.*.tmp")))
+    time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGINT)
+    log, _ = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert not (output / "segment" / "segmented.tsv").exists()
+    assert not list((output / "segment").glob("*.tmp")), "Ctrl-C must not leave temporary files"
+    assert (output / "clean" / "paragraphs.csv").exists()  # the finished stage before it stays
+
+    run_make("topics", f"INPUT={corpus}", f"OUTPUT={output}", "PASSES=1", "K=4")
+    lines = (output / "segment" / "segmented.tsv").read_text(encoding="utf-8").splitlines()
+    paragraphs = (output / "clean" / "paragraphs.csv").read_text(encoding="utf-8-sig").count("\n") - 1
+    assert len(lines) >= 500 and (output / "plots" / ".complete").exists()
+    assert len(lines) <= paragraphs
+
+
+def test_kill_during_lda(corpus, tmp_path):
+    output = tmp_path / "out"
+    process = start_make(corpus, output, passes=50)  # long enough to be caught mid-training
+    wait_for(process, lambda: stage_pids("lda"))
+    time.sleep(1.0)
+    for pid in stage_pids("lda"):
+        os.kill(pid, signal.SIGKILL)
+    process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert not (output / "lda" / "document_topics.csv").exists()
+
+    result = run_make("topics", f"INPUT={corpus}", f"OUTPUT={output}", "PASSES=1", "K=4")
+    assert "-m pipeline segment" not in result.stdout  # finished stages are not redone
+    assert "-m pipeline lda" in result.stdout
+    assert (output / "lda" / "document_topics.csv").exists() and (output / "plots" / ".complete").exists()
