@@ -91,6 +91,14 @@ def topic_labels(model, n_words: int = 3) -> list[str]:
     return [f"T{t + 1} " + "·".join(w for w, _ in model.show_topic(t, n_words)) for t in range(model.num_topics)]
 
 
+def paragraph_topics(model, bow: list[tuple[int, int]]) -> np.ndarray:
+    """A paragraph's full topic distribution (no topic dropped for being small)."""
+    theta = np.zeros(model.num_topics)
+    for topic, weight in model.get_document_topics(bow, minimum_probability=0.0):
+        theta[topic] = weight
+    return theta / theta.sum()
+
+
 def check_k(k: int, n_paragraphs: int, n_terms: int) -> None:
     """Refuse a K the corpus cannot support, with a message that says why."""
     if k < 2:
@@ -190,36 +198,20 @@ def run_lda(output_dir: str | Path, params: LdaParams, n_words: int = 30, log=pr
     dictionary = build_dictionary((tokens for _, _, tokens in read_token_table(tokens_path)), params)
     stream = _BowStream(tokens_path, dictionary, params.min_tokens)
     # Serialise the bag-of-words once: passes then read a compact binary file, not the text.
-    keys: list[tuple[str, int]] = []
-    lengths: list[int] = []
-
-    def keyed() -> Iterator[list[tuple[int, int]]]:
-        for doc_id, position, bow in stream.with_keys():
-            keys.append((doc_id, position))
-            lengths.append(sum(c for _, c in bow))
-            yield bow
-
     mm_path = lda_dir / "corpus.mm"
     with atomic_path(mm_path) as tmp:
-        MmCorpus.serialize(str(tmp), keyed())
-        for suffix in (".index",):
-            Path(str(tmp) + suffix).replace(str(mm_path) + suffix)
-    check_k(params.k, len(keys), len(dictionary))
+        MmCorpus.serialize(str(tmp), iter(stream))
+        Path(str(tmp) + ".index").replace(str(mm_path) + ".index")
     corpus = MmCorpus(str(mm_path))
-    passes = params.resolved_passes(len(keys))
-    log(f"lda: K={params.k}, {len(keys)} paragraphs, {len(dictionary)} terms, {passes} passes, seed {params.seed}")
+    n_paragraphs = len(corpus)
+    check_k(params.k, n_paragraphs, len(dictionary))
+    passes = params.resolved_passes(n_paragraphs)
+    log(f"lda: K={params.k}, {n_paragraphs} paragraphs, {len(dictionary)} terms, {passes} passes, seed {params.seed}")
 
-    with _training_progress(passes, len(keys)):
-        model = train_lda(corpus, dictionary, len(keys), params)
+    with _training_progress(passes, n_paragraphs):
+        model = train_lda(corpus, dictionary, n_paragraphs, params)
 
-    theta = np.zeros((len(keys), params.k), dtype=np.float64)
-    for i, bow in enumerate(tqdm(corpus, total=len(keys), desc="lda: infer", unit="par", disable=None)):
-        for topic, weight in model.get_document_topics(bow, minimum_probability=0.0):
-            theta[i, topic] = weight
-    theta /= theta.sum(axis=1, keepdims=True)
-
-    texts = sample_texts(tokens_path)
-    coherence = coherence_scores(model, texts, dictionary)
+    coherence = coherence_scores(model, sample_texts(tokens_path), dictionary)
     labels = topic_labels(model)
     doc_columns, doc_rows = document_info(out)
 
@@ -238,20 +230,21 @@ def run_lda(output_dir: str | Path, params: LdaParams, n_words: int = 30, log=pr
     write_csv(lda_dir / "coherence.csv", ("topic", "label", "measure", "value"),
               [(t + 1, labels[t], m, v[t]) for m, v in coherence.items() for t in range(params.k)]
               + [("all", "", m, float(np.mean(v))) for m, v in coherence.items()])
-    write_csv(lda_dir / "paragraph_topics.csv", ("doc_id", "position", "topic", "weight"),
-              ((doc_id, position, t + 1, float(theta[i, t])) for i, (doc_id, position) in enumerate(keys) for t in range(params.k)))
 
-    # Report-level distribution: token-weighted mean over the report's modelled paragraphs.
-    doc_index: dict[str, int] = {}
-    for doc_id, _ in keys:
-        doc_index.setdefault(doc_id, len(doc_index))
-    doc_theta = np.zeros((len(doc_index), params.k))
-    weights = np.asarray(lengths, dtype=np.float64)
-    rows = np.fromiter((doc_index[d] for d, _ in keys), dtype=np.int64, count=len(keys))
-    np.add.at(doc_theta, rows, theta * weights[:, None])
-    doc_theta /= doc_theta.sum(axis=1, keepdims=True)
-    with CsvTable(lda_dir / "document_topics.csv", ("doc_id", *doc_columns, "topic", "label", "weight")) as table:
-        for doc_id, i in doc_index.items():
+    # One streamed inference pass: paragraph rows are written as they come; a report's mix is
+    # the token-weighted mean of its paragraphs', accumulated in a reports x K array.
+    doc_sums: dict[str, np.ndarray] = {}
+    with CsvTable(lda_dir / "paragraph_topics.csv", ("doc_id", "position", "topic", "weight")) as table:
+        for doc_id, position, bow in tqdm(stream.with_keys(), total=n_paragraphs, desc="lda: infer", unit="par", disable=None):
+            theta = paragraph_topics(model, bow)
             for t in range(params.k):
-                table.write([doc_id, *doc_rows.get(doc_id, [""] * len(doc_columns)), t + 1, labels[t], float(doc_theta[i, t])])
+                table.write([doc_id, position, t + 1, float(theta[t])])
+            if doc_id not in doc_sums:
+                doc_sums[doc_id] = np.zeros(params.k)
+            doc_sums[doc_id] += theta * sum(count for _, count in bow)
+    with CsvTable(lda_dir / "document_topics.csv", ("doc_id", *doc_columns, "topic", "label", "weight")) as table:
+        for doc_id, sums in doc_sums.items():
+            mix = sums / sums.sum()
+            for t in range(params.k):
+                table.write([doc_id, *doc_rows.get(doc_id, [""] * len(doc_columns)), t + 1, labels[t], float(mix[t])])
     log(f"lda: mean coherence c_npmi={np.mean(coherence['c_npmi']):.4f} c_v={np.mean(coherence['c_v']):.4f}")

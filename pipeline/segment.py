@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .files import PipelineError, atomic_open, read_csv, read_word_list, write_csv
 
@@ -99,24 +99,39 @@ def segment_paragraphs(
             yield from segmented
 
 
-def filter_tokens(
-    tokens: Iterable[str],
-    stopwords: set[str] | frozenset[str],
-    min_chars: int = 2,
-    keep_numbers: bool = False,
-) -> list[str]:
+def keep_token(token: str, stopwords: set[str] | frozenset[str], min_chars: int = 2, keep_numbers: bool = False) -> bool:
+    """False for stopwords, punctuation, numbers (unless ``keep_numbers``) and short tokens."""
+    return not (
+        token in stopwords
+        or len(token) < min_chars
+        or not _HAS_WORD_CHAR.search(token)
+        or (not keep_numbers and (_HAS_DIGIT.search(token) or _NUMERALS.match(token)))
+    )
+
+
+def token_filter(stopwords: set[str] | frozenset[str], min_chars: int = 2, keep_numbers: bool = False) -> Callable[[list[str]], list[str]]:
+    """A filter over token lists that decides each distinct token once.
+
+    A corpus has millions of tokens but only a vocabulary's worth of distinct ones, so
+    memoising the decision makes re-filtering after a stopword edit a dictionary lookup per
+    token.
+    """
+    seen: set[str] = set()
+    kept: set[str] = set()
+
+    def apply(tokens: list[str]) -> list[str]:
+        new = set(tokens).difference(seen)
+        if new:
+            seen.update(new)
+            kept.update(t for t in new if keep_token(t, stopwords, min_chars, keep_numbers))
+        return [token for token in tokens if token in kept]
+
+    return apply
+
+
+def filter_tokens(tokens: Iterable[str], stopwords: set[str] | frozenset[str], min_chars: int = 2, keep_numbers: bool = False) -> list[str]:
     """Drop stopwords, punctuation, numbers (unless ``keep_numbers``) and short tokens."""
-    kept = []
-    for token in tokens:
-        if (
-            token in stopwords
-            or len(token) < min_chars
-            or not _HAS_WORD_CHAR.search(token)
-            or (not keep_numbers and (_HAS_DIGIT.search(token) or _NUMERALS.match(token)))
-        ):
-            continue
-        kept.append(token)
-    return kept
+    return [token for token in tokens if keep_token(token, stopwords, min_chars, keep_numbers)]
 
 
 def read_stopwords(paths: Iterable[str | Path]) -> set[str]:
@@ -189,16 +204,20 @@ def run_filter(
     log=print,
 ) -> None:
     """segment/segmented.tsv -> segment/tokens.tsv and segment/vocabulary.csv."""
+    from tqdm import tqdm
+
     out = Path(output_dir) / "segment"
     stopwords = frozenset(read_stopwords(stopword_paths))
+    keep = token_filter(stopwords, min_chars, keep_numbers)
     counts: Counter[str] = Counter()
     doc_counts: Counter[str] = Counter()
     n_paragraphs = n_tokens = 0
     seen_in_doc: set[str] = set()
     current_doc = None
+    rows = read_token_table(out / "segmented.tsv")
     with atomic_open(out / "tokens.tsv") as handle:
-        for doc_id, position, tokens in read_token_table(out / "segmented.tsv"):
-            kept = filter_tokens(tokens, stopwords, min_chars, keep_numbers)
+        for doc_id, position, tokens in tqdm(rows, desc="filter", unit="par", unit_scale=True, disable=None):
+            kept = keep(tokens)
             handle.write(f"{doc_id}\t{position}\t{' '.join(kept)}\n")
             counts.update(kept)
             if doc_id != current_doc:
