@@ -12,7 +12,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-from collections import Counter
+import signal
+from collections import Counter, deque
 from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -66,6 +67,12 @@ def _init_worker(domain_terms: list[tuple[str, int]]) -> None:
     _WORKER_TOKENIZER = make_tokenizer(domain_terms)
 
 
+def _init_pool_worker(domain_terms: list[tuple[str, int]]) -> None:
+    # Ctrl-C reaches the whole process group; the parent handles it and stops the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(domain_terms)
+
+
 def _segment_batch(texts: list[str]) -> list[str]:
     return [" ".join(segment_text(_WORKER_TOKENIZER, text)) for text in texts]
 
@@ -94,9 +101,16 @@ def segment_paragraphs(
             yield from _segment_batch(batch)
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(domain_terms,)) as pool:
-        for segmented in pool.imap(_segment_batch, _batches(texts, batch_size), chunksize=1):
-            yield from segmented
+    with context.Pool(jobs, initializer=_init_pool_worker, initargs=(domain_terms,)) as pool:
+        # Pool.imap would read the whole input ahead into its task queue; a bounded window of
+        # batches in flight keeps memory flat however large the corpus.
+        in_flight: deque = deque()
+        for batch in _batches(texts, batch_size):
+            in_flight.append(pool.apply_async(_segment_batch, (batch,)))
+            if len(in_flight) >= 4 * jobs:
+                yield from in_flight.popleft().get()
+        while in_flight:
+            yield from in_flight.popleft().get()
 
 
 def keep_token(token: str, stopwords: set[str] | frozenset[str], min_chars: int = 2, keep_numbers: bool = False) -> bool:
@@ -178,13 +192,20 @@ def run_segment(output_dir: str | Path, dictionary_paths: list[str | Path], jobs
         raise PipelineError(f"{paragraphs_path}: not found; run the clean stage first")
     domain_terms = load_domain_terms(dictionary_paths)
     total_chars = _total_chars(out / "clean" / "documents.csv")
-    # Two independent readers of the same file: keys for the writer, texts for the workers.
-    keys = ((row["doc_id"], row["position"]) for row in read_csv(paragraphs_path))
-    texts = (row["text"] for row in read_csv(paragraphs_path))
+    # Texts are read in this process, just ahead of the workers, and come back in order, so
+    # their keys wait in a queue no longer than the batches in flight.
+    keys: deque[tuple[str, str]] = deque()
+
+    def texts() -> Iterator[str]:
+        for row in read_csv(paragraphs_path):
+            keys.append((row["doc_id"], row["position"]))
+            yield row["text"]
+
     count = 0
     with atomic_open(out / "segment" / "segmented.tsv") as handle, \
             tqdm(total=total_chars, desc=f"segment ({jobs} jobs)", unit="char", unit_scale=True, disable=None) as bar:
-        for (doc_id, position), segmented in zip(keys, segment_paragraphs(texts, domain_terms, jobs)):
+        for segmented in segment_paragraphs(texts(), domain_terms, jobs):
+            doc_id, position = keys.popleft()
             handle.write(f"{doc_id}\t{position}\t{segmented}\n")
             bar.update(len(segmented) - segmented.count(" "))
             count += 1
