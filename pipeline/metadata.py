@@ -1,24 +1,207 @@
-"""Optional metadata CSV beside the corpus: file name -> year, place and any other columns.
+"""Report metadata: what cleaning extracts from the text, and the optional metadata CSV.
 
-Its values override what cleaning extracted, and its extra columns flow through to every
-per-report output table.
+Extracted: title, province/city/county/town (where the text names them), the year reported
+on, publish and signing dates, document number (文号) and issuing body. The metadata CSV beside
+the corpus (file name -> year, place, any other column) overrides what was extracted, and its
+extra columns flow through to every per-report output table (see :func:`document_info`).
 """
 from __future__ import annotations
 
 import csv
+import io
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .files import PipelineError
 
+CJK = r"\u4e00-\u9fff"
+
+METADATA_FIELDS = (
+    "title", "province", "city", "county", "town", "year",
+    "publish_date", "signed_date", "doc_number", "issuing_body",
+)
 DEFAULT_NAME = "metadata.csv"
 # Per-report columns that every per-report table carries, beside doc_id.
 DOCUMENT_KEY_COLUMNS = ("title", "year", "province", "city", "county", "town")
+# Columns of the output tables; a metadata column of the same name would be ambiguous.
+RESERVED_COLUMNS = frozenset({
+    "file", "doc_id", "n_paragraphs", "n_chars", "position", "kind", "section", "subsection", "text",
+    "topic", "label", "weight", "rank", "term", "score", "theme", "count", "per_10k_chars", "status",
+})
+
+# ---------------------------------------------------------------------------------------------
+# Extraction
+# ---------------------------------------------------------------------------------------------
+
+# Provincial-level divisions: a closed list, so a province is only ever a real one.
+PROVINCES = (
+    "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省",
+    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省",
+    "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省", "内蒙古自治区",
+    "广西壮族自治区", "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区",
+)
+_PLACE = re.compile(
+    rf"^(?:关于|中共)?"
+    rf"(?P<province>[{CJK}]{{1,7}}?(?:省|自治区))?"
+    rf"(?P<city>[{CJK}]{{1,6}}?(?:市|州|盟|地区))?"
+    rf"(?P<county>[{CJK}]{{1,6}}?(?:县|区|旗))?"
+    rf"(?P<town>[{CJK}]{{1,6}}?(?:镇|乡|街道))?"
+)
+_MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
+# "我镇", "全镇", "市委" and the like are not place names.
+_NOT_PLACE_START = set("我全本各该乡城村市县镇区治依在对和到为以是有两三每多此其诸省州")
+_TOWN_IN_TEXT = re.compile(rf"(?:^|(?<=[,。、:\s年]))([{CJK}]{{2}}(?:镇|乡))")
+# A superior government named as such in the text: 中共湛江市委, 湛江市人民政府, 《广东省...》.
+_GOVERNMENT = r"(?=委|人民政府|政府|党委|司法局|司法厅|依法治)"
+_NAMED_AFTER = r"(?:(?<=《)|(?<=[、,:\s])|^)(?:中共)?"
+# A name part: Han characters that are not the function words and levels around a name
+# ("上社镇在县委" holds no county name).
+_NAME_CHAR = "[" + "".join(
+    f"{chr(a)}-{chr(b)}" for a, b in zip([0x4E00] + [ord(c) + 1 for c in sorted("镇乡村在的和与及对向是为委府局厅省市县区")],
+                                        [ord(c) - 1 for c in sorted("镇乡村在的和与及对向是为委府局厅省市县区")] + [0x9FFF])) + "]"
+_PROVINCE_NAMES = "|".join(PROVINCES)
+_PROVINCE_IN_TEXT = re.compile(rf"(?:(?<=中共)|(?<=《)|(?<=〈))({_PROVINCE_NAMES})|({_PROVINCE_NAMES}){_GOVERNMENT}")
+_CITY_IN_TEXT = re.compile(rf"{_NAMED_AFTER}({_NAME_CHAR}{{2,4}}?(?:市|州|盟)){_GOVERNMENT}")
+_COUNTY_IN_TEXT = re.compile(rf"{_NAMED_AFTER}({_NAME_CHAR}{{2,4}}?(?:县|区|旗)){_GOVERNMENT}")
+_NAMED_IN_TEXT = {"province": _PROVINCE_IN_TEXT, "city": _CITY_IN_TEXT, "county": _COUNTY_IN_TEXT}
+_TRIGGER = re.compile(rf"[省区市州盟县旗]{_GOVERNMENT}|[《〈]|中(?=共)")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_DATE_PATTERNS = (
+    re.compile(r"(?:时间|日期|发布时间|发布日期|成文日期)\s*:?\s*((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})"),
+    re.compile(r"^((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"),
+)
+_SIGNED = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_DOC_NUMBER = re.compile(rf"[{CJK}]{{1,12}}[〔\[(](?:19|20)\d{{2}}[〕\])]\s*\d+\s*号")
+_FILE_HEADER = re.compile(rf"^([{CJK}()]{{2,40}}?)文件$")
+_SIGNATURE = re.compile(rf"^([{CJK}()]{{2,40}}(?:人民政府|人民政府办公室|委员会|党委|办事处|司法所))$")
+
+
+def _iso_date(match: re.Match) -> str:
+    year, month, day = (int(g) for g in match.groups()[:3])
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def extract_place(*texts: str) -> dict[str, str]:
+    """Province, city, county and town from the start of a title or an issuing body."""
+    place = {"province": "", "city": "", "county": "", "town": ""}
+    for text in texts:
+        if not text:
+            continue
+        text = re.sub(r"\s", "", text)
+        for name in _MUNICIPALITIES:
+            if text.startswith(name) and not place["province"]:
+                place["province"] = name
+                text = text[len(name):]
+        match = _PLACE.match(text)
+        if match:
+            for key, value in match.groupdict().items():
+                if value and not place[key] and value[0] not in _NOT_PLACE_START:
+                    place[key] = value
+    return place
+
+
+def _windows(text: str) -> list[tuple[int, str]]:
+    """``(offset, window)`` around each place where a government is named (a level and a
+    government word, or 《, or 中共): the place patterns are slow on whole texts."""
+    windows = []
+    for hit in _TRIGGER.finditer(text):
+        start = max(0, hit.start() - 9)
+        # "X" stands for the text cut off before the window, so ^ still means a line start.
+        windows.append((start - 1, "X" + text[start:hit.end() + 9]) if start else (0, text[:hit.end() + 9]))
+    return windows
+
+
+def _most_named(pattern: re.Pattern, windows: list[tuple[int, str]]) -> str:
+    """The name ``pattern`` finds most often in the windows (earliest on ties), or ""."""
+    found: dict[int, str] = {}  # start in the text -> name; windows may overlap
+    for offset, window in windows:
+        for match in pattern.finditer(window):
+            found[offset + match.start(match.lastindex)] = next(group for group in match.groups() if group)
+    counts = Counter(name for _, name in sorted(found.items()) if name[0] not in _NOT_PLACE_START)
+    return max(counts, key=lambda name: counts[name]) if counts else ""
+
+
+def extract_metadata(lines: list[str], title: str, first_paragraph: str, report_text: str | None = None) -> dict[str, str]:
+    """Metadata from the normalised lines of one report (before any line is removed).
+
+    Places the title does not name are looked for in ``report_text`` (the report without the
+    page around it: a portal footer names the portal's owner, not the report's place), or in
+    all lines if it is not given.
+    """
+    meta = dict.fromkeys(METADATA_FIELDS, "")
+    meta["title"] = title
+    for line in lines:
+        if not meta["publish_date"]:
+            for pattern in _DATE_PATTERNS:
+                match = pattern.search(line)
+                if match:
+                    meta["publish_date"] = _iso_date(match)
+                    break
+        if not meta["doc_number"]:
+            match = _DOC_NUMBER.search(line) if len(line) < 40 else None
+            if match:
+                meta["doc_number"] = match.group(0).replace(" ", "")
+        if not meta["issuing_body"]:
+            match = _FILE_HEADER.match(line)
+            if match:
+                meta["issuing_body"] = match.group(1)
+    for line in reversed(lines[-15:]):
+        if not meta["signed_date"]:
+            match = _SIGNED.match(line)
+            if match:
+                meta["signed_date"] = _iso_date(match)
+        if not meta["issuing_body"]:
+            match = _SIGNATURE.match(line)
+            if match:
+                meta["issuing_body"] = match.group(1)
+
+    place = extract_place(title, meta["issuing_body"])
+    if not place["town"] and not place["county"]:
+        # No title to go by: the most frequent "XX镇" near the start of the text.
+        counts: dict[str, int] = Counter()
+        for name in _TOWN_IN_TEXT.findall(first_paragraph):
+            if name[0] not in _NOT_PLACE_START:
+                counts[name] += 1
+        if counts:
+            place["town"] = max(counts, key=lambda name: (counts[name], -first_paragraph.index(name)))
+    # Levels the title does not name: the superior governments the report names as such
+    # (a township report addresses 中共遂溪县委 and cites 《广东省...》 and 湛江市人民政府).
+    missing = [level for level in ("province", "city", "county") if not place[level]]
+    if missing:
+        text = "\n".join(lines) if report_text is None else report_text
+        windows = _windows(text)  # one scan for the three levels
+        for level in missing:
+            place[level] = _most_named(_NAMED_IN_TEXT[level], windows)
+    meta.update(place)
+
+    # The year reported on: the title says it; else the opening sentence; else the year before
+    # publication (reports on year N are published early in year N+1).
+    for source in (title, first_paragraph[:200]):
+        match = _YEAR.search(source)
+        if match:
+            meta["year"] = match.group(1)
+            break
+    else:
+        date = meta["publish_date"] or meta["signed_date"]
+        if date:
+            meta["year"] = str(int(date[:4]) - 1)
+    return meta
+
+
+# ---------------------------------------------------------------------------------------------
+# The metadata CSV
+# ---------------------------------------------------------------------------------------------
+
+
+def _key(name: str) -> str:
+    return name.strip().replace("\\", "/")
 
 
 @dataclass
 class MetadataOverrides:
-    """Rows of the metadata CSV, keyed by file name (as given, or its stem)."""
+    """Rows of the metadata CSV, keyed by file name (path inside the corpus, name, or stem)."""
 
     rows: dict[str, dict[str, str]] = field(default_factory=dict)
     extra_columns: tuple[str, ...] = ()
@@ -28,8 +211,6 @@ class MetadataOverrides:
     @classmethod
     def load(cls, path: str | Path | None, input_dir: str | Path) -> "MetadataOverrides":
         """Read ``path``, or ``metadata.csv`` in the corpus folder if it exists."""
-        from .clean import METADATA_FIELDS
-
         if path is None:
             path = Path(input_dir) / DEFAULT_NAME
             if not path.is_file():
@@ -37,37 +218,56 @@ class MetadataOverrides:
         path = Path(path)
         if not path.is_file():
             raise PipelineError(f"{path}: metadata file not found")
+        return cls.parse(path.read_bytes(), str(path))
+
+    @classmethod
+    def parse(cls, data: bytes, source: str) -> "MetadataOverrides":
+        """Parse CSV bytes: UTF-8 (with or without BOM), GBK or UTF-16 as Excel saves them;
+        comma, semicolon or tab separated."""
+        from .readers import decode_bytes
+
         try:
-            with open(path, encoding="utf-8-sig", newline="") as handle:
-                reader = csv.DictReader(handle)
-                columns = [c.strip() for c in reader.fieldnames or []]
-                if "file" not in columns:
-                    raise PipelineError(f"{path}: metadata CSV needs a 'file' column (got {', '.join(columns) or 'no header'})")
-                rows = {}
-                for row in reader:
-                    row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-                    rows[row["file"]] = row
-        except UnicodeDecodeError as err:
-            raise PipelineError(f"{path}: metadata CSV is not UTF-8 ({err.reason})") from err
-        reserved = {"file", "doc_id", "n_paragraphs", "n_chars", *METADATA_FIELDS}
-        extras = tuple(c for c in columns if c not in reserved)
-        return cls(rows, extras, str(path))
+            text, _ = decode_bytes(data)
+        except ValueError as err:
+            raise PipelineError(f"{source}: metadata CSV is not readable text ({err})") from err
+        try:
+            dialect = csv.Sniffer().sniff(text[:5000], delimiters=",\t;")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+        columns = [c.strip() for c in reader.fieldnames or []]
+        if "file" not in columns:
+            raise PipelineError(f"{source}: metadata CSV needs a 'file' column (got {', '.join(columns) or 'no header'})")
+        clashes = sorted(set(columns) & (RESERVED_COLUMNS - {"file"}))
+        if clashes:
+            raise PipelineError(f"{source}: column(s) {', '.join(clashes)} clash with output table columns; rename them")
+        rows: dict[str, dict[str, str]] = {}
+        for number, row in enumerate(reader, 2):
+            row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+            key = _key(row.get("file", ""))
+            if not key:
+                continue
+            if key in rows:
+                raise PipelineError(f"{source}:{number}: a second row for {key!r}")
+            rows[key] = row
+        extras = tuple(c for c in columns if c != "file" and c not in METADATA_FIELDS)
+        return cls(rows, extras, source)
 
     def apply(self, file_name: str, extracted: dict[str, str]) -> dict[str, str]:
         """Extracted metadata, overridden by the CSV's non-empty cells for this file."""
-        row = self.rows.get(file_name) or self.rows.get(Path(file_name).name) or self.rows.get(Path(file_name).stem)
+        path = Path(file_name)
+        key = next((k for k in (file_name, path.name, path.stem) if k in self.rows), None)
         merged = dict(extracted)
         for column in self.extra_columns:
             merged[column] = ""
-        if row:
-            self._used.add(row["file"])
-            merged.update({k: v for k, v in row.items() if k != "file" and v})
+        if key is not None:
+            self._used.add(key)
+            merged.update({k: v for k, v in self.rows[key].items() if k != "file" and v})
         return merged
 
-    def check_unused(self, log) -> None:
-        unused = sorted(set(self.rows) - self._used)
-        if unused:
-            log(f"clean: WARNING {self.source}: {len(unused)} rows match no report file, e.g. {unused[:3]}")
+    def unused(self) -> list[str]:
+        """Rows that matched no report file (a typo in a file name?)."""
+        return sorted(set(self.rows) - self._used)
 
 
 def document_info(output_dir: str | Path) -> tuple[tuple[str, ...], dict[str, list[str]]]:
@@ -75,17 +275,15 @@ def document_info(output_dir: str | Path) -> tuple[tuple[str, ...], dict[str, li
 
     Returns ``(columns, rows)`` where ``rows[doc_id]`` lists the values in column order.
     """
-    from .clean import METADATA_FIELDS
     from .files import read_csv
 
     path = Path(output_dir) / "clean" / "documents.csv"
     if not path.is_file():
         raise PipelineError(f"{path}: not found; run the clean stage first")
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle), [])
     known = {"doc_id", "file", "n_paragraphs", "n_chars", *METADATA_FIELDS}
-    rows: dict[str, list[str]] = {}
-    columns: tuple[str, ...] = ()
-    for row in read_csv(path):
-        if not columns:
-            columns = DOCUMENT_KEY_COLUMNS + tuple(c for c in row if c not in known)
-        rows[row["doc_id"]] = [row[c] for c in columns]
+    # From the header, not the first row: a corpus with no kept report still has its columns.
+    columns = DOCUMENT_KEY_COLUMNS + tuple(c for c in header if c not in known)
+    rows = {row["doc_id"]: [row[c] for c in columns] for row in read_csv(path)}
     return columns, rows

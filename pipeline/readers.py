@@ -1,39 +1,84 @@
 """Readers: turn a report file (.txt, .html/.htm, .docx, .pdf) into plain text.
 
 One interface, :func:`read_report`, picks the reader by file extension and says which reader
-and which encoding it used, so the cleaning report can show it.
+and which encoding it used, what page chrome it dropped (HTML navigation and link lists) and
+what looked doubtful, so the cleaning report can show all of it.
 """
 from __future__ import annotations
 
 import codecs
+import logging
 import os
-import unicodedata
-import zipfile
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .files import PipelineError
 
 SUPPORTED_EXTENSIONS = (".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".pdf")
+# Formats researchers often download that we cannot read, with what to do about them.
+_CONVERT_HINTS = {
+    ".doc": "old Word format: save it as .docx",
+    ".wps": "WPS format: save it as .docx",
+    ".rtf": "save it as .docx",
+    ".odt": "save it as .docx",
+}
+
+# Control characters (but tab, newlines, form feed), private-use characters and the
+# replacement character: a few in a real report are noise, many mean a wrong decoding.
+_JUNK_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd\ufffe\uffff]")
+_HAN = re.compile("[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
 class RawReport:
-    """The text of one input file and how it was obtained."""
+    """The text of one input file and how it was obtained.
+
+    ``dropped`` lists ``(rule, text)`` for page chrome the reader removed itself (HTML
+    navigation, link lists); ``warnings`` lists doubts worth a look (a guessed encoding,
+    pages without text).
+    """
 
     path: Path
     text: str
     reader: str
     encoding: str
+    dropped: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
-def _plausible_text(text: str) -> bool:
-    """Reject binary junk: real reports are nearly all letters, digits, punctuation, spaces."""
-    if not text:
-        return True
+def plausible_text(text: str, max_junk_share: float = 0.01) -> bool:
+    """Reject binary junk and wrong decodings: real reports have almost no control or
+    private-use characters."""
     sample = text[:20000]
-    bad = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs") and ch not in "\n\r\t\f")
-    return bad / len(sample) < 0.01
+    if not sample:
+        return True
+    return len(_JUNK_CHARS.findall(sample)) / len(sample) < max_junk_share
+
+
+def _mostly_gb2312(text: str) -> bool:
+    """True if the Han characters are nearly all in GB2312, the common simplified set.
+
+    Big5 bytes also decode as GB18030, but into rare characters; real GBK text is >99% GB2312.
+    """
+    han = "".join(_HAN.findall(text[:20000]))
+    if len(han) < 50:
+        return True
+    uncommon = han.encode("gb2312", errors="replace").count(b"?")  # the text has no "?": only Han
+    return uncommon <= 0.1 * len(han)
+
+
+def _guess_encoding(data: bytes) -> tuple[str, str] | None:
+    """charset-normalizer's best guess, if it yields plausible Chinese text."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        return None
+    text = str(best)
+    if plausible_text(text) and _HAN.search(text[:5000]):
+        return text, best.encoding
+    return None
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -45,81 +90,146 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     """
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(encoding), encoding
-    if b"\x00" not in data:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as err:
+                raise ValueError(f"starts with a {encoding} byte-order mark but is not {encoding} ({err.reason})") from err
+            return text, encoding
+    if b"\x00" not in data:  # NUL bytes: UTF-16/32 without BOM, or binary
         for encoding in ("utf-8", "gb18030"):
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError:
                 continue
-            if _plausible_text(text):
+            if plausible_text(text) and (encoding == "utf-8" or _mostly_gb2312(text)):
                 return text, encoding
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is not None:
-        text = str(best)
-        if _plausible_text(text) and any("\u4e00" <= ch <= "\u9fff" for ch in text[:5000]):
-            return text, best.encoding
-    raise ValueError("not text in any known encoding (binary file?)")
+    guess = _guess_encoding(data)
+    if guess is not None:
+        return guess
+    raise ValueError("not text in any known encoding (a binary file?)")
 
 
 def _read_txt(path: Path) -> RawReport:
-    text, encoding = decode_bytes(path.read_bytes())
-    return RawReport(path, text, "txt", encoding)
+    data = path.read_bytes()
+    text, encoding = decode_bytes(data)
+    warnings = () if encoding in ("utf-8", "utf-8-sig", "utf-16", "gb18030") else (f"encoding guessed: {encoding}",)
+    return RawReport(path, text, "txt", encoding, warnings=warnings)
 
 
-# Elements whose text is never report content.
-_HTML_DROP = ("script", "style", "noscript", "iframe", "nav", "header", "footer", "form", "button", "select")
-_HTML_BLOCKS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article", "ul", "ol", "dd", "dt", "blockquote", "pre", "title")
+# Elements whose text is never report content and is not even chrome worth reporting.
+_HTML_INVISIBLE = ("head", "script", "style", "noscript", "template", "svg", "iframe", "object", "select", "button")
+# Page structure that HTML itself marks as chrome; its text is dropped and reported.
+_HTML_CHROME = ("nav", "header", "footer", "aside", "menu")
+_HTML_BLOCKS = ("p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
+                "article", "ul", "ol", "dl", "dd", "dt", "blockquote", "pre", "center", "form", "main")
+# A block whose words are mostly link text is navigation: breadcrumbs, menus, pagination,
+# related-article lists. Report paragraphs carry at most the odd linked law title. Words are
+# Han characters and letters: the date beside a related-article link does not count.
+_LINK_SHARE = 0.6
+_WORD_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+
+
+def _decode_html(data: bytes) -> tuple[str, str]:
+    """BOM first, then the page's own <meta charset> if the bytes agree, then :func:`decode_bytes`."""
+    from bs4.dammit import EncodingDetector
+
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return decode_bytes(data)
+    declared = EncodingDetector.find_declared_encoding(data, is_html=True, search_entire_document=False)
+    if declared:
+        # Pages that declare gb2312 or gbk routinely use characters beyond it.
+        encoding = "gb18030" if declared.lower().replace("-", "") in ("gb2312", "gbk", "gb18030", "xgbk") else declared
+        try:
+            text = data.decode(encoding)
+            if plausible_text(text):
+                return text, encoding
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return decode_bytes(data)
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _read_html(path: Path) -> RawReport:
-    from bs4 import BeautifulSoup, UnicodeDammit
+    from bs4 import BeautifulSoup
 
-    data = path.read_bytes()
-    dammit = UnicodeDammit(data, ["utf-8", "gb18030"], is_html=True)
-    if dammit.unicode_markup is None or not _plausible_text(dammit.unicode_markup):
-        raise ValueError("HTML in an unknown encoding")
-    soup = BeautifulSoup(dammit.unicode_markup, "lxml")
-    for tag in soup(_HTML_DROP):
+    markup, encoding = _decode_html(path.read_bytes())
+    soup = BeautifulSoup(markup, "lxml")
+    dropped: list[tuple[str, str]] = []
+    if soup.title and (page_title := _squash(soup.title.get_text(" "))):
+        dropped.append(("html_chrome", page_title))  # "<title>_某某县人民政府门户网站": the body has its own
+    for tag in soup(_HTML_INVISIBLE):
         tag.decompose()
-    # Mark block boundaries with newlines; inline tags (a, span, font) must not break sentences.
+    for tag in soup(_HTML_CHROME):
+        if tag.decomposed:  # inside an element dropped already
+            continue
+        if text := _squash(tag.get_text(" ")):
+            dropped.append(("html_chrome", text))
+        tag.decompose()
+    # Leaf blocks (no block inside) made mostly of link text.
+    for block in soup.find_all(_HTML_BLOCKS):
+        if block.decomposed or block.find(_HTML_BLOCKS):
+            continue
+        text = _squash(block.get_text(" "))
+        words = len(_WORD_CHARS.findall(text))
+        link_words = sum(len(_WORD_CHARS.findall(a.get_text())) for a in block.find_all("a"))
+        if words and link_words >= _LINK_SHARE * words:
+            dropped.append(("html_links", text))
+            block.decompose()
+    # Block boundaries become line breaks; inline tags (a, span, font) must not break sentences.
     for br in soup.find_all("br"):
         br.replace_with("\n")
     for block in soup.find_all(_HTML_BLOCKS):
         block.insert_before("\n")
         block.insert_after("\n")
-    return RawReport(path, soup.get_text(""), "html", dammit.original_encoding or "utf-8")
+    return RawReport(path, soup.get_text(""), "html", encoding, tuple(dropped))
+
+
+def _docx_lines(document) -> list[str]:
+    """Paragraphs and table rows in document order (python-docx's iter_inner_content)."""
+    lines = []
+    for block in document.iter_inner_content():
+        if hasattr(block, "rows"):
+            for row in block.rows:
+                cells: list[str] = []
+                for cell in row.cells:  # a merged cell is returned once per grid column
+                    if not cells or cell.text != cells[-1]:
+                        cells.append(cell.text)
+                lines.append(" ".join(cells))
+        else:
+            lines.append(block.text)
+    return lines
 
 
 def _read_docx(path: Path) -> RawReport:
+    import zipfile
+
     import docx
 
-    try:
-        document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as err:
-        raise ValueError(f"not a readable .docx (damaged or truncated: {err})") from err
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" ".join(cell.text for cell in row.cells))
-    return RawReport(path, "\n".join(lines), "docx", "docx")
+    if not zipfile.is_zipfile(path):  # a .docx is a zip package; a cut-off download is not
+        raise ValueError("damaged or truncated: not a complete zip package")
+    document = docx.Document(str(path))
+    return RawReport(path, "\n".join(_docx_lines(document)), "docx", "docx")
 
 
 def _read_pdf(path: Path) -> RawReport:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
-    try:
-        reader = PdfReader(str(path))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, OSError, ValueError, KeyError) as err:
-        raise ValueError(f"not a readable PDF ({err})") from err
-    text = "\n".join(pages)
-    if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
-        raise ValueError("PDF has no text layer (a scan? run OCR first)")
-    return RawReport(path, text, "pdf", "pdf")
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repair notes are not the user's business
+    reader = PdfReader(str(path))
+    pages = [page.extract_text() or "" for page in reader.pages]
+    # pypdf writes NUL for the glyph gaps of some CID fonts: they are spaces (then removed
+    # by normalisation with the rest of the letter spacing).
+    text = "\n".join(pages).replace("\x00", " ")
+    if not _HAN.search(text):
+        raise ValueError(f"no Chinese text layer in {len(pages)} page(s): a scan? run OCR first")
+    if not plausible_text(text, 0.05):
+        raise ValueError("its text layer is unreadable: fonts without a character map?")
+    empty = sum(1 for page in pages if not page.strip())
+    warnings = (f"{empty} of {len(pages)} PDF pages have no text (scanned?)",) if empty else ()
+    return RawReport(path, text, "pdf", "pdf", warnings=warnings)
 
 
 _READERS = {
@@ -138,16 +248,36 @@ def read_report(path: str | os.PathLike) -> RawReport:
     path = Path(path)
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
-        raise PipelineError(f"{path}: unsupported file type {path.suffix!r} (expected {', '.join(SUPPORTED_EXTENSIONS)})")
+        raise PipelineError(f"{path}: {unsupported_reason(path)}")
     try:
         if path.stat().st_size == 0:
             raise ValueError("empty file")
         report = reader(path)
-    except (ValueError, OSError) as err:
-        raise PipelineError(f"{path}: {err}") from err
+    except PipelineError:
+        raise
+    except Exception as err:  # noqa: BLE001 - docx/pdf libraries raise many types; one bad file must not stop the run
+        detail = str(err) if isinstance(err, (ValueError, OSError)) and str(err) else f"{type(err).__name__}: {err}"
+        kind = {".docx": "not a readable .docx", ".pdf": "not a readable PDF"}.get(path.suffix.lower())
+        raise PipelineError(f"{path}: {kind + ' (' + detail + ')' if kind else detail}") from err
     if not report.text.strip():
         raise PipelineError(f"{path}: no text found")
+    if not _HAN.search(report.text):
+        raise PipelineError(f"{path}: no Chinese text found (not a report?)")
     return report
+
+
+def unsupported_reason(path: Path) -> str:
+    """Why ``path`` is not read, with a hint where one helps."""
+    suffix = path.suffix.lower()
+    hint = _CONVERT_HINTS.get(suffix, f"expected {', '.join(SUPPORTED_EXTENSIONS)}")
+    return f"unsupported file type {suffix or '(none)'!r} ({hint})"
+
+
+def _visible_files(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
 
 
 def list_reports(folder: str | os.PathLike) -> list[Path]:
@@ -155,10 +285,15 @@ def list_reports(folder: str | os.PathLike) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
         raise PipelineError(f"{folder}: input folder not found")
-    paths = sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SUPPORTED_EXTENSIONS
-    )
+    paths = [p for p in _visible_files(folder) if p.suffix.lower() in SUPPORTED_EXTENSIONS]
     if not paths:
         raise PipelineError(f"{folder}: no reports found (looked for {', '.join(SUPPORTED_EXTENSIONS)})")
     return paths
+
+
+def list_other_files(folder: str | os.PathLike, exclude: tuple[Path, ...] = ()) -> list[Path]:
+    """Files below ``folder`` that are not reports (so they can be listed, not silently ignored)."""
+    folder = Path(folder)
+    excluded = {p.resolve() for p in exclude}
+    return [p for p in _visible_files(folder)
+            if p.suffix.lower() not in SUPPORTED_EXTENSIONS and p.resolve() not in excluded]
