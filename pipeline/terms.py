@@ -1,0 +1,243 @@
+"""Term discovery: candidate multiword policy terms mined from the corpus, and the one step
+that adds accepted candidates to the domain dictionary.
+
+Candidates are runs of 2-4 adjacent jieba tokens (from segment/segmented.tsv, so punctuation
+still separates them) that jieba keeps apart but the corpus keeps together. Two measures:
+
+- cohesion: the pointwise mutual information of the weakest split (枫桥 | 经验), in bits;
+  high when the parts occur together far more often than chance.
+- freedom: the smaller of the left and right branching entropies, in bits: how varied the
+  tokens before and after the candidate are. A fragment of a longer term has one fixed
+  neighbour (entropy near 0); a term of its own appears in many contexts.
+
+score = cohesion x freedom x log2(count): all three must be good for a high rank.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from .files import CsvTable, PipelineError, atomic_open, read_csv
+
+_CJK_TOKEN = re.compile(r"^[\u4e00-\u9fff]+$")
+_BOUNDARY = None  # stands for the start or end of a run: every one counts as a distinct neighbour
+ACCEPT_MARKS = {"y", "yes", "x", "1", "✓", "√", "是", "接受", "ok", "true"}
+ACCEPT_HEADER = "# --- accepted from term discovery (quality/term_candidates.csv) ---"
+
+
+@dataclass(frozen=True)
+class TermSettings:
+    """min_count: occurrences; min_reports: reports it occurs in (a term of one report is
+    usually a local name or slogan); max_tokens: parts per candidate; min_chars/max_chars:
+    length; min_cohesion and min_freedom (bits): the thresholds a candidate must pass."""
+
+    min_count: int = 3
+    min_reports: int = 2
+    max_tokens: int = 4
+    min_chars: int = 3
+    max_chars: int = 12
+    min_cohesion: float = 1.0
+    min_freedom: float = 0.9
+
+
+@dataclass
+class Candidate:
+    parts: tuple[str, ...]
+    count: int = 0
+    reports: set[str] = field(default_factory=set)
+    left: Counter = field(default_factory=Counter)
+    right: Counter = field(default_factory=Counter)
+    examples: list[tuple[str, str]] = field(default_factory=list)
+    cohesion: float = 0.0
+    freedom: float = 0.0
+    score: float = 0.0
+
+    @property
+    def term(self) -> str:
+        return "".join(self.parts)
+
+
+def runs(tokens: Sequence[str]) -> Iterator[list[str]]:
+    """Maximal stretches of Chinese-character tokens: punctuation, numbers and Latin split them."""
+    run: list[str] = []
+    for token in tokens:
+        if _CJK_TOKEN.match(token):
+            run.append(token)
+        elif run:
+            yield run
+            run = []
+    if run:
+        yield run
+
+
+def branching_entropy(neighbours: Counter, boundaries: int) -> float:
+    """Entropy (bits) of the neighbour distribution; each run boundary is a distinct neighbour."""
+    total = sum(neighbours.values()) + boundaries
+    if total == 0:
+        return 0.0
+    probabilities = [c / total for c in neighbours.values()] + [1 / total] * boundaries
+    return -sum(p * math.log2(p) for p in probabilities)
+
+
+def mine_terms(paragraphs: Iterable[tuple[str, Sequence[str]]], stopwords: set[str] | frozenset[str],
+               known: set[str] | frozenset[str] = frozenset(), settings: TermSettings = TermSettings(),
+               n_examples: int = 2) -> list[Candidate]:
+    """Rank candidate terms in ``(report id, tokens)`` paragraphs, best first.
+
+    Candidates whose first or last part is a stopword or a single character, and terms already
+    in ``known`` (the dictionary), are not proposed. Ties are broken by the term itself.
+    """
+    counts: Counter[tuple[str, ...]] = Counter()
+    found: dict[tuple[str, ...], Candidate] = {}
+    n_tokens = 0
+    for report, tokens in paragraphs:
+        for run in runs(tokens):
+            n_tokens += len(run)
+            for n in range(1, settings.max_tokens + 1):
+                for i in range(len(run) - n + 1):
+                    parts = tuple(run[i:i + n])
+                    counts[parts] += 1
+                    if n == 1 or not _eligible(parts, stopwords, settings):
+                        continue
+                    candidate = found.get(parts) or found.setdefault(parts, Candidate(parts))
+                    candidate.count += 1
+                    candidate.reports.add(report)
+                    candidate.left[run[i - 1] if i > 0 else _BOUNDARY] += 1
+                    candidate.right[run[i + n] if i + n < len(run) else _BOUNDARY] += 1
+                    if len(candidate.examples) < n_examples and report not in {r for r, _ in candidate.examples}:
+                        context = "".join(run[max(0, i - 6):i]) + "【" + "".join(parts) + "】" + "".join(run[i + n:i + n + 6])
+                        candidate.examples.append((report, context))
+    ranked = []
+    for parts, candidate in found.items():
+        if candidate.count < settings.min_count or len(candidate.reports) < settings.min_reports or candidate.term in known:
+            continue
+        candidate.cohesion = min(
+            math.log2(candidate.count * n_tokens / (counts[parts[:i]] * counts[parts[i:]])) for i in range(1, len(parts)))
+        boundaries_left = candidate.left.pop(_BOUNDARY, 0)
+        boundaries_right = candidate.right.pop(_BOUNDARY, 0)
+        candidate.freedom = min(branching_entropy(candidate.left, boundaries_left),
+                                branching_entropy(candidate.right, boundaries_right))
+        if candidate.cohesion < settings.min_cohesion or candidate.freedom < settings.min_freedom:
+            continue
+        candidate.score = candidate.cohesion * candidate.freedom * math.log2(candidate.count)
+        ranked.append(candidate)
+    ranked.sort(key=lambda c: (-c.score, c.term))
+    return ranked
+
+
+def _eligible(parts: tuple[str, ...], stopwords, settings: TermSettings) -> bool:
+    length = sum(len(p) for p in parts)
+    return (settings.min_chars <= length <= settings.max_chars
+            and all(len(p) >= 2 and p not in stopwords for p in (parts[0], parts[-1])))
+
+
+def swallowed_terms(term: str, protected: Iterable[str]) -> list[str]:
+    """Protected terms (tracked themes) that ``term`` contains but is not: adding ``term`` to
+    the dictionary would make jieba keep it whole, and the theme would stop being a token."""
+    return sorted(p for p in protected if p != term and p in term)
+
+
+# ---------------------------------------------------------------------------------------------
+# Accepting candidates into the dictionary
+# ---------------------------------------------------------------------------------------------
+
+
+def check_term(term: str) -> str | None:
+    """Why ``term`` cannot be a dictionary entry, or None."""
+    if not term or any(ch.isspace() for ch in term) or "#" in term:
+        return "a term cannot be empty or contain white space or '#'"
+    return None
+
+
+def add_terms(dictionary_text: str, terms: Sequence[str]) -> tuple[str, list[str]]:
+    """``dictionary_text`` with ``terms`` appended under the accepted-terms header (added once);
+    returns the new text and the terms actually added (ones already present are skipped)."""
+    present = {line.split("#", 1)[0].split()[0] for line in dictionary_text.splitlines() if line.split("#", 1)[0].strip()}
+    new = [t for t in dict.fromkeys(terms) if t not in present]
+    if not new:
+        return dictionary_text, []
+    text = dictionary_text if dictionary_text.endswith("\n") or not dictionary_text else dictionary_text + "\n"
+    if ACCEPT_HEADER not in text:
+        text += "\n" + ACCEPT_HEADER + "\n"
+    return text + "".join(t + "\n" for t in new), new
+
+
+def marked_candidates(path: Path) -> list[str]:
+    """Terms whose ``accept`` cell is marked (y, yes, x, 1, ✓, 是 ...) in term_candidates.csv.
+
+    Excel may save the edited file as GB18030 instead of UTF-8: both are read.
+    """
+    if not path.is_file():
+        raise PipelineError(f"{path}: not found; run `make topics` (or `python -m pipeline terms`) first")
+    try:
+        rows = list(read_csv(path))
+    except UnicodeDecodeError:
+        import csv
+
+        with open(path, encoding="gb18030", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    if rows and "accept" not in rows[0]:
+        raise PipelineError(f"{path}: no 'accept' column; mark accepted terms there")
+    return [row["term"].strip() for row in rows if (row.get("accept") or "").strip().lower() in ACCEPT_MARKS]
+
+
+# ---------------------------------------------------------------------------------------------
+# I/O shell
+# ---------------------------------------------------------------------------------------------
+
+
+def run_terms(output_dir: str | Path, stopword_paths: Sequence[str | Path], dictionary_paths: Sequence[str | Path],
+              themes_path: str | Path | None, top_n: int = 200, settings: TermSettings = TermSettings(), log=print) -> None:
+    """segment/segmented.tsv -> quality/term_candidates.csv (one row per candidate, best first)."""
+    from .segment import load_domain_terms, read_stopwords, read_token_table
+    from .themes import load_themes
+
+    out = Path(output_dir)
+    stopwords = read_stopwords(stopword_paths)
+    known = {term for term, _ in load_domain_terms(dictionary_paths)}
+    protected = {t for theme in load_themes(themes_path) for t in theme.terms} if themes_path else set()
+    paragraphs = ((doc_id, tokens) for doc_id, _, tokens in read_token_table(out / "segment" / "segmented.tsv"))
+    ranked = mine_terms(paragraphs, stopwords, known, settings)
+    columns = ("rank", "term", "parts", "count", "n_reports", "cohesion_bits", "freedom_bits", "score",
+               "swallows_theme", "example_report", "example", "example_2", "accept")
+    with CsvTable(out / "quality" / "term_candidates.csv", columns) as table:
+        for rank, c in enumerate(ranked[:top_n], 1):
+            examples = c.examples + [("", "")] * 2
+            table.write([rank, c.term, " ".join(c.parts), c.count, len(c.reports), c.cohesion, c.freedom, c.score,
+                         " ".join(swallowed_terms(c.term, protected)), examples[0][0], examples[0][1], examples[1][1], ""])
+    top = ", ".join(c.term for c in ranked[:10])
+    log(f"terms: {len(ranked)} candidate terms (top {min(top_n, len(ranked))} in quality/term_candidates.csv): {top} ...")
+
+
+def run_accept_terms(output_dir: str | Path, dictionary_path: str | Path, terms: Sequence[str] = (),
+                     themes_path: str | Path | None = None, force: bool = False, log=print) -> list[str]:
+    """Append ``terms`` (or, with none given, the candidates marked in the ``accept`` column of
+    quality/term_candidates.csv) to the domain dictionary; returns the terms added."""
+    from .themes import load_themes
+
+    terms = list(terms) or marked_candidates(Path(output_dir) / "quality" / "term_candidates.csv")
+    if not terms:
+        raise PipelineError("no terms to add: name them (TERMS=\"词1 词2\") or mark them in the 'accept' column "
+                            "of quality/term_candidates.csv")
+    problems = [f"{t}: {why}" for t in terms if (why := check_term(t))]
+    protected = {t for theme in load_themes(themes_path) for t in theme.terms} if themes_path else set()
+    if not force:
+        problems += [f"{t}: contains the tracked theme term(s) {', '.join(s)}, which would stop being tokens "
+                     f"(use --force to add anyway)" for t in terms if (s := swallowed_terms(t, protected))]
+    if problems:
+        raise PipelineError("not added:\n  " + "\n  ".join(problems))
+    path = Path(dictionary_path)
+    text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+    new_text, added = add_terms(text, terms)
+    if added:
+        with atomic_open(path) as handle:
+            handle.write(new_text)
+    skipped = [t for t in terms if t not in added]
+    log(f"accept-terms: added {len(added)} term(s) to {path}: {' '.join(added) or '-'}"
+        + (f"; already there: {' '.join(skipped)}" if skipped else "")
+        + ("; rerun `make topics` to resegment with them" if added else ""))
+    return added
