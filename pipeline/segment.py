@@ -26,6 +26,7 @@ DEFAULT_TERM_FREQUENCY = 200_000
 _NUMERALS = re.compile(r"^[零〇一二三四五六七八九十百千万亿两]+$")
 _HAS_WORD_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _HAS_DIGIT = re.compile(r"\d")
+_ANY_ALNUM = re.compile(r"[^\W_]")
 
 
 def load_domain_terms(paths: Iterable[str | Path]) -> list[tuple[str, int]]:
@@ -54,8 +55,13 @@ def make_tokenizer(domain_terms: list[tuple[str, int]]):
 
 
 def segment_text(tokenizer, text: str) -> list[str]:
-    """jieba's default accurate mode; white-space tokens dropped."""
-    return [token for token in tokenizer.cut(text, HMM=True) if token.strip()]
+    """jieba's default accurate mode, keeping only tokens with a letter, digit or hanzi.
+
+    White space and punctuation are dropped here, once: no filter setting keeps them, and a
+    smaller cache makes every stopword rerun faster. (``str.isalnum`` is the fast path; the
+    regex only sees the rare mixed token such as 互联网+.)
+    """
+    return [token for token in tokenizer.cut(text, HMM=True) if token.isalnum() or _ANY_ALNUM.search(token)]
 
 
 # Each worker process builds its own tokenizer once; jieba state is per process.
@@ -118,7 +124,7 @@ def keep_token(token: str, stopwords: set[str] | frozenset[str], min_chars: int 
     return not (
         token in stopwords
         or len(token) < min_chars
-        or not _HAS_WORD_CHAR.search(token)
+        or not (_HAS_WORD_CHAR.search(token) or (keep_numbers and _HAS_DIGIT.search(token)))
         or (not keep_numbers and (_HAS_DIGIT.search(token) or _NUMERALS.match(token)))
     )
 
@@ -130,15 +136,16 @@ def token_filter(stopwords: set[str] | frozenset[str], min_chars: int = 2, keep_
     memoising the decision makes re-filtering after a stopword edit a dictionary lookup per
     token.
     """
-    seen: set[str] = set()
-    kept: set[str] = set()
+    decisions: dict[str, bool] = {}
 
     def apply(tokens: list[str]) -> list[str]:
-        new = set(tokens).difference(seen)
-        if new:
-            seen.update(new)
-            kept.update(t for t in new if keep_token(t, stopwords, min_chars, keep_numbers))
-        return [token for token in tokens if token in kept]
+        try:
+            return [token for token in tokens if decisions[token]]
+        except KeyError:  # a token not seen before: decide the new ones, then filter
+            for token in tokens:
+                if token not in decisions:
+                    decisions[token] = keep_token(token, stopwords, min_chars, keep_numbers)
+            return [token for token in tokens if decisions[token]]
 
     return apply
 
@@ -235,12 +242,17 @@ def run_filter(
     n_paragraphs = n_tokens = 0
     seen_in_doc: set[str] = set()
     current_doc = None
-    rows = read_token_table(out / "segmented.tsv")
-    with atomic_open(out / "tokens.tsv") as handle:
-        for doc_id, position, tokens in tqdm(rows, desc="filter", unit="par", unit_scale=True, disable=None):
-            kept = keep(tokens)
-            handle.write(f"{doc_id}\t{position}\t{' '.join(kept)}\n")
+    source = out / "segmented.tsv"
+    if not source.is_file():
+        raise PipelineError(f"{source}: not found; run the segment stage first")
+    # Lines are handled as text: the doc_id<TAB>position prefix is copied, never parsed.
+    with open(source, encoding="utf-8") as lines, atomic_open(out / "tokens.tsv") as handle:
+        for line in tqdm(lines, desc="filter", unit="par", unit_scale=True, disable=None):
+            prefix, _, text = line.rstrip("\n").rpartition("\t")
+            kept = keep(text.split())
+            handle.write(f"{prefix}\t{' '.join(kept)}\n")
             counts.update(kept)
+            doc_id = prefix.partition("\t")[0]
             if doc_id != current_doc:
                 doc_counts.update(seen_in_doc)
                 seen_in_doc, current_doc = set(), doc_id

@@ -46,7 +46,15 @@ def test_filter_drops_stopwords_punctuation_numbers_and_single_characters():
     tokens = ["我镇", "深入", "推进", "枫桥经验", ",", "。", "2025", "2025年", "二十", "镇", "矛盾纠纷", "(", "网格员"]
     kept = filter_tokens(tokens, {"我镇", "推进"})
     assert kept == ["深入", "枫桥经验", "矛盾纠纷", "网格员"]
-    assert "2025年" in filter_tokens(tokens, set(), keep_numbers=True)
+    with_numbers = filter_tokens(tokens, set(), keep_numbers=True)
+    assert "2025年" in with_numbers and "2025" in with_numbers and "," not in with_numbers
+
+
+def test_segmentation_drops_white_space_and_punctuation_but_keeps_mixed_terms():
+    tokenizer = make_tokenizer([("互联网+政务服务", 200_000)])
+    tokens = segment_text(tokenizer, "推进“互联网+政务服务”, 2025年 办结率100%。")
+    assert "互联网+政务服务" in tokens and "2025" in tokens
+    assert not any(t in tokens for t in ("“", "”", ",", "。", " ", "%"))
 
 
 def test_shipped_stopword_lists_cover_the_genre():

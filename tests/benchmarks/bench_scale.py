@@ -31,6 +31,10 @@ STAGES = [  # (name, target relative to OUTPUT)
     ("tfidf", "tfidf/keywords.csv"),
     ("themes", "themes/theme_counts.csv"),
     ("plots", "plots/.complete"),
+    ("quality", "quality/topic_descriptions.csv"),
+    ("prevalence", "quality/theme_frequency_by_place.csv"),
+    ("terms", "quality/term_candidates.csv"),
+    ("report", "report.html"),
 ]
 
 
