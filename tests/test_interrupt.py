@@ -22,7 +22,7 @@ def corpus(tmp_path_factory) -> Path:
 
 def start_make(corpus: Path, output: Path, passes: int = 1) -> subprocess.Popen:
     # Its own process group, so a signal reaches make and every stage process, as Ctrl-C does.
-    return subprocess.Popen(["make", "--no-print-directory", "topics", f"INPUT={corpus}", f"OUTPUT={output}", f"PASSES={passes}", "K=4"],
+    return subprocess.Popen(["make", "--no-print-directory", "topics", f"INPUT={corpus}", f"OUTPUT={output}", f"PASSES={passes}", "K=4", "RUNS=2"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "TQDM_DISABLE": "1"}, start_new_session=True)
 
@@ -54,7 +54,7 @@ def test_ctrl_c_during_segmentation(corpus, tmp_path):
     assert not list((output / "segment").glob("*.tmp")), "Ctrl-C must not leave temporary files"
     assert (output / "clean" / "paragraphs.csv").exists()  # the finished stage before it stays
 
-    run_make("topics", f"INPUT={corpus}", f"OUTPUT={output}", "PASSES=1", "K=4")
+    run_make("topics", f"INPUT={corpus}", f"OUTPUT={output}", "PASSES=1", "K=4", "RUNS=2")
     lines = (output / "segment" / "segmented.tsv").read_text(encoding="utf-8").splitlines()
     paragraphs = (output / "clean" / "paragraphs.csv").read_text(encoding="utf-8-sig").count("\n") - 1
     assert len(lines) >= 500 and (output / "plots" / ".complete").exists()
@@ -72,7 +72,7 @@ def test_kill_during_lda(corpus, tmp_path):
     assert process.returncode != 0
     assert not (output / "lda" / "document_topics.csv").exists()
 
-    result = run_make("topics", f"INPUT={corpus}", f"OUTPUT={output}", "PASSES=1", "K=4")
+    result = run_make("topics", f"INPUT={corpus}", f"OUTPUT={output}", "PASSES=1", "K=4", "RUNS=2")
     assert "-m pipeline segment" not in result.stdout  # finished stages are not redone
     assert "-m pipeline lda" in result.stdout
     assert (output / "lda" / "document_topics.csv").exists() and (output / "plots" / ".complete").exists()

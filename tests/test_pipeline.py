@@ -88,10 +88,11 @@ def rerun_copy(seed_output, tmp_path) -> tuple[Path, Path]:
 
 def test_stopword_edit_reruns_filtering_not_cleaning_or_segmentation(rerun_copy):
     output, stopwords = rerun_copy
-    run_make("topics", f"OUTPUT={output}", f"STOPWORDS={stopwords}")  # same lists, new folder
+    # Fewer stability runs keep these reruns quick; they change only the quality stage.
+    run_make("topics", f"OUTPUT={output}", f"STOPWORDS={stopwords}", "RUNS=2")  # same lists, new folder
     with open(stopwords / "genre.txt", "a", encoding="utf-8") as handle:
         handle.write("\n矛盾纠纷\n")
-    result = run_make("topics", f"OUTPUT={output}", f"STOPWORDS={stopwords}")
+    result = run_make("topics", f"OUTPUT={output}", f"STOPWORDS={stopwords}", "RUNS=2")
     assert stages_run(result.stdout) == ["filter", "lda", "tfidf", "themes", "plots"]
     tokens = (output / "segment" / "tokens.tsv").read_text(encoding="utf-8")
     assert "矛盾纠纷" not in tokens.split()
@@ -100,10 +101,10 @@ def test_stopword_edit_reruns_filtering_not_cleaning_or_segmentation(rerun_copy)
 
 def test_new_k_reruns_lda_not_segmentation(rerun_copy):
     output, _ = rerun_copy
-    result = run_make("topics", f"OUTPUT={output}", "K=4")
+    result = run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2")
     assert stages_run(result.stdout) == ["lda", "themes", "plots"]
     assert len({r["topic"] for r in read_table(output / "lda" / "document_topics.csv")}) == 4
-    assert stages_run(run_make("topics", f"OUTPUT={output}", "K=4").stdout) == []
+    assert stages_run(run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2").stdout) == []
 
 
 def test_two_runs_give_identical_tables(seed_output, tmp_path):
