@@ -108,17 +108,3 @@ def read_word_list(path: str | os.PathLike) -> list[str]:
         if line:
             entries.append(line)
     return entries
-
-
-def read_stopword_lists(folder: str | os.PathLike) -> set[str]:
-    """The union of every ``*.txt`` word list in ``folder``."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise PipelineError(f"{folder}: stopword folder not found")
-    paths = sorted(folder.glob("*.txt"))
-    if not paths:
-        raise PipelineError(f"{folder}: no stopword lists (*.txt) found")
-    words: set[str] = set()
-    for path in paths:
-        words.update(read_word_list(path))
-    return words
