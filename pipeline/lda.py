@@ -226,7 +226,8 @@ def coherence_scores(model, texts: list[list[str]], dictionary, topn: int = 10) 
 
 def sample_texts(tokens_path: Path, limit: int = 20_000) -> list[list[str]]:
     """Up to ``limit`` paragraphs, evenly spread over the corpus, as reference texts for coherence."""
-    n_lines = sum(1 for _ in open(tokens_path, encoding="utf-8"))
+    with open(tokens_path, encoding="utf-8") as handle:
+        n_lines = sum(1 for _ in handle)
     step = max(1, math.ceil(n_lines / limit))
     return [tokens for i, (_, _, tokens) in enumerate(read_token_table(tokens_path)) if i % step == 0 and tokens]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEEDS, run_make, run_stage
+from conftest import ROOT, run_make, run_stage
 
 STAGES = ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots")
 
