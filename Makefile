@@ -1,75 +1,64 @@
 # The pipeline's map. Each stage is one `python -m pipeline <stage>` call whose target is the
 # file it writes last, so an interrupted stage never looks finished.
 #
-#   reports (INPUT) --clean--> clean/paragraphs.csv --segment--> segment/segmented.tsv (jieba cache)
-#       --filter (stopwords)--> segment/tokens.tsv --lda--> lda/  --themes--> themes/ --plots--> plots/
+#   reports (INPUT) --clean--> clean/ --segment--> segment/segmented.tsv (jieba cache)
+#       --filter (stopwords)--> segment/tokens.tsv --lda--> lda/ (model, topics described, mixes)
 #                                                  \--tfidf--> tfidf/
-#       lda/ --quality--> quality/ (stability, topic descriptions)   segment/ --terms--> quality/term_candidates.csv
-#       lda/ + themes/ --prevalence--> quality/ (by year and place)  K=auto: lda first sweeps K -> quality/k_*
+#       lda/ --themes--> themes/      lda/ themes/ tfidf/ --plots--> plots/
+#       lda/ --quality--> quality/ (stability)    lda/ themes/ --prevalence--> prevalence/ (by year, place)
+#       segment/ --terms--> terms/ (candidate terms)
 #       all of the above --report--> report.html (one self-contained page) + explorer.html
 #
-# Parameters given on the command line (make topics K=6) are written to stamp files under
-# $(OUTPUT)/.params/ only when their value changes, so they trigger exactly the stages they affect.
+# What each stage writes, reads and runs is generated into $(GENERATED) from pipeline/artifacts.py
+# (paths), pipeline/params.py (defaults) and the import graph of pipeline/ (code), so a stage
+# reruns when its inputs, its parameters or any module it loads change. Parameters given on the
+# command line (make topics K=6) go into stamp files under $(OUTPUT)/.params/, rewritten only
+# when their value changes. Defaults live in pipeline/params.py alone: a variable left unset here
+# is not passed on.
 
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
-# ---- parameters (override on the command line) ------------------------------------------------
-INPUT      ?= seeds
-OUTPUT     ?= outputs
-K          ?= 8
-SEED       ?= 42
-PASSES     ?= 0
-JOBS       ?= $(shell nproc 2>/dev/null || echo 1)
-STOPWORDS  ?= stopwords
-DICTIONARY ?= config/domain_terms.txt
-THEMES     ?= config/themes.txt
-RULES      ?= config/boilerplate.txt
-METADATA   ?=
-PYTHON     ?= python3
-K_RANGE    ?= 3:15
-RUNS       ?= 5
-TERMS      ?=
+PYTHON ?= python3
+VENV      := .venv
+PY        := $(VENV)/bin/python
+READY     := $(VENV)/.installed
+GENERATED := .make/stages.mk
+PARAMS     = $(OUTPUT)/.params
+STAGE      = $(PY) -m pipeline --output $(OUTPUT) $(if $(JOBS),--jobs $(JOBS))
 
-VENV    := .venv
-PY      := $(VENV)/bin/python
-STAGE   := $(PY) -m pipeline
-READY   := $(VENV)/.installed
-PARAMS  := $(OUTPUT)/.params
+# help needs no installed project; every other goal reads the generated part.
+ifeq ($(filter-out help,$(or $(MAKECMDGOALS),help)),)
+-include $(GENERATED)
+else
+include $(GENERATED)
+$(GENERATED): $(shell find pipeline -type f -not -path '*/__pycache__/*') | $(READY)
+	@mkdir -p $(@D)
+	@$(PY) -m pipeline.deps > $@.tmp && mv -f $@.tmp $@
+endif
 
-CLEANED   := $(OUTPUT)/clean/paragraphs.csv
-SEGMENTED := $(OUTPUT)/segment/segmented.tsv
-TOKENS    := $(OUTPUT)/segment/tokens.tsv
-TOPICS    := $(OUTPUT)/lda/document_topics.csv
-KEYWORDS  := $(OUTPUT)/tfidf/keywords.csv
-THEMED    := $(OUTPUT)/themes/theme_counts.csv
-PLOTTED   := $(OUTPUT)/plots/.complete
-REPORT    := $(OUTPUT)/report.html
-QUALITY   := $(OUTPUT)/quality/topic_descriptions.csv
-PREVALENT := $(OUTPUT)/quality/theme_frequency_by_place.csv
-CANDIDATES := $(OUTPUT)/quality/term_candidates.csv
-AUTO_K    := $(filter auto,$(K))
-
-STOPWORD_FILES := $(if $(wildcard $(STOPWORDS)/.),$(wildcard $(STOPWORDS)/*.txt),$(STOPWORDS))
-code = pipeline/$(1).py pipeline/files.py
+# The options of a stage from the variables that are set; its input files (folders: their *.txt);
+# its prerequisites: the stages it reads, its code, its input files and its parameter stamp.
+options   = $(foreach v,$($(1)_VARS),$(foreach x,$($(v)),$(OPTION_$(v)) $(x)))
+files_of  = $(foreach v,$(filter $(INPUT_FILE_VARS),$($(1)_VARS)),$(foreach x,$($(v)),$(if $(wildcard $(x)/.),$(wildcard $(x)/*.txt),$(x))))
+needs     = $($(1)_NEEDS) $($(1)_CODE) $(call files_of,$(1)) $(PARAMS)/$(1)
 
 .PHONY: help topics test test-all bench bench-quality accept-terms clean FORCE
 
 help: ## list targets and variables
 	@echo "Targets:"
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
-	@echo "Variables (make topics VAR=value):"
-	@echo "  INPUT=$(INPUT)  folder of reports    OUTPUT=$(OUTPUT)  results folder"
-	@echo "  K=$(K)  topics, or auto (sweep K_RANGE=$(K_RANGE))    SEED=$(SEED)  random seed    PASSES=$(PASSES)  LDA passes (0 = auto)"
-	@echo "  RUNS=$(RUNS)  models compared for topic stability    TERMS=\"词1 词2\"  for make accept-terms"
-	@echo "  JOBS=$(JOBS)  cleaning and segmentation processes    STOPWORDS=$(STOPWORDS)  stopword folder or file"
-	@echo "  DICTIONARY=$(DICTIONARY)  THEMES=$(THEMES)  RULES=$(RULES)  METADATA=$(METADATA)"
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@echo "Variables (make topics VAR=value; unset ones take the defaults in pipeline/params.py):"
+	@echo "  INPUT=dir  reports    OUTPUT=dir  results    K=n|auto  topics    K_RANGE=MIN:MAX  for K=auto"
+	@echo "  SEED=n  PASSES=n  RUNS=n  (stability models)    JOBS=n  processes (default: all cores)"
+	@echo "  STOPWORDS=files|dirs  DICTIONARY=files  THEMES=file  RULES=file  METADATA=file.csv"
+	@echo "Every stage's options and defaults: .venv/bin/python -m pipeline <stage> --help"
 
-topics: $(TOPICS) $(KEYWORDS) $(THEMED) $(PLOTTED) $(QUALITY) $(PREVALENT) $(CANDIDATES) $(REPORT) ## run the whole pipeline
-	@echo "Results are in $(OUTPUT)/: start with report.html (opens offline in any browser); also lda/topics.csv, lda/document_topics.csv, tfidf/keywords.csv, themes/theme_counts.csv, plots/*.png, quality/ (topic quality, prevalence by year and place, term candidates)"
+topics: $(STAGE_TARGETS) ## run the whole pipeline
+	@echo "Results are in $(OUTPUT)/: start with report.html (opens offline in any browser); tables in lda/ (topics, topic_summary, document_topics), themes/, tfidf/, prevalence/; figures in plots/; stability in quality/; candidate terms in terms/"
 
-test: $(READY) ## run the tests (quick; includes an end-to-end run on the seeds)
+test: $(READY) ## run the tests (quick; includes end-to-end runs on the seeds)
 	$(PY) -m pytest -m "not slow" -q
 
 test-all: $(READY) ## run every test, slow ones included
@@ -78,23 +67,24 @@ test-all: $(READY) ## run every test, slow ones included
 MB ?= 100
 bench: $(READY) ## scale benchmark: the pipeline on a synthetic MB-sized corpus (MB=100, K=20)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
-	$(PY) tests/benchmarks/bench_scale.py --mb $(MB) --k $(if $(filter command line,$(origin K)),$(K),20) --jobs $(JOBS)
+	$(PY) tests/benchmarks/bench_scale.py --mb $(MB) --k $(or $(K),20) $(if $(JOBS),--jobs $(JOBS))
 
 bench-quality: $(READY) ## topic quality: NPMI and diversity vs naive, scikit-learn and tomotopy LDA (INPUT=)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
-	$(PY) tests/benchmarks/bench_quality.py --input $(INPUT) --seed $(SEED) --jobs $(JOBS) --k-range $(K_RANGE)
+	$(PY) tests/benchmarks/bench_quality.py --input $(INPUT) $(if $(SEED),--seed $(SEED)) $(if $(JOBS),--jobs $(JOBS)) $(if $(K_RANGE),--k-range $(K_RANGE))
 
-accept-terms: $(READY) ## add the terms marked in quality/term_candidates.csv (or TERMS="词1 词2") to DICTIONARY
-	$(STAGE) accept-terms --output $(OUTPUT) --dictionary $(DICTIONARY) --themes $(THEMES) $(TERMS)
+accept-terms: $(READY) ## add the terms marked in terms/term_candidates.csv (or TERMS="词1 词2") to DICTIONARY
+	$(STAGE) accept-terms $(call options,ACCEPT) $(TERMS)
+ACCEPT_VARS := DICTIONARY THEMES
 
 clean: ## delete generated results in OUTPUT
-	rm -rf $(addprefix $(OUTPUT)/,clean segment lda tfidf themes plots quality .params report.html explorer.html report.png)
+	rm -rf $(addprefix $(OUTPUT)/,$(OUTPUT_ENTRIES) .params)
 
 # ---- setup: a virtual environment with the project installed ---------------------------------
 $(READY): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@echo "Installing the project into $(VENV) (first run only)..."
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@echo "Installing the project and its dependencies into $(VENV) (first run only, about a minute)..."
+	@$(PY) -m pip install --disable-pip-version-check --progress-bar on -e '.[test]'
 	@touch $@
 
 # ---- parameter stamps: rewritten only when their content changes -------------------------------
@@ -104,50 +94,41 @@ define stamp
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 endef
 
-$(PARAMS)/input: FORCE
-	$(call stamp,"$$(find -L $(INPUT) -type f -printf '%P %s %T@\n' 2>/dev/null | LC_ALL=C sort)" "input=$(abspath $(INPUT)) metadata=$(METADATA)")
-$(PARAMS)/filter: FORCE
-	$(call stamp,"stopwords=$(STOPWORD_FILES)")
-$(PARAMS)/lda: FORCE
-	$(call stamp,"K=$(K) SEED=$(SEED) PASSES=$(PASSES)$(if $(AUTO_K), K_RANGE=$(K_RANGE))")
-$(PARAMS)/quality: FORCE
-	$(call stamp,"RUNS=$(RUNS)")
+# One stamp per stage, with the values of the variables that set its parameters; clean's also
+# lists the input folder's files (name, size, time), so an added or edited report reruns it.
+$(PARAMS)/%: FORCE
+	$(call stamp,"$(foreach v,$($*_VARS),$(v)=$($(v)))" $(if $(filter INPUT,$($*_VARS)),"$$(find -L $(INPUT) -type f -printf '%P %s %T@\n' 2>/dev/null | LC_ALL=C sort)"))
 
-# ---- stages ------------------------------------------------------------------------------------
-$(CLEANED): $(PARAMS)/input $(RULES) $(METADATA) $(call code,clean) pipeline/readers.py pipeline/metadata.py | $(READY)
-	$(STAGE) clean --input $(INPUT) --output $(OUTPUT) --rules $(RULES) $(if $(METADATA),--metadata $(METADATA)) --jobs $(JOBS)
+# ---- stages --------------------------------------------------------------------------------------
+$(CLEAN_TARGET): $(call needs,CLEAN) | $(READY)
+	$(STAGE) clean $(call options,CLEAN)
 
-$(SEGMENTED): $(CLEANED) $(DICTIONARY) $(call code,segment) | $(READY)
-	$(STAGE) segment --output $(OUTPUT) --dictionary $(DICTIONARY) --jobs $(JOBS)
+$(SEGMENT_TARGET): $(call needs,SEGMENT) | $(READY)
+	$(STAGE) segment $(call options,SEGMENT)
 
-$(TOKENS): $(SEGMENTED) $(STOPWORD_FILES) $(PARAMS)/filter | $(READY)
-	$(STAGE) filter --output $(OUTPUT) --stopwords $(STOPWORDS)
+$(FILTER_TARGET): $(call needs,FILTER) | $(READY)
+	$(STAGE) filter $(call options,FILTER)
 
-$(TOPICS): $(TOKENS) $(PARAMS)/lda $(call code,lda) $(if $(AUTO_K),pipeline/quality.py) | $(READY)
-	$(STAGE) lda --output $(OUTPUT) -k $(K) --seed $(SEED) --passes $(PASSES)$(if $(AUTO_K), --k-range $(K_RANGE) --jobs $(JOBS))
+$(LDA_TARGET): $(call needs,LDA) | $(READY)
+	$(STAGE) lda $(call options,LDA)
 
-$(KEYWORDS): $(TOKENS) $(call code,tfidf) | $(READY)
-	$(STAGE) tfidf --output $(OUTPUT)
+$(TFIDF_TARGET): $(call needs,TFIDF) | $(READY)
+	$(STAGE) tfidf $(call options,TFIDF)
 
-$(THEMED): $(TOPICS) $(CLEANED) $(THEMES) $(call code,themes) | $(READY)
-	$(STAGE) themes --output $(OUTPUT) --themes $(THEMES)
+$(THEMES_TARGET): $(call needs,THEMES) | $(READY)
+	$(STAGE) themes $(call options,THEMES)
 
-$(PLOTTED): $(TOPICS) $(KEYWORDS) $(THEMED) $(call code,plots) | $(READY)
-	$(STAGE) plots --output $(OUTPUT)
-	@touch $@
+$(PLOTS_TARGET): $(call needs,PLOTS) | $(READY)
+	$(STAGE) plots $(call options,PLOTS)
 
-$(QUALITY): $(TOPICS) $(CLEANED) $(PARAMS)/quality $(call code,quality) pipeline/lda.py pipeline/plots.py | $(READY)
-	$(STAGE) quality --output $(OUTPUT) --runs $(RUNS) --jobs $(JOBS)
+$(QUALITY_TARGET): $(call needs,QUALITY) | $(READY)
+	$(STAGE) quality $(call options,QUALITY)
 
-$(PREVALENT): $(TOPICS) $(THEMED) $(CLEANED) $(call code,prevalence) pipeline/plots.py | $(READY)
-	$(STAGE) prevalence --output $(OUTPUT)
+$(PREVALENCE_TARGET): $(call needs,PREVALENCE) | $(READY)
+	$(STAGE) prevalence $(call options,PREVALENCE)
 
-$(CANDIDATES): $(SEGMENTED) $(STOPWORD_FILES) $(PARAMS)/filter $(DICTIONARY) $(THEMES) $(call code,terms) | $(READY)
-	$(STAGE) terms --output $(OUTPUT) --stopwords $(STOPWORDS) --dictionary $(DICTIONARY) --themes $(THEMES)
+$(TERMS_TARGET): $(call needs,TERMS) | $(READY)
+	$(STAGE) terms $(call options,TERMS)
 
-# report.html is written last (after explorer.html); whatever exists in quality/ is shown too.
-# quality/ is listed through the targets that write it, not a wildcard: a fixed K removes the
-# K sweep's files during the run, and a vanished wildcard prerequisite stops make.
-$(REPORT): $(PLOTTED) $(TOPICS) $(KEYWORDS) $(THEMED) $(CLEANED) $(QUALITY) $(PREVALENT) $(CANDIDATES) \
-		$(call code,report) pipeline/plots.py $(wildcard pipeline/templates/*) | $(READY)
-	$(STAGE) report --output $(OUTPUT)
+$(REPORT_TARGET): $(call needs,REPORT) | $(READY)
+	$(STAGE) report $(call options,REPORT)

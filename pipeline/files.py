@@ -108,3 +108,18 @@ def read_word_list(path: str | os.PathLike) -> list[str]:
         if line:
             entries.append(line)
     return entries
+
+
+def save_figure(figure, path: str | os.PathLike, formats: Sequence[str] = ("png",)) -> list[Path]:
+    """Save a matplotlib figure atomically in each format (``path`` with its suffix replaced),
+    then close it. No creation date in the metadata: the same data gives the same file."""
+    from matplotlib import pyplot as plt
+
+    written = []
+    for fmt in formats:
+        target = Path(path).with_suffix("." + fmt)
+        with atomic_path(target) as tmp:
+            figure.savefig(tmp, format=fmt, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else {})
+        written.append(target)
+    plt.close(figure)
+    return written

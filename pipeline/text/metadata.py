@@ -3,7 +3,7 @@
 Extracted: title, province/city/county/town (where the text names them), the year reported
 on, publish and signing dates, document number (文号) and issuing body. The metadata CSV beside
 the corpus (file name -> year, place, any other column) overrides what was extracted, and its
-extra columns flow through to every per-report output table (see :func:`document_info`).
+extra columns flow through to every per-report output table (see ``artifacts.Run.document_info``).
 """
 from __future__ import annotations
 
@@ -14,17 +14,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import PipelineError
+from ..artifacts import METADATA_FIELDS
+from ..files import PipelineError
 
 CJK = r"\u4e00-\u9fff"
 
-METADATA_FIELDS = (
-    "title", "province", "city", "county", "town", "year",
-    "publish_date", "signed_date", "doc_number", "issuing_body",
-)
 DEFAULT_NAME = "metadata.csv"
-# Per-report columns that every per-report table carries, beside doc_id.
-DOCUMENT_KEY_COLUMNS = ("title", "year", "province", "city", "county", "town")
 # Columns of the output tables; a metadata column of the same name would be ambiguous.
 RESERVED_COLUMNS = frozenset({
     "file", "doc_id", "n_paragraphs", "n_chars", "position", "kind", "section", "subsection", "text",
@@ -268,22 +263,3 @@ class MetadataOverrides:
     def unused(self) -> list[str]:
         """Rows that matched no report file (a typo in a file name?)."""
         return sorted(set(self.rows) - self._used)
-
-
-def document_info(output_dir: str | Path) -> tuple[tuple[str, ...], dict[str, list[str]]]:
-    """Per-report columns (key metadata plus the metadata CSV's extras) for output tables.
-
-    Returns ``(columns, rows)`` where ``rows[doc_id]`` lists the values in column order.
-    """
-    from .files import read_csv
-
-    path = Path(output_dir) / "clean" / "documents.csv"
-    if not path.is_file():
-        raise PipelineError(f"{path}: not found; run the clean stage first")
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle), [])
-    known = {"doc_id", "file", "n_paragraphs", "n_chars", *METADATA_FIELDS}
-    # From the header, not the first row: a corpus with no kept report still has its columns.
-    columns = DOCUMENT_KEY_COLUMNS + tuple(c for c in header if c not in known)
-    rows = {row["doc_id"]: [row[c] for c in columns] for row in read_csv(path)}
-    return columns, rows

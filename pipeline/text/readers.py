@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import PipelineError
+from ..files import PipelineError
 
 SUPPORTED_EXTENSIONS = (".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".pdf")
 # Formats researchers often download that we cannot read, with what to do about them.

@@ -18,30 +18,14 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from .files import CsvTable, PipelineError, atomic_open, read_csv
+from ..params import TermParams
 
 _CJK_TOKEN = re.compile(r"^[\u4e00-\u9fff]+$")
 _BOUNDARY = None  # stands for the start or end of a run: every one counts as a distinct neighbour
 ACCEPT_MARKS = {"y", "yes", "x", "1", "✓", "√", "是", "接受", "ok", "true"}
-ACCEPT_HEADER = "# --- accepted from term discovery (quality/term_candidates.csv) ---"
-
-
-@dataclass(frozen=True)
-class TermSettings:
-    """min_count: occurrences; min_reports: reports it occurs in (a term of one report is
-    usually a local name or slogan); max_tokens: parts per candidate; min_chars/max_chars:
-    length; min_cohesion and min_freedom (bits): the thresholds a candidate must pass."""
-
-    min_count: int = 3
-    min_reports: int = 2
-    max_tokens: int = 4
-    min_chars: int = 3
-    max_chars: int = 12
-    min_cohesion: float = 1.0
-    min_freedom: float = 0.9
+ACCEPT_HEADER = "# --- accepted from term discovery (terms/term_candidates.csv) ---"
 
 
 @dataclass
@@ -84,7 +68,7 @@ def branching_entropy(neighbours: Counter, boundaries: int) -> float:
 
 
 def mine_terms(paragraphs: Iterable[tuple[str, Sequence[str]]], stopwords: set[str] | frozenset[str],
-               known: set[str] | frozenset[str] = frozenset(), settings: TermSettings = TermSettings(),
+               known: set[str] | frozenset[str] = frozenset(), settings: TermParams = TermParams(),
                n_examples: int = 2) -> list[Candidate]:
     """Rank candidate terms in ``(report id, tokens)`` paragraphs, best first.
 
@@ -129,9 +113,9 @@ def mine_terms(paragraphs: Iterable[tuple[str, Sequence[str]]], stopwords: set[s
     return ranked
 
 
-def _eligible(parts: tuple[str, ...], stopwords, settings: TermSettings) -> bool:
+def _eligible(parts: tuple[str, ...], stopwords, settings: TermParams) -> bool:
     length = sum(len(p) for p in parts)
-    return (settings.min_chars <= length <= settings.max_chars
+    return (settings.min_term_chars <= length <= settings.max_term_chars
             and all(len(p) >= 2 and p not in stopwords for p in (parts[0], parts[-1])))
 
 
@@ -166,78 +150,6 @@ def add_terms(dictionary_text: str, terms: Sequence[str]) -> tuple[str, list[str
     return text + "".join(t + "\n" for t in new), new
 
 
-def marked_candidates(path: Path) -> list[str]:
-    """Terms whose ``accept`` cell is marked (y, yes, x, 1, ✓, 是 ...) in term_candidates.csv.
-
-    Excel may save the edited file as GB18030 instead of UTF-8: both are read.
-    """
-    if not path.is_file():
-        raise PipelineError(f"{path}: not found; run `make topics` (or `python -m pipeline terms`) first")
-    try:
-        rows = list(read_csv(path))
-    except UnicodeDecodeError:
-        import csv
-
-        with open(path, encoding="gb18030", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    if rows and "accept" not in rows[0]:
-        raise PipelineError(f"{path}: no 'accept' column; mark accepted terms there")
+def marked_candidates(rows: Iterable[dict[str, str]]) -> list[str]:
+    """Terms whose ``accept`` cell is marked (y, yes, x, 1, ✓, 是 ...)."""
     return [row["term"].strip() for row in rows if (row.get("accept") or "").strip().lower() in ACCEPT_MARKS]
-
-
-# ---------------------------------------------------------------------------------------------
-# I/O shell
-# ---------------------------------------------------------------------------------------------
-
-
-def run_terms(output_dir: str | Path, stopword_paths: Sequence[str | Path], dictionary_paths: Sequence[str | Path],
-              themes_path: str | Path | None, top_n: int = 200, settings: TermSettings = TermSettings(), log=print) -> None:
-    """segment/segmented.tsv -> quality/term_candidates.csv (one row per candidate, best first)."""
-    from .segment import load_domain_terms, read_stopwords, read_token_table
-    from .themes import load_themes
-
-    out = Path(output_dir)
-    stopwords = read_stopwords(stopword_paths)
-    known = {term for term, _ in load_domain_terms(dictionary_paths)}
-    protected = {t for theme in load_themes(themes_path) for t in theme.terms} if themes_path else set()
-    paragraphs = ((doc_id, tokens) for doc_id, _, tokens in read_token_table(out / "segment" / "segmented.tsv"))
-    ranked = mine_terms(paragraphs, stopwords, known, settings)
-    columns = ("rank", "term", "parts", "count", "n_reports", "cohesion_bits", "freedom_bits", "score",
-               "swallows_theme", "example_report", "example", "example_2", "accept")
-    with CsvTable(out / "quality" / "term_candidates.csv", columns) as table:
-        for rank, c in enumerate(ranked[:top_n], 1):
-            examples = c.examples + [("", "")] * 2
-            table.write([rank, c.term, " ".join(c.parts), c.count, len(c.reports), c.cohesion, c.freedom, c.score,
-                         " ".join(swallowed_terms(c.term, protected)), examples[0][0], examples[0][1], examples[1][1], ""])
-    top = ", ".join(c.term for c in ranked[:10])
-    log(f"terms: {len(ranked)} candidate terms (top {min(top_n, len(ranked))} in quality/term_candidates.csv): {top} ...")
-
-
-def run_accept_terms(output_dir: str | Path, dictionary_path: str | Path, terms: Sequence[str] = (),
-                     themes_path: str | Path | None = None, force: bool = False, log=print) -> list[str]:
-    """Append ``terms`` (or, with none given, the candidates marked in the ``accept`` column of
-    quality/term_candidates.csv) to the domain dictionary; returns the terms added."""
-    from .themes import load_themes
-
-    terms = list(terms) or marked_candidates(Path(output_dir) / "quality" / "term_candidates.csv")
-    if not terms:
-        raise PipelineError("no terms to add: name them (TERMS=\"词1 词2\") or mark them in the 'accept' column "
-                            "of quality/term_candidates.csv")
-    problems = [f"{t}: {why}" for t in terms if (why := check_term(t))]
-    protected = {t for theme in load_themes(themes_path) for t in theme.terms} if themes_path else set()
-    if not force:
-        problems += [f"{t}: contains the tracked theme term(s) {', '.join(s)}, which would stop being tokens "
-                     f"(use --force to add anyway)" for t in terms if (s := swallowed_terms(t, protected))]
-    if problems:
-        raise PipelineError("not added:\n  " + "\n  ".join(problems))
-    path = Path(dictionary_path)
-    text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
-    new_text, added = add_terms(text, terms)
-    if added:
-        with atomic_open(path) as handle:
-            handle.write(new_text)
-    skipped = [t for t in terms if t not in added]
-    log(f"accept-terms: added {len(added)} term(s) to {path}: {' '.join(added) or '-'}"
-        + (f"; already there: {' '.join(skipped)}" if skipped else "")
-        + ("; rerun `make topics` to resegment with them" if added else ""))
-    return added

@@ -1,0 +1,360 @@
+"""The contract between the stages: every output file, its path under the output folder, its
+columns and the stage that writes it, named once; and the one way stages read and write them.
+
+A stage gets a :class:`Run` and touches files only through it. ``run.path(artifact)`` refuses
+an artifact of a stage that is neither the running stage nor one it declares in
+:data:`STAGES` (``after``), so the Makefile, whose prerequisites are generated from the same
+declarations (``python -m pipeline.deps``), always knows what a stage reads.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+
+from . import params as P
+from .files import CsvTable, PipelineError, atomic_open, atomic_path, read_csv, save_figure, write_csv
+
+# Scrapers write whole reports on one line; the csv module's default limit is 128 KB a field.
+csv.field_size_limit(sys.maxsize)
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One output file: where it lives, which stage writes it, what it holds."""
+
+    path: str  # relative to the output folder
+    stage: str
+    note: str
+    columns: tuple[str, ...] = ()  # for tables; documents.csv and per-report tables may add metadata columns
+
+    def at(self, out: Path) -> Path:
+        return out / self.path
+
+
+A = Artifact
+# What cleaning extracts about each report (see text/metadata.py): documents.csv's columns.
+METADATA_FIELDS = (
+    "title", "province", "city", "county", "town", "year",
+    "publish_date", "signed_date", "doc_number", "issuing_body",
+)
+# Per-report columns every per-report table carries after doc_id (plus the metadata CSV's own).
+DOCUMENT_KEY_COLUMNS = ("title", "year", "province", "city", "county", "town")
+
+# ---- clean ------------------------------------------------------------------------------------
+DOCUMENTS = A("clean/documents.csv", "clean", "one row per kept report: metadata (title, place, year, ...)",
+              ("doc_id", "file", *METADATA_FIELDS, "n_paragraphs", "n_chars"))
+PARAGRAPHS = A("clean/paragraphs.csv", "clean", "one row per kept paragraph or heading, with its section",
+               ("doc_id", "position", "kind", "section", "subsection", "n_chars", "text"))
+CLEANING_REPORT = A("clean/cleaning_report.csv", "clean", "one row per input file: kept, skipped or duplicate, and why",
+                    ("file", "doc_id", "status", "detail", "reader", "encoding", "chars_in", "chars_out", "paragraphs",
+                     "lines_removed", "lines_rejoined", "duplicate_paragraphs", "chars_simplified", "warnings"))
+REMOVED_LINES = A("clean/removed_lines.csv", "clean", "lines removed as boilerplate, per file and rule, with examples",
+                  ("file", "rule", "lines_removed", "examples"))
+CLEANING_SUMMARY = A("clean/cleaning_summary.txt", "clean", "the cleaning summary printed at the end of the stage")
+
+# ---- segment, filter --------------------------------------------------------------------------
+SEGMENTED = A("segment/segmented.tsv", "segment", "jieba segmentation of every paragraph (cache, before stopwords)",
+              ("doc_id", "position", "tokens"))
+TOKENS = A("segment/tokens.tsv", "filter", "tokens per paragraph after stopwords and filters (model input)",
+           ("doc_id", "position", "tokens"))
+VOCABULARY = A("segment/vocabulary.csv", "filter", "token counts after filtering", ("token", "count", "n_documents"))
+
+# ---- lda --------------------------------------------------------------------------------------
+TOPIC_LABEL = ("topic", "label")
+DOCUMENT_TOPICS = A("lda/document_topics.csv", "lda", "topic shares per report (token-weighted mean of its paragraphs')",
+                    ("doc_id", *DOCUMENT_KEY_COLUMNS, "n_tokens", *TOPIC_LABEL, "weight"))
+TOPICS = A("lda/topics.csv", "lda", "top words per topic with P(word | topic)", (*TOPIC_LABEL, "rank", "word", "weight"))
+TOPIC_SUMMARY = A("lda/topic_summary.csv", "lda",
+                  "one row per topic: label, share of the modelled text, NPMI, exclusivity, top words by three rankings",
+                  (*TOPIC_LABEL, "share", "npmi", "exclusivity", "top_words", "relevant_words", "frex_words"))
+TOPIC_WORDS = A("lda/topic_words.csv", "lda", "top words per topic by probability, relevance (λ=0.6) and FREX",
+                (*TOPIC_LABEL, "ranking", "rank", "word", "score"))
+PARAGRAPH_TOPICS = A("lda/paragraph_topics.csv", "lda", "topic shares per modelled paragraph",
+                     ("doc_id", "position", "n_tokens", "topic", "weight"))
+REPRESENTATIVE = A("lda/representative_paragraphs.csv", "lda",
+                   "the paragraphs most about each topic (one per report first), with report, place and section",
+                   (*TOPIC_LABEL, "rank", "weight", "doc_id", "title", "year", "place", "section", "position", "text"))
+CORPUS = A("lda/corpus.mm", "lda", "bag-of-words corpus of the modelled paragraphs (Matrix Market)")
+CORPUS_INDEX = A("lda/corpus_index.csv", "lda", "the paragraph behind each row of corpus.mm",
+                 ("row", "doc_id", "position", "n_tokens"))
+MODEL = A("lda/model/lda.gensim", "lda", "the trained gensim LdaModel")
+DICTIONARY = A("lda/model/dictionary.gensim", "lda", "the model's gensim Dictionary")
+K_SWEEP = A("lda/k_sweep.csv", "lda", "K=auto: the measures of every model of the sweep",
+            ("k", "seed", "npmi", "diversity", "exclusivity", "perplexity"))
+K_SWEEP_SUMMARY = A("lda/k_sweep_summary.csv", "lda", "K=auto: the measures per K, averaged over seeds",
+                    ("k", "n_models", "npmi", "npmi_se", "diversity", "exclusivity", "perplexity", "chosen"))
+K_CHOICE = A("lda/k_choice.txt", "lda", "K=auto: the rule and the K it chose")
+K_SWEEP_PLOT = A("lda/k_sweep.png", "lda", "K=auto: the measures against K")
+
+# ---- tfidf, themes ----------------------------------------------------------------------------
+KEYWORDS = A("tfidf/keywords.csv", "tfidf", "most distinctive terms per report (TF-IDF over reports)",
+             ("doc_id", *DOCUMENT_KEY_COLUMNS, "rank", "term", "score"))
+THEME_COUNTS = A("themes/theme_counts.csv", "themes", "tracked-theme occurrences per report, and per 10,000 characters",
+                 ("doc_id", *DOCUMENT_KEY_COLUMNS, "theme", "count", "per_10k_chars"))
+THEME_TERM_COUNTS = A("themes/theme_term_counts.csv", "themes", "occurrences per report of each theme term and alias",
+                      ("doc_id", "theme", "term", "count"))
+THEME_TOPICS = A("themes/theme_topics.csv", "themes", "which topics carry each theme",
+                 ("theme", "topic", "term_weight", "topic_share"))
+
+# ---- plots ------------------------------------------------------------------------------------
+PLOT_TOPIC_WORDS = A("plots/topic_words.png", "plots", "top words per topic")
+PLOT_DOCUMENT_TOPICS = A("plots/document_topics.png", "plots", "report × topic heatmap (also .svg)")
+PLOT_THEMES_BY_REPORT = A("plots/themes_by_report.png", "plots", "report × theme heatmap (also .svg)")
+PLOT_THEMES_BY_YEAR = A("plots/themes_by_year.png", "plots", "themes by year")
+PLOT_THEMES_BY_PLACE = A("plots/themes_by_place.png", "plots", "themes by place")
+PLOT_KEYWORDS = A("plots/tfidf_keywords.png", "plots", "TF-IDF keywords, first reports")
+PLOTS_DONE = A("plots/.complete", "plots", "marks the plots stage as finished")
+
+# ---- quality ----------------------------------------------------------------------------------
+STABILITY_RUNS = A("quality/stability.csv", "quality", "each topic matched to the topics of each extra run",
+                   (*TOPIC_LABEL, "run_seed", "matched_topic", "top_word_jaccard"))
+TOPIC_STABILITY = A("quality/topic_stability.csv", "quality", "per topic: mean top-word overlap with its match in "
+                    "the other runs (1 = comes back every time)", (*TOPIC_LABEL, "stability"))
+PLOT_TOPIC_QUALITY = A("quality/topic_quality.png", "quality", "stability and NPMI per topic")
+
+# ---- prevalence -------------------------------------------------------------------------------
+INTERVAL = ("ci_low", "ci_high")
+PREVALENCE_BY_YEAR = A("prevalence/prevalence_by_year.csv", "prevalence", "each topic's share of each year's modelled text",
+                       ("year", *TOPIC_LABEL, "n_reports", "n_tokens", "prevalence", *INTERVAL))
+PREVALENCE_BY_PLACE = A("prevalence/prevalence_by_place.csv", "prevalence",
+                        "each topic's share of each place's modelled text",
+                        ("place_level", "place", *TOPIC_LABEL, "n_reports", "n_tokens", "prevalence", *INTERVAL))
+THEME_RATE_BY_YEAR = A("prevalence/theme_frequency_by_year.csv", "prevalence",
+                       "each theme's occurrences per 10,000 characters, by year",
+                       ("year", "theme", "n_reports", "n_chars", "count", "per_10k_chars", *INTERVAL))
+THEME_RATE_BY_PLACE = A("prevalence/theme_frequency_by_place.csv", "prevalence",
+                        "each theme's occurrences per 10,000 characters, by place",
+                        ("place_level", "place", "theme", "n_reports", "n_chars", "count", "per_10k_chars", *INTERVAL))
+PLOT_PREVALENCE_BY_YEAR = A("prevalence/prevalence_by_year.png", "prevalence", "topic shares by year")
+PLOT_PREVALENCE_BY_PLACE = A("prevalence/prevalence_by_place.png", "prevalence", "topic shares by place")
+PLOT_THEME_RATE_BY_YEAR = A("prevalence/theme_frequency_by_year.png", "prevalence", "theme frequency by year")
+PLOT_THEME_RATE_BY_PLACE = A("prevalence/theme_frequency_by_place.png", "prevalence", "theme frequency by place")
+
+# ---- terms ------------------------------------------------------------------------------------
+TERM_CANDIDATES = A("terms/term_candidates.csv", "terms",
+                    "candidate multiword terms; mark keepers in the accept column, then make accept-terms",
+                    ("rank", "term", "parts", "count", "n_reports", "cohesion_bits", "freedom_bits", "score",
+                     "swallows_theme", "example_report", "example", "example_2", "accept"))
+
+# ---- report -----------------------------------------------------------------------------------
+EXPLORER = A("explorer.html", "report", "the interactive topic explorer alone, full window")
+REPORT = A("report.html", "report", "every result in one self-contained page")
+
+
+def params_artifact(stage: str) -> Artifact:
+    """``params/<stage>.json``: the parameters a stage ran with (defaults resolved)."""
+    return A(f"params/{stage}.json", stage, f"the parameters the {stage} stage ran with")
+
+
+ARTIFACTS: tuple[Artifact, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Artifact))
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage: the artifact it writes last (Make's target), the stages whose artifacts it
+    reads, the user's input files it reads (fields of :class:`params.Inputs`) and its
+    parameter classes. The CLI and the Makefile's generated part are made from these."""
+
+    name: str
+    target: Artifact
+    after: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
+    params: tuple[type, ...] = ()
+
+
+STAGES: dict[str, Stage] = {s.name: s for s in (
+    Stage("clean", PARAGRAPHS, (), ("input", "rules", "metadata"), (P.CleanParams,)),
+    Stage("segment", SEGMENTED, ("clean",), ("dictionary",)),
+    Stage("filter", TOKENS, ("segment",), ("stopwords",), (P.FilterParams,)),
+    Stage("lda", DOCUMENT_TOPICS, ("clean", "filter"), (), (P.LdaParams, P.SweepParams)),
+    Stage("tfidf", KEYWORDS, ("clean", "filter"), (), (P.TfidfParams,)),
+    Stage("themes", THEME_COUNTS, ("clean", "lda"), ("themes",)),
+    Stage("plots", PLOTS_DONE, ("clean", "lda", "tfidf", "themes"), (), (P.PlotParams,)),
+    Stage("quality", TOPIC_STABILITY, ("lda",), (), (P.QualityParams,)),
+    Stage("prevalence", THEME_RATE_BY_PLACE, ("clean", "lda", "themes"), (), (P.PrevalenceParams,)),
+    Stage("terms", TERM_CANDIDATES, ("segment",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
+    Stage("report", REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "quality", "prevalence",
+                             "terms"), (), (P.ReportParams,)),
+)}
+
+
+def stage_artifacts(stage: str) -> list[Artifact]:
+    return [a for a in ARTIFACTS if a.stage == stage]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and writing through the contract
+# ---------------------------------------------------------------------------------------------
+
+
+def long_to_matrix(rows: Iterable[dict[str, str]], row_key: str, column_key: str, value_key: str
+                   ) -> tuple[list[str], list[str], np.ndarray]:
+    """A long table (one row per cell) as ``(row ids, column ids, matrix)``, in first-seen order."""
+    cells = [(r[row_key], r[column_key], float(r[value_key])) for r in rows]
+    row_ids = list(dict.fromkeys(r for r, _, _ in cells))
+    column_ids = list(dict.fromkeys(c for _, c, _ in cells))
+    r_index = {v: i for i, v in enumerate(row_ids)}
+    c_index = {v: i for i, v in enumerate(column_ids)}
+    matrix = np.zeros((len(row_ids), len(column_ids)))
+    for r, c, v in cells:
+        matrix[r_index[r], c_index[c]] = v
+    return row_ids, column_ids, matrix
+
+
+@dataclass
+class Run:
+    """One stage's view of the output folder: read what it declares, write what it owns."""
+
+    out: Path
+    stage: str
+    jobs: int = 1
+    log: Callable[[str], None] = print
+
+    def __post_init__(self) -> None:
+        self.out = Path(self.out)
+        if self.stage not in STAGES:
+            raise ValueError(f"unknown stage {self.stage!r}")
+
+    def path(self, artifact: Artifact) -> Path:
+        if artifact.stage not in (self.stage, *STAGES[self.stage].after):
+            raise RuntimeError(f"stage {self.stage} reads {artifact.path} of stage {artifact.stage}, "
+                               f"which it does not declare in artifacts.STAGES")
+        return artifact.at(self.out)
+
+    def exists(self, artifact: Artifact) -> bool:
+        return self.path(artifact).is_file()
+
+    def require(self, artifact: Artifact) -> Path:
+        path = self.path(artifact)
+        if not path.is_file():
+            raise PipelineError(f"{path}: not found; run the {artifact.stage} stage first (make topics does)")
+        return path
+
+    # ---- tables ----
+    def rows(self, artifact: Artifact) -> Iterator[dict[str, str]]:
+        """Stream a CSV artifact's rows as dicts."""
+        return read_csv(self.require(artifact))
+
+    def header(self, artifact: Artifact) -> list[str]:
+        with open(self.require(artifact), encoding="utf-8-sig", newline="") as handle:
+            return next(csv.reader(handle), [])
+
+    def table(self, artifact: Artifact, extra: Sequence[str] = ()) -> CsvTable:
+        """A streaming writer for a CSV artifact; ``extra`` columns follow the per-report keys."""
+        return CsvTable(self.path(artifact), _with_extra(artifact.columns, extra))
+
+    def write_rows(self, artifact: Artifact, rows: Iterable[Sequence[Any]], extra: Sequence[str] = ()) -> None:
+        write_csv(self.path(artifact), _with_extra(artifact.columns, extra), rows)
+
+    def matrix(self, artifact: Artifact, row_key: str, column_key: str, value_key: str):
+        return long_to_matrix(self.rows(artifact), row_key, column_key, value_key)
+
+    # ---- token tables (TSV: doc_id, position, space-separated tokens) ----
+    def token_rows(self, artifact: Artifact) -> Iterator[tuple[str, int, list[str]]]:
+        with open(self.require(artifact), encoding="utf-8") as handle:
+            for line in handle:
+                doc_id, position, tokens = line.rstrip("\n").split("\t")
+                yield doc_id, int(position), tokens.split()
+
+    # ---- text and parameters ----
+    def write_text(self, artifact: Artifact, text: str) -> None:
+        with self.writer(artifact) as handle:
+            handle.write(text)
+
+    def save_figure(self, artifact: Artifact, figure, formats: Sequence[str] = ("png",)) -> list[Path]:
+        """Save a matplotlib figure as the artifact (and in other ``formats`` beside it), then close it."""
+        return save_figure(figure, self.path(artifact), formats)
+
+    def atomic(self, artifact: Artifact):
+        """A temporary path renamed to the artifact's on success (for files other libraries write)."""
+        return atomic_path(self.path(artifact))
+
+    def writer(self, artifact: Artifact):
+        """A text file opened for writing under a temporary name, renamed on success."""
+        return atomic_open(self.path(artifact))
+
+    def write_params(self, *params: Any) -> None:
+        """Record the parameters this stage ran with: params/<stage>.json (of the user's input
+        files, those the stage reads)."""
+        merged = {}
+        for group in params:
+            values = asdict(group)
+            if isinstance(group, P.Inputs):
+                values = {k: v for k, v in values.items() if k in STAGES[self.stage].inputs}
+            merged.update({k: list(v) if isinstance(v, tuple) else v for k, v in values.items()})
+        with atomic_open(params_artifact(self.stage).at(self.out)) as handle:
+            handle.write(json.dumps(merged, ensure_ascii=False, indent=1) + "\n")
+
+    def read_params(self, stage: str, cls):
+        """The parameters ``stage`` ran with, as ``cls`` (fields it does not know are ignored)."""
+        if stage not in (self.stage, *STAGES[self.stage].after):
+            raise RuntimeError(f"stage {self.stage} reads the parameters of {stage}, which it does not declare")
+        path = params_artifact(stage).at(self.out)
+        if not path.is_file():
+            raise PipelineError(f"{path}: not found; run the {stage} stage first")
+        known = {f.name for f in fields(cls)}
+        values = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items() if k in known})
+
+    def all_params(self) -> list[tuple[str, dict]]:
+        """Every stage's recorded parameters (for the report)."""
+        found = []
+        for stage in STAGES:
+            path = params_artifact(stage).at(self.out)
+            if path.is_file():
+                found.append((stage, json.loads(path.read_text(encoding="utf-8"))))
+        return found
+
+    # ---- per-report metadata for per-report tables ----
+    def document_info(self) -> tuple[tuple[str, ...], dict[str, list[str]]]:
+        """``(extra, rows)``: the metadata CSV's own columns, and each report's values of the
+        per-report key columns and then of those (``rows[doc_id]``), for per-report tables."""
+        known = set(DOCUMENTS.columns)
+        # From the header, not the first row: a corpus with no kept report still has its columns.
+        extra = tuple(c for c in self.header(DOCUMENTS) if c not in known)
+        columns = DOCUMENT_KEY_COLUMNS + extra
+        return extra, {row["doc_id"]: [row[c] for c in columns] for row in self.rows(DOCUMENTS)}
+
+    def documents(self) -> dict[str, dict[str, str]]:
+        return {row["doc_id"]: row for row in self.rows(DOCUMENTS)}
+
+    # ---- the model ----
+    def load_model(self):
+        """The trained gensim LdaModel and its Dictionary."""
+        from gensim.corpora import Dictionary
+        from gensim.models import LdaModel
+
+        return LdaModel.load(str(self.require(MODEL))), Dictionary.load(str(self.require(DICTIONARY)))
+
+    def save_model(self, model, dictionary) -> None:
+        target = self.path(MODEL)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(target) as tmp:
+            model.save(str(tmp))
+            for extra in Path(tmp).parent.glob(Path(tmp).name + ".*"):  # large arrays gensim saves apart
+                extra.replace(target.parent / (target.name + extra.name[len(Path(tmp).name):]))
+        with atomic_path(self.path(DICTIONARY)) as tmp:
+            dictionary.save(str(tmp))
+
+    def topic_labels(self) -> dict[int, str]:
+        """Topic number -> its label, as the lda stage named it (the one label every output uses)."""
+        return {int(r["topic"]): r["label"] for r in self.rows(TOPIC_SUMMARY)}
+
+
+def _with_extra(columns: tuple[str, ...], extra: Sequence[str]) -> tuple[str, ...]:
+    """Insert ``extra`` (metadata columns) after the per-report key columns, if the table has them."""
+    if not extra:
+        return columns
+    if "n_paragraphs" in columns:  # documents.csv: the metadata CSV's columns before the counts
+        at = columns.index("n_paragraphs")
+    elif DOCUMENT_KEY_COLUMNS[-1] in columns:
+        at = columns.index(DOCUMENT_KEY_COLUMNS[-1]) + 1
+    else:
+        at = len(columns)
+    return (*columns[:at], *extra, *columns[at:])

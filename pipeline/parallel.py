@@ -1,0 +1,73 @@
+"""One ordered map over worker processes, with one interrupt policy, for every stage.
+
+A task is a picklable callable object; whatever it needs (a tokenizer, texts, a dictionary) it
+holds or builds lazily on first call, once per worker. With ``fork`` the workers inherit the
+task from the parent without pickling it, so large read-only data (a corpus's texts) is shared.
+
+- Results come back in input order, so outputs never depend on the number of jobs.
+- A bounded window of chunks is in flight: memory stays flat however long the input.
+- Workers ignore SIGINT: Ctrl-C reaches the whole process group, and the parent alone handles
+  it (one message, no worker tracebacks); leaving the pool terminates the workers.
+"""
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import signal
+from collections import deque
+from itertools import islice
+from typing import Callable, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_JOBS = os.cpu_count() or 1  # --jobs / JOBS=: all cores unless told otherwise
+
+_TASK: Callable | None = None  # the task of this worker process (set before forking, or by _init)
+
+
+def _init(task: Callable | None) -> None:
+    global _TASK
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if task is not None:  # spawn: the task arrives pickled
+        _TASK = task
+
+
+def _run_chunk(chunk: list) -> list:
+    return [_TASK(item) for item in chunk]
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def ordered_map(task: Callable[[T], R], items: Iterable[T], jobs: int, chunksize: int = 1,
+                window: int = 4) -> Iterator[R]:
+    """``map(task, items)`` in ``jobs`` processes, results in input order.
+
+    ``chunksize`` items travel together (fewer, larger messages for small items); at most
+    ``window * jobs`` chunks are in flight.
+    """
+    global _TASK
+    if jobs <= 1:
+        yield from map(task, items)
+        return
+    method = "fork" if os.name == "posix" else "spawn"
+    context = multiprocessing.get_context(method)
+    _TASK = task
+    gc.freeze()  # the garbage collector would touch (and so copy) every inherited page
+    try:
+        with context.Pool(jobs, initializer=_init, initargs=(None if method == "fork" else task,)) as pool:
+            in_flight: deque = deque()
+            for chunk in _chunks(items, chunksize):
+                in_flight.append(pool.apply_async(_run_chunk, (chunk,)))
+                if len(in_flight) >= window * jobs:
+                    yield from in_flight.popleft().get()
+            while in_flight:
+                yield from in_flight.popleft().get()
+    finally:
+        _TASK = None
+        gc.unfreeze()

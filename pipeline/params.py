@@ -1,0 +1,179 @@
+"""Every parameter of the pipeline, with its default and the reason for it, once.
+
+Each stage takes one frozen dataclass below. The click CLI builds its options from these
+fields (name, type, default, help: see :func:`cli.options_from`) and the Makefile passes a
+variable on only when the user sets it, so a default lives here and nowhere else. The
+parameters a stage ran with are written beside its outputs (``<stage>/params.json``), which
+is where the report reads them from.
+
+A field's help text is its ``metadata["help"]``; ``metadata["make"]`` names the Makefile
+variable that sets it, where there is one.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any
+
+
+OUTPUT = "outputs"  # the results folder, unless --output / OUTPUT= says otherwise
+
+
+def param(default: Any, help: str, make: str = "") -> Any:
+    """A dataclass field with its help text and, optionally, the Makefile variable behind it."""
+    return field(default=default, metadata={"help": help, "make": make})
+
+
+def defaults(cls) -> dict[str, Any]:
+    """Field name -> default of a parameter class."""
+    return {f.name: f.default for f in fields(cls) if f.default is not MISSING}
+
+
+# ---------------------------------------------------------------------------------------------
+# What the user edits: the corpus and the word lists (the Makefile tracks these files)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Files and folders the user provides or edits. Make reruns the stages that read one when
+    it changes (see the Makefile)."""
+
+    input: str = param("seeds", "Folder of reports, searched recursively.", "INPUT")
+    rules: str = param("config/boilerplate.txt", "Boilerplate rules: web-page chrome and document furniture.", "RULES")
+    metadata: str = param("", "Metadata CSV (file, year, place, ...); default: INPUT/metadata.csv if present.", "METADATA")
+    dictionary: tuple[str, ...] = param(("config/domain_terms.txt",),
+                                        "Domain dictionaries: policy terms jieba keeps whole.", "DICTIONARY")
+    stopwords: tuple[str, ...] = param(("stopwords",),
+                                       "Stopword files, or folders whose every *.txt applies.", "STOPWORDS")
+    themes: str = param("config/themes.txt", "Themes to track, with aliases.", "THEMES")
+
+
+# ---------------------------------------------------------------------------------------------
+# Stages
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CleanParams:
+    simplify: bool = param(True, "Convert traditional characters to simplified (OpenCC t2s).")
+    near_duplicate: float = param(0.9, "Estimated shingle Jaccard similarity from which a report is a near-duplicate "
+                                        "of an earlier one and dropped.")
+    chrome_share: float = param(0.5, "Short lines found in at least this share of the distinct reports (and in at "
+                                     "least 5) are page chrome: real sentences do not repeat across half a corpus.")
+
+
+@dataclass(frozen=True)
+class FilterParams:
+    min_chars: int = param(2, "Drop shorter tokens: single characters are mostly function words in this genre.")
+    keep_numbers: bool = param(False, "Keep tokens with digits (years, counts): they make topics about numbers.")
+
+
+@dataclass(frozen=True)
+class LdaParams:
+    """The topic model. The defaults were tuned for topic quality (NPMI coherence, topic
+    diversity) on the seed reports against tomotopy's Gibbs sampler and scikit-learn's LDA
+    (``make bench-quality``); gensim's own defaults (random start, learned priors,
+    no_below=2) scored far lower."""
+
+    k: int = param(8, "Number of topics; K=auto in make sweeps K_RANGE and chooses by the rule in lda/k_choice.txt.", "K")
+    seed: int = param(42, "Random seed: the same seed, data and parameters give the same model.", "SEED")
+    passes: int = param(0, "Passes over the corpus; 0 picks enough for about 200,000 paragraph visits "
+                           "(many on a small corpus, one on a large one), at most 50.", "PASSES")
+    iterations: int = param(200, "Maximum inference iterations per paragraph and pass.")
+    alpha: str = param("0.5", "Document-topic prior: a number, or auto, symmetric, asymmetric. 0.5 lets a "
+                              "paragraph mix a few topics; smaller values made topics less distinct.")
+    eta: str = param("0.01", "Topic-word prior: a number or auto. A small value gives topics with sharper word "
+                             "lists; auto spread every topic over the common words.")
+    no_below: int = param(3, "Drop terms in fewer paragraphs: terms seen in 2 paragraphs are mostly noise to the "
+                             "model (the largest single gain in tuning).")
+    no_above: float = param(0.5, "Drop terms in a larger share of paragraphs.")
+    keep_n: int = param(50_000, "Vocabulary cap: the most frequent terms.")
+    min_tokens: int = param(5, "Paragraphs with fewer tokens (after vocabulary filtering) are not modelled.")
+    chunksize: int = param(2000, "Paragraphs per online-update chunk.")
+    init: str = param("seeded", "Topic start: seeded (each topic from the word counts of one random paragraph, as "
+                                "Blei's lda-c does) or random (gensim's near-uniform start, from which variational "
+                                "inference tends to settle on look-alike topics).")
+    restarts: int = param(3, "On corpora small enough for 10 or more passes, train this many seeded starts for a "
+                             "fifth of the passes each and continue the one with the best evidence lower bound.")
+    n_words: int = param(30, "Top words per topic written to lda/topics.csv.")
+    n_paragraphs: int = param(3, "Representative paragraphs per topic (one per report first).")
+
+    def resolved_passes(self, n_paragraphs: int) -> int:
+        if self.passes > 0:
+            return self.passes
+        return max(1, min(50, math.ceil(200_000 / max(1, n_paragraphs))))
+
+    def restart_plan(self, n_paragraphs: int) -> tuple[int, int]:
+        """``(starts, passes per start)``: several short starts only when passes are plentiful."""
+        passes = self.resolved_passes(n_paragraphs)
+        if self.restarts <= 1 or passes < 10:
+            return 1, 0
+        return self.restarts, passes // 5
+
+    def total_passes(self, n_paragraphs: int) -> int:
+        """Passes over the corpus, restarts included (for progress bars)."""
+        starts, start_passes = self.restart_plan(n_paragraphs)
+        return self.resolved_passes(n_paragraphs) + (starts - 1) * start_passes
+
+
+@dataclass(frozen=True)
+class SweepParams:
+    """K=auto: which K to try and how. Every K in the range that the corpus supports (at most
+    one topic per 5 training paragraphs), ``seeds`` models each, trained on all but a random
+    ``holdout`` share of the paragraphs, which gives held-out perplexity."""
+
+    k_range: str = param("3:15", "K values to try: MIN:MAX or MIN:MAX:STEP.", "K_RANGE")
+    sweep_seeds: int = param(3, "Models per K (seeds SEED, SEED+1, ...).")
+    holdout: float = param(0.2, "Share of paragraphs held out for perplexity.")
+
+    def ks(self, n_train: int) -> list[int]:
+        try:
+            low, high, *step = (int(x) for x in self.k_range.split(":"))
+        except ValueError:
+            raise ValueError(f"K range {self.k_range!r}: use MIN:MAX or MIN:MAX:STEP") from None
+        return [k for k in range(max(2, low), high + 1, max(1, step[0] if step else 1)) if k <= max(2, n_train // 5)]
+
+
+@dataclass(frozen=True)
+class TfidfParams:
+    top_n: int = param(20, "Keywords per report.")
+
+
+@dataclass(frozen=True)
+class QualityParams:
+    runs: int = param(5, "Models compared for stability, the lda stage's included (more seeds, same parameters).", "RUNS")
+    n_words: int = param(10, "Top words compared between runs (Jaccard overlap).")
+
+
+@dataclass(frozen=True)
+class PrevalenceParams:
+    n_boot: int = param(2000, "Bootstrap resamples of reports.")
+    min_reports: int = param(3, "Smallest group (year, place) that gets an interval: a bootstrap of 1-2 reports "
+                                "is not one.")
+    boot_seed: int = param(0, "Bootstrap random seed.")
+
+
+@dataclass(frozen=True)
+class TermParams:
+    """Term discovery: thresholds a candidate multiword term must pass."""
+
+    top: int = param(200, "Candidates written.")
+    min_count: int = param(3, "Fewest occurrences.")
+    min_reports: int = param(2, "Fewest reports it occurs in: a term of one report is usually a local name or slogan.")
+    max_tokens: int = param(4, "Most jieba tokens per candidate.")
+    min_term_chars: int = param(3, "Shortest candidate, in characters.")
+    max_term_chars: int = param(12, "Longest candidate, in characters.")
+    min_cohesion: float = param(1.0, "Least PMI (bits) of the weakest split.")
+    min_freedom: float = param(0.9, "Least branching entropy (bits) on either side.")
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    explorer: bool = param(True, "Build the interactive topic explorer (pyLDAvis) into the report and explorer.html.")
+
+
+@dataclass(frozen=True)
+class PlotParams:
+    n_words: int = param(10, "Top words per topic and keywords per report drawn.")
+    max_reports: int = param(40, "Reports drawn in tfidf_keywords.png (all are in the report).")

@@ -1,0 +1,266 @@
+"""What report.html shows, built from the stages' tables: pure functions, rows in, plain data
+for the templates out.
+
+Everything taken from the documents (titles, places, paragraphs, file names, CSV cells) reaches
+the page only through Jinja2 with autoescaping on, and JSON inside <script> through ``tojson``.
+"""
+from __future__ import annotations
+
+import platform
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from ..files import safe_cell
+from ..text.places import place_name, report_label, unique_labels
+
+EXPLORER_ID = "ldavis-explorer"  # fixed, so the page is reproducible and tests can find it
+N_WORDS = 12  # top words shown per topic
+N_KEYWORDS = 10  # TF-IDF terms per report
+SNIPPET_CHARS = 200  # representative paragraphs are cut to this length (full text in clean/paragraphs.csv)
+COLLAPSE_ROWS = 30  # longer tables start folded
+MAX_QUALITY_ROWS = 40  # rows shown per table of the quality section
+VERSIONED_PACKAGES = ("fazhi-topics", "gensim", "jieba", "scikit-learn", "numpy", "scipy", "pandas",
+                      "matplotlib", "pyLDAvis", "Jinja2", "mplfonts")
+
+SECTIONS = (
+    ("summary", "1 运行概况", "Run summary"),
+    ("cleaning", "2 清洗概况", "Cleaning summary"),
+    ("topics", "3 主题", "Topics"),
+    ("heatmap", "4 报告 × 主题", "Report-by-topic heatmap"),
+    ("themes", "5 跟踪主题词", "Tracked themes"),
+    ("keywords", "6 TF-IDF 关键词", "TF-IDF keywords per report"),
+    ("quality", "7 模型质量", "Model quality"),
+    ("explorer", "8 交互式主题浏览", "Interactive topic explorer"),
+)
+
+# What each output file is, for the file list in the run summary.
+
+# ---------------------------------------------------------------------------------------------
+# Small pure helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def unguard(value: str) -> str:
+    """Undo :func:`files.safe_cell`'s formula guard for display: the page shows the real text.
+
+    HTML escaping, not the apostrophe, is what makes the text safe in the page.
+    """
+    if value.startswith("'") and safe_cell(value[1:]) == value:
+        return value[1:]
+    return value
+
+
+def unguard_row(row: dict[str, str]) -> dict[str, str]:
+    return {key: unguard(value or "") for key, value in row.items()}
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+def highlight(text: str, words: Sequence[str]) -> list[tuple[str, bool]]:
+    """Split ``text`` into ``(segment, is_match)`` pieces marking the given words (longest first).
+
+    The template escapes every segment and wraps matches in <mark>, so no HTML is built here.
+    """
+    words = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
+    if not words:
+        return [(text, False)]
+    pattern = re.compile("|".join(re.escape(w) for w in words))
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        if match.start() > last:
+            pieces.append((text[last:match.start()], False))
+        pieces.append((match.group(0), True))
+        last = match.end()
+    if last < len(text):
+        pieces.append((text[last:], False))
+    return pieces
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Section builders (pure: rows in, plain data for the template out)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Doc:
+    """One kept report, as the page shows it."""
+
+    doc_id: str
+    label: str
+    title: str
+    year: str
+    place: str
+    file: str
+    n_paragraphs: int
+    n_chars: int
+
+
+
+def build_documents(rows: Iterable[dict[str, str]]) -> dict[str, Doc]:
+    """clean/documents.csv rows -> reports keyed by id, with short unique labels."""
+    rows = [unguard_row(r) for r in rows]
+    labels = unique_labels([report_label(r) for r in rows], [r["doc_id"] for r in rows])
+    return {r["doc_id"]: Doc(r["doc_id"], label, r.get("title", ""), r.get("year", ""), place_name(r), r.get("file", ""),
+                             int(r.get("n_paragraphs") or 0), int(r.get("n_chars") or 0))
+            for r, label in zip(rows, labels)}
+
+
+def corpus_summary(docs: dict[str, Doc], report_rows: list[dict[str, str]]) -> dict[str, Any]:
+    """Files read, kept, skipped; paragraphs, characters, years and places of the kept reports."""
+    status = Counter(r.get("status", "") for r in report_rows)
+    years = Counter(d.year for d in docs.values() if d.year)
+    return {
+        "files": len(report_rows) or len(docs),
+        "kept": len(docs),
+        "skipped": status.get("skipped", 0),
+        "duplicates": status.get("duplicate", 0),
+        "paragraphs": sum(d.n_paragraphs for d in docs.values()),
+        "chars": sum(d.n_chars for d in docs.values()),
+        "years": sorted(years.items()),
+        "places": len({d.place for d in docs.values() if d.place}),
+    }
+
+
+
+def cleaning_overview(report_rows: list[dict[str, str]], removed_rows: list[dict[str, str]]) -> dict[str, Any]:
+    """Status counts, the files that were not kept, and removed lines totalled per rule."""
+    report_rows = [unguard_row(r) for r in report_rows]
+    by_rule: dict[str, dict[str, Any]] = {}
+    for row in (unguard_row(r) for r in removed_rows):
+        entry = by_rule.setdefault(row["rule"], {"rule": row["rule"], "lines": 0, "files": 0, "examples": []})
+        entry["lines"] += int(row.get("lines_removed") or 0)
+        entry["files"] += 1
+        if len(entry["examples"]) < 3 and row.get("examples"):
+            entry["examples"].append(row["examples"].split(" | ")[0])
+    return {
+        "status": sorted(Counter(r.get("status", "") for r in report_rows).items()),
+        "problems": [r for r in report_rows if r.get("status") != "kept"],
+        "files": report_rows,
+        "rules": sorted(by_rule.values(), key=lambda e: (-e["lines"], e["rule"])),
+        "chars_in": sum(int(r.get("chars_in") or 0) for r in report_rows),
+        "chars_out": sum(int(r.get("chars_out") or 0) for r in report_rows),
+    }
+
+
+
+def topic_summaries(summary_rows: list[dict[str, str]], topic_rows: list[dict[str, str]],
+                    stability_rows: list[dict[str, str]], doc_topic_rows: list[dict[str, str]],
+                    n_words: int = N_WORDS) -> list[dict[str, Any]]:
+    """Per topic: its one label, top words, share of the modelled text, NPMI, stability (when the
+    quality stage has run) and the number of reports it dominates."""
+    stability = {int(r["topic"]): float(r["stability"]) for r in stability_rows}
+    topics = {int(r["topic"]): {"topic": int(r["topic"]), "label": unguard(r["label"]), "words": [],
+                                "share": float(r["share"]), "npmi": float(r["npmi"]),
+                                "stability": stability.get(int(r["topic"])), "dominant": 0, "paragraphs": []}
+              for r in summary_rows}
+    for row in topic_rows:
+        if int(row["rank"]) <= n_words and int(row["topic"]) in topics:
+            topics[int(row["topic"])]["words"].append((unguard(row["word"]), float(row["weight"])))
+    mixes: dict[str, dict[int, float]] = defaultdict(dict)
+    for row in doc_topic_rows:
+        mixes[row["doc_id"]][int(row["topic"])] = float(row["weight"])
+    for mix in mixes.values():
+        dominant = max(mix, key=lambda t: (mix[t], -t))
+        if dominant in topics:
+            topics[dominant]["dominant"] += 1
+    return [topics[t] for t in sorted(topics)]
+
+
+def attach_paragraphs(topics: list[dict[str, Any]], representative_rows: list[dict[str, str]],
+                      docs: dict[str, Doc]) -> None:
+    """Fill each topic's ``paragraphs`` from representative_paragraphs.csv, top words highlighted."""
+    by_topic = {t["topic"]: t for t in topics}
+    for row in (unguard_row(r) for r in representative_rows):
+        topic = by_topic.get(int(row["topic"]))
+        if topic is None:
+            continue
+        doc = docs.get(row["doc_id"])
+        topic["paragraphs"].append({
+            "weight": float(row["weight"]),
+            "doc": doc.label if doc else row["doc_id"],
+            "title": row["title"],
+            "section": row["section"],
+            "position": int(row["position"]),
+            "pieces": highlight(snippet(row["text"]), [w for w, _ in topic["words"][:10]]),
+        })
+
+
+def document_topic_table(doc_topic_rows: list[dict[str, str]], docs: dict[str, Doc], labels: dict[int, str]) -> list[dict[str, Any]]:
+    """One row per report: its dominant topic and share, sorted by topic then share."""
+    mixes: dict[str, dict[int, float]] = defaultdict(dict)
+    for row in doc_topic_rows:
+        mixes[row["doc_id"]][int(row["topic"])] = float(row["weight"])
+    rows = []
+    for doc_id, mix in mixes.items():
+        topic = max(mix, key=lambda t: (mix[t], -t))
+        doc = docs.get(doc_id)
+        rows.append({"doc": doc, "doc_id": doc_id, "topic": topic, "label": labels.get(topic, f"T{topic}"), "share": mix[topic]})
+    return sorted(rows, key=lambda r: (r["topic"], -r["share"], r["doc_id"]))
+
+
+def theme_summary(count_rows: list[dict[str, str]], theme_topic_rows: list[dict[str, str]],
+                  docs: dict[str, Doc], labels: dict[int, str]) -> list[dict[str, Any]]:
+    """Per theme: total occurrences, reports mentioning it, pooled rate, and its main topic."""
+    themes: dict[str, dict[str, Any]] = {}
+    for row in count_rows:
+        name = unguard(row["theme"])
+        entry = themes.setdefault(name, {"theme": name, "count": 0, "reports": 0, "topic": None, "topic_share": 0.0})
+        n = int(row["count"])
+        entry["count"] += n
+        entry["reports"] += n > 0
+    total_chars = sum(d.n_chars for d in docs.values()) or 1
+    for entry in themes.values():
+        entry["rate"] = 1e4 * entry["count"] / total_chars
+    for row in theme_topic_rows:
+        entry = themes.get(unguard(row["theme"]))
+        share = float(row["topic_share"])
+        if entry is not None and share > entry["topic_share"]:
+            entry["topic"], entry["topic_share"] = labels.get(int(row["topic"]), row["topic"]), share
+    return list(themes.values())
+
+
+def keyword_table(keyword_rows: Iterable[dict[str, str]], docs: dict[str, Doc], n: int = N_KEYWORDS) -> list[dict[str, Any]]:
+    by_doc: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for row in keyword_rows:
+        if int(row["rank"]) <= n:
+            by_doc[row["doc_id"]].append((unguard(row["term"]), float(row["score"])))
+    return [{"doc": docs.get(doc_id), "doc_id": doc_id, "terms": terms} for doc_id, terms in by_doc.items()]
+
+
+def model_facts(model, n_paragraphs: int | None) -> list[tuple[str, str]]:
+    """What the trained model says about itself (it knows the resolved number of passes)."""
+    import numpy as np
+
+    facts = [("topics (K)", str(model.num_topics)), ("vocabulary (terms)", str(model.num_terms)),
+             ("passes", str(model.passes)), ("iterations", str(model.iterations))]
+    if n_paragraphs is not None:
+        facts.append(("modelled paragraphs", str(n_paragraphs)))
+    alpha = np.asarray(model.alpha)
+    facts.append(("alpha (learned, mean)", f"{alpha.mean():.4f}"))
+    return facts
+
+
+def package_versions(names: Sequence[str] = VERSIONED_PACKAGES) -> list[tuple[str, str]]:
+    from importlib import metadata
+
+    versions = [("Python", platform.python_version())]
+    for name in names:
+        try:
+            versions.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            versions.append((name, "not installed"))
+    versions.append(("platform", platform.platform(terse=True)))
+    return versions
+
+
+def csv_preview(rows: list[dict[str, str]], limit: int = MAX_QUALITY_ROWS) -> dict[str, Any]:
+    columns = list(rows[0]) if rows else []
+    return {"columns": columns, "rows": [[unguard(r.get(c) or "") for c in columns] for r in rows[:limit]],
+            "total": len(rows)}
+
+

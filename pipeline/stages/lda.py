@@ -1,0 +1,216 @@
+"""lda: segment/tokens.tsv -> lda/: the model, its topics described once (label, share, NPMI,
+word rankings, representative paragraphs), and the topic mix of every paragraph and report.
+
+Paragraphs are the modelling unit (a handful of reports is far too few documents for LDA); a
+report's mix is the token-weighted mean of its paragraphs'. With K=auto the stage first sweeps
+K (lda/k_sweep*.csv, k_choice.txt, k_sweep.png) and trains the chosen K.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+from tqdm import tqdm
+
+from ..artifacts import (CORPUS, CORPUS_INDEX, DOCUMENT_TOPICS, K_CHOICE, K_SWEEP, K_SWEEP_PLOT, K_SWEEP_SUMMARY,
+                         PARAGRAPH_TOPICS, PARAGRAPHS, REPRESENTATIVE, TOKENS, TOPIC_SUMMARY, TOPIC_WORDS, TOPICS, Run)
+from ..figures.style import use_chinese_font
+from ..figures.sweep import plot_k_sweep
+from ..params import LdaParams, SweepParams
+from ..text.places import place_name
+from ..topics.choose_k import K_RULE, MIN_DIVERSITY, choose_k, pooled_se, split_holdout, summarise_sweep
+from ..topics.describe import RepresentativeParagraphs, term_frequency, topic_label, topic_share
+from ..topics.ensemble import ModelRun, sweep_models
+from ..topics.measures import NPMI_TOP_N, exclusivity_per_topic, npmi_per_topic, top_words, topic_rankings
+from ..topics.train import build_dictionary, check_k, infer_topics, topic_term_matrix, train_lda, training_progress
+
+REFERENCE_PARAGRAPHS = 20_000  # paragraphs, evenly spread, that NPMI counts co-occurrences in
+RANKED_WORDS = 10  # words per topic in each ranking of topic_words.csv and topic_summary.csv
+
+
+def reference_texts(run: Run, limit: int = REFERENCE_PARAGRAPHS) -> list[list[str]]:
+    """Up to ``limit`` paragraphs' tokens, evenly spread over the corpus: what NPMI is counted on."""
+    with open(run.require(TOKENS), encoding="utf-8") as handle:
+        n_lines = sum(1 for _ in handle)
+    step = max(1, math.ceil(n_lines / limit))
+    return [tokens for i, (_, _, tokens) in enumerate(run.token_rows(TOKENS)) if i % step == 0 and tokens]
+
+
+class _Bows:
+    """Re-iterable bags of words over tokens.tsv with their keys, modelled paragraphs only."""
+
+    def __init__(self, run: Run, dictionary, min_tokens: int):
+        self.run, self.dictionary, self.min_tokens = run, dictionary, min_tokens
+
+    def with_keys(self) -> Iterator[tuple[str, int, list[tuple[int, int]]]]:
+        for doc_id, position, tokens in self.run.token_rows(TOKENS):
+            bow = self.dictionary.doc2bow(tokens)
+            if sum(count for _, count in bow) >= self.min_tokens:
+                yield doc_id, position, bow
+
+    def __iter__(self):
+        return (bow for _, _, bow in self.with_keys())
+
+
+def _serialise(run: Run, bows: _Bows):
+    """lda/corpus.mm (read by every training pass) and corpus_index.csv (the key of each row)."""
+    from gensim.corpora import MmCorpus
+
+    keys: list[tuple[str, int, int]] = []
+
+    def rows():
+        for doc_id, position, bow in bows.with_keys():
+            keys.append((doc_id, position, sum(c for _, c in bow)))
+            yield bow
+
+    with run.atomic(CORPUS) as tmp:
+        MmCorpus.serialize(str(tmp), rows())
+        Path(str(tmp) + ".index").replace(str(run.path(CORPUS)) + ".index")
+    run.write_rows(CORPUS_INDEX, ((i, *key) for i, key in enumerate(keys)))
+    return MmCorpus(str(run.path(CORPUS)))
+
+
+def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, bows: list, texts) -> int:
+    """Train ``sweep_seeds`` models per K, write the sweep's tables and figure, return the K chosen."""
+    from gensim.corpora import MmCorpus
+
+    held = split_holdout(len(bows), sweep.holdout, params.seed)
+    n_train = int((~held).sum())
+    try:
+        ks = sweep.ks(n_train)
+    except ValueError as err:
+        from ..files import PipelineError
+
+        raise PipelineError(str(err)) from None
+    if not ks:
+        from ..files import PipelineError
+
+        raise PipelineError(f"K sweep: {n_train} training paragraphs support no K in {sweep.k_range}")
+    run.log(f"k sweep: K in {ks[0]}..{ks[-1]}, {sweep.sweep_seeds} seeds each, {n_train} training and "
+            f"{int(held.sum())} held-out paragraphs, {run.jobs} jobs")
+    folder = run.path(CORPUS).parent
+    for stale in folder.glob(".sweep.*"):  # left by a sweep that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".sweep.") as tmp:
+        train_path, heldout_path = Path(tmp) / "train.mm", Path(tmp) / "heldout.mm"
+        MmCorpus.serialize(str(train_path), (b for b, h in zip(bows, held) if not h))
+        MmCorpus.serialize(str(heldout_path), (b for b, h in zip(bows, held) if h))
+        rows = sweep_models(ModelRun(dictionary, train_path, heldout_path), texts, params, ks, sweep.sweep_seeds, run.jobs)
+    summaries = summarise_sweep(rows)
+    chosen = choose_k(summaries)
+    measures = ("npmi", "diversity", "exclusivity", "perplexity")
+    run.write_rows(K_SWEEP, ([r["k"], r["seed"], *(r[m] for m in measures)] for r in rows))
+    run.write_rows(K_SWEEP_SUMMARY, ([s.k, s.n_models, s.npmi, s.npmi_se, s.diversity, s.exclusivity, s.perplexity,
+                                      int(s.k == chosen)] for s in summaries))
+    eligible = [s for s in summaries if s.diversity >= MIN_DIVERSITY] or summaries
+    top = max(eligible, key=lambda s: (s.npmi, -s.k))
+    note = [f"K chosen: {chosen}", "", "Rule: " + K_RULE, "",
+            f"Best mean NPMI {top.npmi:+.4f} at K={top.k}; pooled standard error {pooled_se(summaries):.4f}; "
+            f"so the smallest eligible K with mean NPMI >= {top.npmi - pooled_se(summaries):+.4f}.", "",
+            "k  npmi (se)          diversity  exclusivity  perplexity"]
+    note += [f"{s.k:<3}{s.npmi:+.4f} ({s.npmi_se:.4f})  {s.diversity:.3f}      {s.exclusivity:.3f}"
+             f"        {s.perplexity:.1f}{'   <- chosen' if s.k == chosen else ''}" for s in summaries]
+    run.write_text(K_CHOICE, "\n".join(note) + "\n")
+    use_chinese_font()
+    run.save_figure(K_SWEEP_PLOT, plot_k_sweep(summaries, rows, chosen))
+    best = next(s for s in summaries if s.k == chosen)
+    run.log(f"k sweep: chose K={chosen} (NPMI {best.npmi:+.4f}, diversity {best.diversity:.2f}); see {run.path(K_CHOICE)}")
+    return chosen
+
+
+def _remove_sweep(run: Run) -> None:
+    """A fixed K makes an earlier sweep's outputs stale."""
+    removed = [a for a in (K_SWEEP, K_SWEEP_SUMMARY, K_CHOICE, K_SWEEP_PLOT) if run.exists(a)]
+    for artifact in removed:
+        run.path(artifact).unlink()
+    if removed:
+        run.log(f"lda: fixed K; removed the earlier K sweep's {', '.join(Path(a.path).name for a in removed)}")
+
+
+def run(run: Run, params: LdaParams, sweep: SweepParams) -> None:
+    logging.getLogger("gensim").setLevel(logging.WARNING)
+    dictionary = build_dictionary((tokens for _, _, tokens in run.token_rows(TOKENS)), params)
+    bows = _Bows(run, dictionary, params.min_tokens)
+    texts = reference_texts(run)
+    if params.k == "auto":
+        params = dataclasses.replace(params, k=_sweep_k(run, params, sweep, dictionary, list(bows), texts))
+    else:
+        _remove_sweep(run)
+    # Serialise the bag-of-words once: passes then read a compact binary file, not the text.
+    corpus = _serialise(run, bows)
+    n_paragraphs = len(corpus)
+    check_k(params.k, n_paragraphs, len(dictionary))
+    passes = params.resolved_passes(n_paragraphs)
+    starts, start_passes = params.restart_plan(n_paragraphs)
+    restarts = f" (best of {starts} starts after {start_passes})" if starts > 1 else ""
+    run.log(f"lda: K={params.k}, {n_paragraphs} paragraphs, {len(dictionary)} terms, {passes} passes{restarts}, "
+            f"seed {params.seed}")
+    with training_progress(params.total_passes(n_paragraphs), n_paragraphs):
+        model = train_lda(corpus, dictionary, n_paragraphs, params)
+
+    # The topics, described once: every later stage and the report read these.
+    k = params.k
+    vocab = [dictionary[i] for i in range(len(dictionary))]
+    phi = topic_term_matrix(model)
+    rankings = topic_rankings(phi, term_frequency(corpus, len(vocab)), RANKED_WORDS)
+    labels = [topic_label(t, [vocab[i] for i in rankings["relevance"][0][t]]) for t in range(k)]
+    npmi = npmi_per_topic(top_words(phi, vocab, NPMI_TOP_N), texts)
+    exclusivity = exclusivity_per_topic(phi, NPMI_TOP_N)
+
+    # One streamed inference pass: paragraph rows are written as they come; a report's mix is the
+    # token-weighted mean of its paragraphs', accumulated in a reports x K array.
+    doc_sums: dict[str, np.ndarray] = {}
+    representative = RepresentativeParagraphs(params.n_paragraphs)
+    with run.table(PARAGRAPH_TOPICS) as table:
+        for doc_id, position, bow in tqdm(bows.with_keys(), total=n_paragraphs, desc="lda: infer", unit="par",
+                                          disable=None):
+            theta = infer_topics(model, bow)
+            n_tokens = sum(count for _, count in bow)
+            for t in range(k):
+                table.write([doc_id, position, n_tokens, t + 1, float(theta[t])])
+            if doc_id not in doc_sums:
+                doc_sums[doc_id] = np.zeros(k)
+            doc_sums[doc_id] += theta * n_tokens
+            representative.add(doc_id, position, theta)
+    totals = np.array([sums.sum() for sums in doc_sums.values()])
+    mixes = np.array([sums / sums.sum() for sums in doc_sums.values()])
+    share = topic_share(mixes, totals)
+
+    run.save_model(model, dictionary)
+    run.write_params(params, sweep)
+    run.write_rows(TOPICS, ((t + 1, labels[t], r + 1, vocab[term], float(phi[t, term]))
+                            for t in range(k) for r, term in enumerate(np.argsort(-phi[t], kind="stable")[:params.n_words])))
+    run.write_rows(TOPIC_WORDS, ((t + 1, labels[t], name, r + 1, vocab[ids[t, r]], float(scores[t, r]))
+                                 for name, (ids, scores) in rankings.items() for t in range(k) for r in range(ids.shape[1])))
+    joined = {name: [" ".join(vocab[i] for i in ids[t]) for t in range(k)] for name, (ids, _) in rankings.items()}
+    run.write_rows(TOPIC_SUMMARY, ((t + 1, labels[t], float(share[t]), float(npmi[t]), float(exclusivity[t]),
+                                    joined["probability"][t], joined["relevance"][t], joined["frex"][t]) for t in range(k)))
+    _write_representative(run, representative.chosen(), labels)
+
+    extra, doc_rows = run.document_info()
+    with run.table(DOCUMENT_TOPICS, extra) as table:
+        for (doc_id, mix), n_tokens in zip(zip(doc_sums, mixes), totals):
+            for t in range(k):
+                table.write([doc_id, *doc_rows[doc_id], round(n_tokens), t + 1, labels[t], float(mix[t])])
+    run.log(f"lda: mean NPMI {np.mean(npmi):+.4f}; topics in {run.path(TOPIC_SUMMARY)}")
+
+
+def _write_representative(run: Run, chosen: dict[int, list[tuple[float, str, int]]], labels: list[str]) -> None:
+    wanted = {(doc_id, position) for items in chosen.values() for _, doc_id, position in items}
+    paragraphs = {(r["doc_id"], int(r["position"])): r for r in run.rows(PARAGRAPHS)
+                  if (r["doc_id"], int(r["position"])) in wanted}
+    documents = run.documents()
+    rows = []
+    for t, items in chosen.items():
+        for rank, (weight, doc_id, position) in enumerate(items, 1):
+            paragraph, document = paragraphs.get((doc_id, position), {}), documents.get(doc_id, {})
+            section = " / ".join(x for x in (paragraph.get("section", ""), paragraph.get("subsection", "")) if x)
+            rows.append([t + 1, labels[t], rank, weight, doc_id, document.get("title", ""), document.get("year", ""),
+                         place_name(document), section, position, paragraph.get("text", "")])
+    run.write_rows(REPRESENTATIVE, rows)

@@ -1,0 +1,45 @@
+"""quality: lda/ -> quality/: how stable each topic is across seeds. The same parameters are
+trained with RUNS-1 other seeds, each run's topics are matched to the model's by top-word
+overlap (Hungarian matching), and each topic gets its mean Jaccard overlap."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ..artifacts import CORPUS, PLOT_TOPIC_QUALITY, STABILITY_RUNS, TOPIC_STABILITY, TOPIC_SUMMARY, Run
+from ..figures.bars import plot_topic_quality
+from ..figures.style import use_chinese_font
+from ..params import LdaParams, QualityParams
+from ..topics.ensemble import ModelRun, train_many
+from ..topics.measures import match_topics, top_words
+from ..topics.train import topic_term_matrix
+
+
+def run(run: Run, params: QualityParams) -> None:
+    lda = run.read_params("lda", LdaParams)
+    model, dictionary = run.load_model()
+    vocab = [dictionary[i] for i in range(len(dictionary))]
+    phi = topic_term_matrix(model)
+    k = phi.shape[0]
+    summary = list(run.rows(TOPIC_SUMMARY))
+    labels = [r["label"] for r in summary]
+
+    seeds = [lda.seed + r for r in range(1, params.runs)]
+    run.log(f"quality: {len(seeds)} more runs at K={k} for stability (seeds {', '.join(map(str, seeds))}), "
+            f"{run.jobs} jobs")
+    others = train_many(ModelRun(dictionary, run.require(CORPUS)), [dataclasses.replace(lda, seed=s) for s in seeds],
+                        run.jobs)
+    reference = top_words(phi, vocab, params.n_words)
+    matches = [match_topics(reference, [w[:params.n_words] for w in other["words"]]) for other in others]
+    stability = np.array([[j for _, j in m] for m in matches]).mean(axis=0) if matches else np.full(k, np.nan)
+    run.write_rows(STABILITY_RUNS, ((t + 1, labels[t], other["seed"], m[t][0] + 1, m[t][1])
+                                    for other, m in zip(others, matches) for t in range(k)))
+    use_chinese_font()
+    run.save_figure(PLOT_TOPIC_QUALITY, plot_topic_quality(labels, stability,
+                                                           np.array([float(r["npmi"]) for r in summary])))
+    run.write_params(params)
+    run.write_rows(TOPIC_STABILITY, ((t + 1, labels[t], float(stability[t])) for t in range(k)))
+    robust = int(np.sum(stability >= 0.5))
+    run.log(f"quality: {robust} of {k} topics come back in most runs (mean top-{params.n_words} Jaccard >= 0.5); "
+            f"mean stability {np.nanmean(stability):.2f}")

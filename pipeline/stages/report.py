@@ -1,0 +1,153 @@
+"""report: every stage's results -> report.html (one self-contained page, written last) and
+explorer.html (the interactive topic explorer alone). Stages whose results are missing get a
+note in their section, not an error."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..artifacts import (ARTIFACTS, CLEANING_REPORT, CORPUS, CORPUS_INDEX, DOCUMENTS, DOCUMENT_TOPICS, EXPLORER,
+                         K_CHOICE, K_SWEEP_PLOT, K_SWEEP_SUMMARY, KEYWORDS, MODEL, PARAGRAPH_TOPICS, PLOT_DOCUMENT_TOPICS,
+                         PLOT_PREVALENCE_BY_PLACE, PLOT_PREVALENCE_BY_YEAR, PLOT_THEME_RATE_BY_PLACE,
+                         PLOT_THEME_RATE_BY_YEAR, PLOT_THEMES_BY_PLACE, PLOT_THEMES_BY_REPORT, PLOT_THEMES_BY_YEAR,
+                         PLOT_TOPIC_QUALITY, PLOT_TOPIC_WORDS, PREVALENCE_BY_YEAR, REMOVED_LINES, REPORT, REPRESENTATIVE,
+                         TERM_CANDIDATES, THEME_COUNTS, THEME_RATE_BY_YEAR, THEME_TOPICS, TOPIC_STABILITY, TOPIC_SUMMARY,
+                         TOPICS, STAGES, Artifact, Run, params_artifact)
+from ..figures.style import cjk_font_path
+from ..params import ReportParams
+from ..report.assets import figure, human_size, ldavis_assets, render_pages
+from ..report.context import (COLLAPSE_ROWS, EXPLORER_ID, SECTIONS, attach_paragraphs, build_documents,
+                              cleaning_overview, corpus_summary, csv_preview, document_topic_table,
+                              keyword_table, model_facts, package_versions, snippet, theme_summary, topic_summaries)
+from ..report.explorer import prepare_explorer
+from ..topics.describe import term_frequency
+from ..topics.train import topic_term_matrix
+
+FIGURES = {  # name in the template -> (artifact, title)
+    "topic_words": (PLOT_TOPIC_WORDS, "各主题高频词 Top words per topic"),
+    "document_topics": (PLOT_DOCUMENT_TOPICS, "报告 × 主题 Topic share per report"),
+    "themes_by_report": (PLOT_THEMES_BY_REPORT, "报告 × 主题词 Themes per report"),
+    "themes_by_year": (PLOT_THEMES_BY_YEAR, "年份 × 主题词 Themes by year"),
+    "themes_by_place": (PLOT_THEMES_BY_PLACE, "地区 × 主题词 Themes by place"),
+}
+# The quality section: model quality, the K sweep, and results by year and place.
+QUALITY_FIGURES = (PLOT_TOPIC_QUALITY, K_SWEEP_PLOT, PLOT_PREVALENCE_BY_YEAR, PLOT_THEME_RATE_BY_YEAR,
+                   PLOT_PREVALENCE_BY_PLACE, PLOT_THEME_RATE_BY_PLACE)
+QUALITY_TABLES = (TOPIC_STABILITY, K_SWEEP_SUMMARY, PREVALENCE_BY_YEAR, THEME_RATE_BY_YEAR, TERM_CANDIDATES)
+QUALITY_NOTES = (K_CHOICE,)
+
+
+def _rows(run: Run, artifact: Artifact) -> list[dict[str, str]]:
+    return list(run.rows(artifact)) if run.exists(artifact) else []
+
+
+def _inventory(run: Run) -> list[dict[str, Any]]:
+    """Every output file of the contract that exists, with size, time and what it holds."""
+    entries = []
+    notes = {a.path: a.note for a in ARTIFACTS if a not in (REPORT, EXPLORER)}
+    notes.update({params_artifact(s).path: params_artifact(s).note for s in STAGES})
+    for relative, note in sorted(notes.items()):
+        for path in (run.out / relative, (run.out / relative).with_suffix(".svg")):
+            if path.name.startswith(".") or not path.is_file() or (path.suffix == ".svg" and relative.endswith(".svg")):
+                continue
+            stat = path.stat()
+            entries.append({"path": path.relative_to(run.out).as_posix(), "size": stat.st_size, "note": note,
+                            "modified": dt.datetime.fromtimestamp(stat.st_mtime).strftime("%Y-%m-%d %H:%M")})
+    return entries
+
+
+def _quality_section(run: Run) -> dict[str, Any]:
+    figures = [figure(run.out, a.path, Path(a.path).stem) for a in QUALITY_FIGURES if run.exists(a)]
+    tables = [{"path": a.path, **csv_preview(_rows(run, a))} for a in QUALITY_TABLES if run.exists(a)]
+    notes = [{"path": a.path, "text": snippet(run.path(a).read_text(encoding="utf-8"), 5000)}
+             for a in QUALITY_NOTES if run.exists(a)]
+    return {"exists": bool(figures or tables or notes), "figures": figures, "tables": tables, "notes": notes}
+
+
+def _explorer_data(run: Run, model, dictionary) -> dict[str, Any]:
+    """pyLDAvis data from the model's word distributions and the paragraph mixes (with their
+    token counts, in the same table: joined by key, not by position)."""
+    from gensim.corpora import MmCorpus
+
+    _, lengths, theta = _paragraph_matrix(run)
+    frequency = term_frequency(MmCorpus(str(run.require(CORPUS))), len(dictionary))
+    vocab = [dictionary[i] for i in range(len(dictionary))]
+    return prepare_explorer(topic_term_matrix(model), theta, lengths, vocab, frequency)
+
+
+def _paragraph_matrix(run: Run):
+    """(paragraph keys, token counts, paragraphs x K mixes) from paragraph_topics.csv."""
+    keys: dict[tuple[str, str], int] = {}
+    lengths: list[float] = []
+    cells: list[tuple[int, int, float]] = []
+    for row in run.rows(PARAGRAPH_TOPICS):
+        key = (row["doc_id"], row["position"])
+        if key not in keys:
+            keys[key] = len(keys)
+            lengths.append(float(row["n_tokens"]))
+        cells.append((keys[key], int(row["topic"]) - 1, float(row["weight"])))
+    theta = np.zeros((len(keys), max((t for _, t, _ in cells), default=-1) + 1))
+    for i, t, w in cells:
+        theta[i, t] = w
+    return list(keys), np.asarray(lengths), theta
+
+
+def run(run: Run, params: ReportParams) -> Path:
+    started = dt.datetime.now().astimezone()
+    docs = build_documents(run.rows(DOCUMENTS))
+    report_rows = _rows(run, CLEANING_REPORT)
+    doc_topic_rows = _rows(run, DOCUMENT_TOPICS)
+    topics = topic_summaries(_rows(run, TOPIC_SUMMARY), _rows(run, TOPICS), _rows(run, TOPIC_STABILITY), doc_topic_rows)
+    attach_paragraphs(topics, _rows(run, REPRESENTATIVE), docs)
+    labels = {t["topic"]: t["label"] for t in topics}
+
+    model = dictionary = None
+    if run.exists(MODEL):
+        model, dictionary = run.load_model()
+    explorer_data, explorer_error = None, ""
+    if params.explorer and model is not None:
+        try:
+            explorer_data = _explorer_data(run, model, dictionary)
+        except Exception as err:  # the rest of the report is still worth having; say why loudly
+            explorer_error = f"{type(err).__name__}: {err}"
+            run.log(f"report: WARNING interactive explorer skipped: {explorer_error}")
+    n_modelled = sum(1 for _ in run.rows(CORPUS_INDEX)) if run.exists(CORPUS_INDEX) else None
+
+    context = {
+        "sections": SECTIONS,
+        "generated": started.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "output_dir": str(run.out.resolve()),
+        "corpus": corpus_summary(docs, report_rows),
+        "params": [(f"{stage}: {key}", ", ".join(map(str, value)) if isinstance(value, list) else str(value))
+                   for stage, values in run.all_params() for key, value in values.items()],
+        "model_facts": model_facts(model, n_modelled) if model is not None else [],
+        "versions": package_versions(),
+        "files": _inventory(run),
+        "cleaning": cleaning_overview(report_rows, _rows(run, REMOVED_LINES)) if report_rows else None,
+        "topics": topics,
+        "mean_npmi": float(np.mean([t["npmi"] for t in topics])) if topics else None,
+        "documents": document_topic_table(doc_topic_rows, docs, labels),
+        "themes": theme_summary(_rows(run, THEME_COUNTS), _rows(run, THEME_TOPICS), docs, labels),
+        "keywords": keyword_table(_rows(run, KEYWORDS), docs),
+        "quality": _quality_section(run),
+        "figures": {name: figure(run.out, a.path, title) for name, (a, title) in FIGURES.items()},
+        "explorer": {"id": EXPLORER_ID, "data": explorer_data, "error": explorer_error,
+                     "file": EXPLORER.path if explorer_data else "", "labels": labels},
+        "assets": ldavis_assets() if explorer_data else {},
+        "collapse_rows": COLLAPSE_ROWS,
+    }
+    templates = ["report.html.j2"] + (["explorer.html.j2"] if explorer_data else [])
+    html, *explorer_html = render_pages(templates, context, cjk_font_path())
+    if explorer_html:
+        run.write_text(EXPLORER, explorer_html[0])
+    else:
+        run.path(EXPLORER).unlink(missing_ok=True)
+    run.write_params(params)
+    run.write_text(REPORT, html)
+    seconds = (dt.datetime.now().astimezone() - started).total_seconds()
+    run.log(f"report: {run.path(REPORT)} ({human_size(len(html.encode()))}, {seconds:.1f} s)"
+            + (f"; explorer also in {run.path(EXPLORER)}" if explorer_data else ""))
+    return run.path(REPORT)

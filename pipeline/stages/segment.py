@@ -1,0 +1,38 @@
+"""segment: clean/paragraphs.csv -> segment/segmented.tsv, jieba's tokens with the domain
+dictionary (every token but punctuation and white space): the cache every stopword edit
+re-filters, redone only when the dictionary changes."""
+from __future__ import annotations
+
+from collections import deque
+from typing import Iterator
+
+from tqdm import tqdm
+
+from ..artifacts import DOCUMENTS, PARAGRAPHS, SEGMENTED, Run
+from ..params import Inputs
+from ..text.tokens import load_domain_terms, segment_paragraphs
+
+
+def run(run: Run, inputs: Inputs) -> int:
+    domain_terms = load_domain_terms(inputs.dictionary)
+    total_chars = sum(int(row["n_chars"]) for row in run.rows(DOCUMENTS))
+    # Texts are read here, just ahead of the workers, and come back in order, so their keys
+    # wait in a queue no longer than the batches in flight.
+    keys: deque[tuple[str, str]] = deque()
+
+    def texts() -> Iterator[str]:
+        for row in run.rows(PARAGRAPHS):
+            keys.append((row["doc_id"], row["position"]))
+            yield row["text"]
+
+    count = 0
+    with run.writer(SEGMENTED) as handle, \
+            tqdm(total=total_chars, desc=f"segment ({run.jobs} jobs)", unit="char", unit_scale=True, disable=None) as bar:
+        for segmented in segment_paragraphs(texts(), domain_terms, run.jobs):
+            doc_id, position = keys.popleft()
+            handle.write(f"{doc_id}\t{position}\t{segmented}\n")
+            bar.update(len(segmented) - segmented.count(" "))
+            count += 1
+        run.write_params(inputs)
+    run.log(f"segment: {count} paragraphs segmented with {len(domain_terms)} domain terms, {run.jobs} jobs")
+    return count

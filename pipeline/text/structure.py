@@ -1,0 +1,147 @@
+"""Document structure: headings, sentence ends, the title, broken lines, repeated paragraphs
+and the section each paragraph sits under."""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+_NUM = "一二三四五六七八九十百"
+_HEADING_LEVELS = (
+    (1, re.compile(rf"^[{_NUM}]+\s*[、.]")),
+    (2, re.compile(rf"^\(\s*[{_NUM}]+\s*\)")),
+    (3, re.compile(r"^\d{1,2}\s*[、.](?!\d)")),
+    (4, re.compile(r"^\(\s*\d{1,2}\s*\)")),
+)
+_TERMINAL = tuple("。！？!?;；:…")
+_CLOSERS = "”’\"')）】」』"
+
+
+def heading_level(line: str) -> int:
+    """1-4 for a numbered heading line ("一、", "(一)", "1.", "(1)"), else 0.
+
+    A numbered line that carries a whole sentence ("(一)加强领导。我镇……") is body text.
+    """
+    if len(line) > 40 or "。" in line.rstrip("。")[:-1]:
+        return 0
+    for level, pattern in _HEADING_LEVELS:
+        if pattern.match(line):
+            return level
+    return 0
+
+
+def ends_sentence(line: str) -> bool:
+    return line.rstrip(_CLOSERS).endswith(_TERMINAL) or line.endswith(("》", "”", "\""))
+
+
+def looks_like_title(line: str) -> bool:
+    return "报告" in line and len(line) <= 60 and not re.search(r"[,。;:]", line) and not heading_level(line)
+
+
+def is_list_item(line: str) -> bool:
+    """A short line that is neither a sentence nor a heading: an entry of a link list."""
+    return len(line) <= 80 and not ends_sentence(line) and not heading_level(line)
+
+
+def join_broken_lines(lines: list[str]) -> list[str]:
+    """Rejoin lines broken mid-sentence (a hard wrap or a page break left by PDF or Word).
+
+    A body line that does not end a sentence continues on the next non-empty line unless that
+    line is a heading. Headings are short numbered lines and never continue.
+    """
+    joined: list[str] = []
+    for line in lines:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and not heading_level(previous)
+            and not heading_level(line)
+            and not ends_sentence(previous)
+        ):
+            glue = " " if previous[-1:].isascii() and previous[-1:].isalnum() and line[:1].isascii() and line[:1].isalnum() else ""
+            joined[-1] = previous + glue + line
+        else:
+            joined.append(line)
+    return joined
+
+
+class Paragraph(NamedTuple):
+    """One paragraph (or heading) of cleaned text with the headings it sits under.
+
+    A tuple: worker processes send thousands of these back, and tuples pickle fast."""
+
+    text: str
+    kind: str  # "heading" or "body"
+    section: str  # the current level-1 heading
+    subsection: str  # the current lower-level heading
+
+
+def find_title(kept: list[str]) -> tuple[str, int, int]:
+    """The title (a short line mentioning 报告 near the top, possibly wrapped onto two lines),
+    with the index of its first and last line; ``("", 0, -1)`` if there is none."""
+    for index, line in enumerate(kept[:12]):
+        if looks_like_title(line):
+            start = index
+            if index > 0 and len(kept[index - 1]) <= 40 and not ends_sentence(kept[index - 1]) \
+                    and not heading_level(kept[index - 1]) and len(line) <= 12:
+                start = index - 1
+            return "".join(kept[start:index + 1]), start, index
+    return "", 0, -1
+
+
+def drop_title_repeats(lines: list[str], title: str, removed: dict[str, list[str]]) -> list[str]:
+    """Drop the title where it recurs (a repeated page, a running header), also when wrapped."""
+    kept: list[str] = []
+    skip = 0
+    for index, line in enumerate(lines):
+        if skip:
+            skip -= 1
+            continue
+        for width in (1, 2, 3):
+            if title and title.startswith(line) and "".join(lines[index:index + width]) == title:
+                removed["title_repeated"].extend(lines[index:index + width])
+                skip = width - 1
+                break
+        else:
+            kept.append(line)
+    return kept
+
+
+def drop_repeated_paragraphs(texts: list[str], removed: dict[str, list[str]]) -> list[str]:
+    """Drop a paragraph seen before in the same report (a page saved with its text twice).
+
+    A repeated heading goes only with the repeated text under it: two sections may share a
+    heading such as "(一)加强组织领导".
+    """
+    seen: set[str] = set()
+    repeated = []
+    for text in texts:
+        repeated.append(text in seen)
+        seen.add(text)
+    kept = []
+    for index, text in enumerate(texts):
+        if repeated[index] and heading_level(text):
+            following = next((j for j in range(index + 1, len(texts)) if not heading_level(texts[j])), None)
+            drop = following is None or repeated[following]
+        else:
+            drop = repeated[index]
+        if drop:
+            removed["duplicate_paragraph"].append(text)
+        else:
+            kept.append(text)
+    return kept
+
+
+def sectioned(texts: list[str]) -> list[Paragraph]:
+    paragraphs = []
+    section = subsection = ""
+    for text in texts:
+        level = heading_level(text)
+        if level == 1:
+            section, subsection = text, ""
+        elif level > 1:
+            subsection = text
+        paragraphs.append(Paragraph(text, "heading" if level else "body", section, subsection))
+    return paragraphs
+
+
+# Rules of config/boilerplate.txt that remove document furniture (not page chrome): the

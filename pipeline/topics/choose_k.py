@@ -1,0 +1,75 @@
+"""Choosing K: the K sweep's per-K summaries and the rule that picks K from them."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..files import PipelineError
+
+MIN_DIVERSITY = 0.5
+K_RULE = (
+    "K is the smallest number of topics whose mean NPMI (over the sweep's seeds) is within one "
+    "standard error of the best mean NPMI, among the K whose mean topic diversity is at least "
+    f"{MIN_DIVERSITY} (topics that mostly repeat each other's top words can score a high NPMI). "
+    "The standard error pools the seed-to-seed variance of every K, since a handful of seeds "
+    "per K estimates it poorly. The one-standard-error rule prefers the simpler model when a "
+    "larger K is not clearly more coherent; held-out perplexity and exclusivity are "
+    "reported alongside but do not vote: perplexity keeps falling with K and is known to "
+    "disagree with human judgement of topics."
+)
+
+
+@dataclass(frozen=True)
+class KSummary:
+    """The sweep's measures for one K, averaged over seeds (``npmi_se``: standard error)."""
+
+    k: int
+    n_models: int
+    npmi: float
+    npmi_se: float
+    diversity: float
+    exclusivity: float
+    perplexity: float
+
+
+def summarise_sweep(rows: Sequence[dict]) -> list[KSummary]:
+    """Per-model sweep rows (k, npmi, diversity, exclusivity, perplexity) -> per-K means."""
+    summaries = []
+    for k in sorted({r["k"] for r in rows}):
+        group = [r for r in rows if r["k"] == k]
+        npmi = np.array([r["npmi"] for r in group])
+        se = float(npmi.std(ddof=1) / math.sqrt(len(npmi))) if len(npmi) > 1 else 0.0
+        mean = {m: float(np.mean([r[m] for r in group])) for m in ("diversity", "exclusivity", "perplexity")}
+        summaries.append(KSummary(k, len(group), float(npmi.mean()), se, **mean))
+    return summaries
+
+
+def pooled_se(summaries: Sequence[KSummary]) -> float:
+    """Standard error of a K's mean NPMI from the within-K variance pooled over all K."""
+    usable = [s for s in summaries if s.n_models > 1]
+    if not usable:
+        return 0.0
+    return float(math.sqrt(np.mean([s.npmi_se ** 2 * s.n_models for s in usable]) / np.mean([s.n_models for s in usable])))
+
+
+def choose_k(summaries: Sequence[KSummary], min_diversity: float = MIN_DIVERSITY) -> int:
+    """Apply :data:`K_RULE` to the sweep's per-K summaries."""
+    if not summaries:
+        raise PipelineError("K sweep: no models to choose from")
+    eligible = [s for s in summaries if s.diversity >= min_diversity] or list(summaries)
+    best = max(eligible, key=lambda s: (s.npmi, -s.k))
+    return min(s.k for s in eligible if s.npmi >= best.npmi - pooled_se(summaries))
+
+
+def split_holdout(n: int, share: float, seed: int) -> np.ndarray:
+    """Boolean mask of held-out paragraphs: a seeded random ``share``, at least one of each kind."""
+    mask = np.random.RandomState(seed).random_sample(n) < share
+    if n >= 2 and mask.all():
+        mask[0] = False
+    if n >= 2 and not mask.any():
+        mask[-1] = True
+    return mask
+

@@ -1,0 +1,68 @@
+"""Training many models of one corpus: the K sweep and the stability runs.
+
+Each model depends only on its own parameters (seed included), so the results do not depend on
+how many processes train them.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..parallel import ordered_map
+from ..params import LdaParams
+from .measures import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, completion_perplexity, exclusivity_per_topic,
+                       npmi_per_topic, top_words, topic_diversity)
+from .train import topic_term_matrix, train_lda
+
+
+class ModelRun:
+    """A picklable task: train one model on a serialised corpus with the given parameters; return
+    its top words and the measures that need the model itself (exclusivity, and held-out
+    perplexity when a held-out corpus is given)."""
+
+    def __init__(self, dictionary, corpus: Path, heldout: Path | None = None):
+        self.dictionary, self.corpus, self.heldout = dictionary, corpus, heldout
+
+    def __call__(self, params: LdaParams) -> dict:
+        import logging
+
+        from gensim.corpora import MmCorpus
+
+        logging.getLogger("gensim").setLevel(logging.WARNING)
+        corpus = MmCorpus(str(self.corpus))
+        model = train_lda(corpus, self.dictionary, len(corpus), params)
+        phi = topic_term_matrix(model)
+        vocab = [self.dictionary[i] for i in range(len(self.dictionary))]
+        result = {"k": params.k, "seed": params.seed, "words": top_words(phi, vocab, DIVERSITY_TOP_N),
+                  "exclusivity": float(exclusivity_per_topic(phi).mean())}
+        if self.heldout is not None:
+            def infer(bow):
+                gamma, _ = model.inference([bow])
+                return gamma[0] / gamma[0].sum()
+
+            result["perplexity"] = completion_perplexity(phi, MmCorpus(str(self.heldout)), infer)
+        return result
+
+
+def train_many(run: ModelRun, params: Sequence[LdaParams], jobs: int) -> list[dict]:
+    """:class:`ModelRun` for each parameter set, in ``jobs`` processes, with a progress bar."""
+    from tqdm import tqdm
+
+    results = ordered_map(run, params, max(1, min(jobs, len(params))))
+    return list(tqdm(results, total=len(params), desc="models", unit="model", disable=None))
+
+
+def sweep_models(run: ModelRun, texts: list[list[str]], params: LdaParams, ks: Sequence[int], n_seeds: int,
+                 jobs: int = 1) -> list[dict]:
+    """Train ``n_seeds`` models (seeds params.seed, +1, ...) per K and measure each: NPMI against
+    ``texts``, topic diversity, exclusivity, and held-out perplexity."""
+    grid = [dataclasses.replace(params, k=k, seed=params.seed + s) for k in ks for s in range(n_seeds)]
+    results = train_many(run, grid, jobs)
+    # One co-occurrence count for every model's top words: each model is then scored in microseconds.
+    cooc = Cooccurrence.from_texts(texts, sorted({w for r in results for t in r["words"] for w in t[:NPMI_TOP_N]}))
+    return [{"k": r["k"], "seed": r["seed"], "npmi": float(np.mean(npmi_per_topic(r["words"], cooc=cooc))),
+             "diversity": topic_diversity(r["words"]), "exclusivity": r["exclusivity"],
+             "perplexity": r["perplexity"]} for r in results]
