@@ -76,7 +76,7 @@ class LdaParams:
     (``make bench-quality``); gensim's own defaults (random start, learned priors,
     no_below=2) scored far lower."""
 
-    k: int = param(8, "Number of topics; K=auto in make sweeps K_RANGE and chooses by the rule in lda/k_choice.txt.", "K")
+    k: int = param(8, "Number of topics, or auto: sweep K_RANGE and choose K by the rule written beside the model.", "K")
     seed: int = param(42, "Random seed: the same seed, data and parameters give the same model.", "SEED")
     passes: int = param(0, "Passes over the corpus; 0 picks enough for about 200,000 paragraph visits "
                            "(many on a small corpus, one on a large one), at most 50.", "PASSES")
@@ -96,7 +96,7 @@ class LdaParams:
                                 "inference tends to settle on look-alike topics).")
     restarts: int = param(3, "On corpora small enough for 10 or more passes, train this many seeded starts for a "
                              "fifth of the passes each and continue the one with the best evidence lower bound.")
-    n_words: int = param(30, "Top words per topic written to lda/topics.csv.")
+    n_words: int = param(30, "Top words per topic in the topics table.")
     n_paragraphs: int = param(3, "Representative paragraphs per topic (one per report first).")
 
     def resolved_passes(self, n_paragraphs: int) -> int:
@@ -170,10 +170,10 @@ class TermParams:
 
 @dataclass(frozen=True)
 class ReportParams:
-    explorer: bool = param(True, "Build the interactive topic explorer (pyLDAvis) into the report and explorer.html.")
+    explorer: bool = param(True, "Build the interactive topic explorer (pyLDAvis), in the report and as a page of its own.")
 
 
 @dataclass(frozen=True)
 class PlotParams:
     n_words: int = param(10, "Top words per topic and keywords per report drawn.")
-    max_reports: int = param(40, "Reports drawn in tfidf_keywords.png (all are in the report).")
+    max_reports: int = param(40, "Reports drawn in the TF-IDF keywords figure (all are in the report).")

@@ -72,7 +72,7 @@ def run(run: Run, params: PlotParams) -> None:
             "per 10k chars", "{:.1f}"))
     else:
         run.path(PLOT_THEMES_BY_PLACE).unlink(missing_ok=True)
-        run.log("plots: no report has a place; themes_by_place.png skipped")
+        run.log(f"plots: no report has a place; {run.path(PLOT_THEMES_BY_PLACE).name} skipped")
 
     keywords: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for row in run.rows(KEYWORDS):
@@ -83,7 +83,7 @@ def run(run: Run, params: PlotParams) -> None:
     written += run.save_figure(PLOT_KEYWORDS, plot_bar_grid([(label, keywords[d]) for label, d in zip(keyword_labels, shown)],
                                                             "TF-IDF", colors=["#4c72b0"]))
     if len(keywords) > params.max_reports:
-        run.log(f"plots: tfidf_keywords.png shows the first {params.max_reports} of {len(keywords)} reports; "
+        run.log(f"plots: {run.path(PLOT_KEYWORDS).name} shows the first {params.max_reports} of {len(keywords)} reports; "
                 f"all are in {run.path(KEYWORDS)}")
     run.write_params(params)
     run.write_text(PLOTS_DONE, "")

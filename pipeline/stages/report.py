@@ -138,6 +138,8 @@ def run(run: Run, params: ReportParams) -> Path:
                      "file": EXPLORER.path if explorer_data else "", "labels": labels},
         "assets": ldavis_assets() if explorer_data else {},
         "collapse_rows": COLLAPSE_ROWS,
+        "paths": {"cleaning_report": CLEANING_REPORT.path, "removed_lines": REMOVED_LINES.path, "topics": TOPICS.path,
+                  "theme_counts": THEME_COUNTS.path, "keywords": KEYWORDS.path},
     }
     templates = ["report.html.j2"] + (["explorer.html.j2"] if explorer_data else [])
     html, *explorer_html = render_pages(templates, context, cjk_font_path())

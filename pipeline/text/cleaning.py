@@ -164,7 +164,7 @@ def format_cleaning_summary(outcomes: list[FileOutcome], chrome_lines: int = 0, 
             lines.append(f"    {rule:<22} {count:>6} in {files_by_rule[rule]:>4} files  e.g. "
                          + " | ".join(example(e) for e in examples))
         if len(totals) > top_rules:
-            lines.append(f"    ... {len(totals) - top_rules} more rules in removed_lines.csv")
+            lines.append(f"    ... {len(totals) - top_rules} more rules in the removed-lines table")
     rejoined = sum(o.lines_rejoined for o in outcomes)
     simplified = sum(1 for o in outcomes if o.chars_simplified)
     lines.append(f"  broken lines rejoined: {rejoined}; files with traditional characters converted: {simplified}")
@@ -175,7 +175,7 @@ def format_cleaning_summary(outcomes: list[FileOutcome], chrome_lines: int = 0, 
     for outcome in warned[:10]:
         lines.append(f"  warning {outcome.file}: {'; '.join(outcome.warnings)}")
     if len(warned) > 10:
-        lines.append(f"  ... {len(warned) - 10} more files with warnings in cleaning_report.csv")
+        lines.append(f"  ... {len(warned) - 10} more files with warnings in the cleaning report")
     skipped = [o for o in outcomes if o.status == "skipped"]
     if skipped:
         lines.append(f"  SKIPPED {len(skipped)} file(s), not in the results:")

@@ -25,7 +25,7 @@ from ..params import TermParams
 _CJK_TOKEN = re.compile(r"^[\u4e00-\u9fff]+$")
 _BOUNDARY = None  # stands for the start or end of a run: every one counts as a distinct neighbour
 ACCEPT_MARKS = {"y", "yes", "x", "1", "✓", "√", "是", "接受", "ok", "true"}
-ACCEPT_HEADER = "# --- accepted from term discovery (terms/term_candidates.csv) ---"
+ACCEPT_HEADER = "# --- accepted from term discovery (make accept-terms) ---"
 
 
 @dataclass

@@ -1,0 +1,102 @@
+"""The layout's rules, checked: one contract for paths, stages that never import each other,
+every default once, and a README that lists what the contract names."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from pipeline import deps
+from pipeline.artifacts import ARTIFACTS, STAGES, PARAGRAPHS, TOKENS, Run
+
+PACKAGE = ROOT / "pipeline"
+
+
+def string_literals(path: Path) -> list[tuple[int, str]]:
+    """Every string constant in a module but its docstrings."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+
+
+def test_no_output_path_outside_the_contract():
+    names = {a.path for a in ARTIFACTS} | {Path(a.path).name for a in ARTIFACTS if not a.path.startswith(".")}
+    folders = {a.path.split("/")[0] + "/" for a in ARTIFACTS if "/" in a.path}
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "artifacts.py":
+            continue
+        for line, text in string_literals(path):
+            if any(re.search(rf"(?<![\w/]){re.escape(name)}(?![\w.])", text) for name in names) \
+                    or any(text.startswith(folder) for folder in folders):
+                found.append(f"{path.relative_to(ROOT)}:{line}: {text!r}")
+    for path in sorted((PACKAGE / "report" / "templates").iterdir()):
+        for line, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if any(f'"{folder}' in text or f"'{folder}" in text for folder in folders):
+                found.append(f"{path.relative_to(ROOT)}:{line}: {text.strip()}")
+    assert not found, "output paths written outside pipeline/artifacts.py:\n" + "\n".join(found)
+
+
+def test_no_stage_imports_another_stage():
+    modules = deps.module_files()
+    stage_modules = {f"pipeline.stages.{s}" for s in STAGES}
+    for name, path in modules.items():
+        imported = deps.imports_of(name, path, modules) & stage_modules
+        if name.startswith("pipeline.stages."):
+            assert not imported - {name}, f"{name} imports {imported}"
+        elif name not in ("pipeline.cli",):  # the CLI dispatches to stages; nothing else may import one
+            assert not imported, f"{name} imports {imported}"
+
+
+def test_every_declared_stage_has_a_shell_and_a_command():
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    for stage in STAGES:
+        assert (PACKAGE / "stages" / f"{stage}.py").is_file(), stage
+        result = CliRunner().invoke(main, [stage, "--help"])
+        assert result.exit_code == 0, result.output
+
+
+def test_options_repeat_no_default():
+    """Every option's default is None: the value, when not given, comes from params.py."""
+    import click
+
+    from pipeline.cli import main
+
+    for name, command in main.commands.items():
+        for option in command.params:
+            if not isinstance(option, click.Option) or option.name in ("help", "force"):
+                continue
+            unset = option.default in (None, ()) or getattr(option.default, "name", "") == "UNSET"
+            assert unset, f"{name} --{option.name} has its own default {option.default!r}"
+
+
+def test_the_makefile_repeats_no_default():
+    assignments = re.findall(r"^([A-Z_]+)\s*\?=\s*(.*)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    assert {name for name, _ in assignments} <= {"PYTHON", "MB"}, assignments
+
+
+def test_a_stage_cannot_read_what_it_does_not_declare(tmp_path):
+    assert Run(tmp_path, "lda").path(TOKENS) == tmp_path / TOKENS.path
+    with pytest.raises(RuntimeError, match="does not declare"):
+        Run(tmp_path, "tfidf").path(STAGES["themes"].target)
+    with pytest.raises(RuntimeError, match="does not declare"):
+        Run(tmp_path, "segment").path(TOKENS)  # filter's output, downstream of segment
+    assert Run(tmp_path, "segment").path(PARAGRAPHS).name == "paragraphs.csv"
+
+
+def test_the_readme_lists_every_artifact():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [a.path for a in ARTIFACTS if not a.path.startswith(".") and "/." not in a.path and a.path not in readme]
+    assert not missing, f"README.md does not mention: {missing}"
