@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..files import PipelineError, read_word_list
 from ..parallel import ordered_map
+from ..params import FilterParams
 
 # A domain term with no frequency of its own gets this one: high enough that jieba keeps it
 # whole even where a neighbouring split scores well (化解矛盾/纠纷 vs 化解/矛盾纠纷).
@@ -90,7 +91,8 @@ def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
         yield batch
 
 
-def keep_token(token: str, stopwords: set[str] | frozenset[str], min_chars: int = 2, keep_numbers: bool = False) -> bool:
+def keep_token(token: str, stopwords: set[str] | frozenset[str], min_chars: int = FilterParams.min_chars,
+                keep_numbers: bool = FilterParams.keep_numbers) -> bool:
     """False for stopwords, punctuation, numbers (unless ``keep_numbers``) and short tokens."""
     return not (
         token in stopwords
@@ -100,7 +102,8 @@ def keep_token(token: str, stopwords: set[str] | frozenset[str], min_chars: int 
     )
 
 
-def token_filter(stopwords: set[str] | frozenset[str], min_chars: int = 2, keep_numbers: bool = False) -> Callable[[list[str]], list[str]]:
+def token_filter(stopwords: set[str] | frozenset[str], min_chars: int = FilterParams.min_chars,
+                keep_numbers: bool = FilterParams.keep_numbers) -> Callable[[list[str]], list[str]]:
     """A filter over token lists that decides each distinct token once.
 
     A corpus has millions of tokens but only a vocabulary's worth of distinct ones, so
@@ -121,7 +124,8 @@ def token_filter(stopwords: set[str] | frozenset[str], min_chars: int = 2, keep_
     return apply
 
 
-def filter_tokens(tokens: Iterable[str], stopwords: set[str] | frozenset[str], min_chars: int = 2, keep_numbers: bool = False) -> list[str]:
+def filter_tokens(tokens: Iterable[str], stopwords: set[str] | frozenset[str], min_chars: int = FilterParams.min_chars,
+                keep_numbers: bool = FilterParams.keep_numbers) -> list[str]:
     """Drop stopwords, punctuation, numbers (unless ``keep_numbers``) and short tokens."""
     return [token for token in tokens if keep_token(token, stopwords, min_chars, keep_numbers)]
 
