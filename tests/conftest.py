@@ -1,6 +1,12 @@
-"""Shared fixtures: the repository paths and one end-to-end run of `make topics` on the seeds."""
+"""Shared fixtures: the repository paths and one end-to-end run of `make topics` on the seeds.
+
+The test tree mirrors the package: tests/text/, tests/topics/, tests/figures/ and tests/report/
+test the pure modules of the same name, tests/stages/ the stages (in process, or one
+`python -m pipeline` call), and tests/test_end_to_end.py the whole pipeline through Make.
+"""
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -24,12 +30,20 @@ def run_make(*args: str, cwd: Path = ROOT, check: bool = True, env: dict | None 
 
 
 def run_stage(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run one `python -m pipeline` stage from the repository root."""
+    """Run `python -m pipeline *args` from the repository root: `--output DIR [--jobs N]` come
+    before the stage's name, the stage's own options after it."""
     result = subprocess.run([PYTHON, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "TQDM_DISABLE": "1"})
     if check and result.returncode != 0:
         raise AssertionError(f"pipeline {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def read_table(path: Path) -> list[dict[str, str]]:
+    """A CSV output as dicts; every table starts with the UTF-8 BOM Excel needs to read Chinese."""
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf"), f"{path.name} lacks the UTF-8 BOM Excel needs"
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +60,51 @@ def small_corpus(tmp_path) -> Path:
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
     return corpus
+
+
+@pytest.fixture(scope="session")
+def variant_files(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """Every variant (corpus_variants.VARIANTS) of every seed report, keyed by (seed prefix,
+    variant); written once per session (the PDF and Word ones take a while)."""
+    import corpus_variants as cv
+    from pipeline.text.boilerplate import load_rules
+    from pipeline.text.cleaning import clean_report
+    from pipeline.text.readers import read_report
+
+    rules = load_rules(ROOT / "config" / "boilerplate.txt")
+    folder = tmp_path_factory.mktemp("variants")
+    files = {}
+    for seed in sorted(SEEDS.glob("*.txt")):
+        title = clean_report(read_report(seed).text, rules).metadata["title"]
+        for variant in cv.VARIANTS:
+            files[seed.stem[:3], variant] = cv.write_variant(variant, seed, folder, title)
+    return files
+
+
+def repo_inputs(**overrides):
+    """params.Inputs naming the repository's seeds, rules, dictionary, stopwords and themes by
+    absolute path (the defaults are relative to the repository), with ``overrides``."""
+    from pipeline.params import Inputs
+
+    config = ROOT / "config"
+    defaults = {"input": str(SEEDS), "rules": str(config / "boilerplate.txt"),
+                "dictionary": (str(config / "domain_terms.txt"),), "stopwords": (str(ROOT / "stopwords"),),
+                "themes": str(config / "themes.txt")}
+    return Inputs(**{**defaults, **overrides})
+
+
+def quiet_run(out: Path, stage: str, jobs: int = 1):
+    """The artifacts.Run of ``stage`` on the output folder ``out``, logging nothing: how the
+    tests run a stage in process."""
+    from pipeline.artifacts import Run
+
+    return Run(out, stage, jobs, log=lambda message: None)
+
+
+@pytest.fixture(scope="session")
+def hostile_output(tmp_path_factory) -> Path:
+    """Every stage run in process on the hostile corpus of tests/report/hostile.py (once per
+    session: the report's escaping tests and the browser tests share it)."""
+    from report.hostile import hostile_run
+
+    return hostile_run(tmp_path_factory.mktemp("hostile"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -11,6 +12,8 @@ import pytest
 
 from benchmarks.synthetic import make_corpus
 from conftest import ROOT, run_make
+
+STAGE_COMMAND = re.compile(r"-m pipeline --output \S+ +(?:--jobs \d+ +)?([a-z-]+)")  # as the Makefile calls a stage
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +40,12 @@ def wait_for(process: subprocess.Popen, predicate, timeout: float = 120.0) -> No
         time.sleep(0.05)
 
 
-def stage_pids(name: str) -> list[int]:
-    result = subprocess.run(["pgrep", "-f", "--", f"-m pipeline {name} "], capture_output=True, text=True)
+def stage_pids(name: str, output: Path) -> list[int]:
+    """Processes of `python -m pipeline --output <output> [--jobs N] <name> ...` (the stage and its
+    workers): this test's, not those of another run on the machine."""
+    folder = re.sub(r"([.\[\](){}*+?|^$\\])", r"\\\1", str(output))  # a literal in pgrep's extended regex
+    pattern = f"-m pipeline --output {folder} +(--jobs [0-9]+ +)?{name}( |$)"
+    result = subprocess.run(["pgrep", "-f", "--", pattern], capture_output=True, text=True)
     return [int(pid) for pid in result.stdout.split()]
 
 
@@ -64,15 +71,16 @@ def test_ctrl_c_during_segmentation(corpus, tmp_path):
 def test_kill_during_lda(corpus, tmp_path):
     output = tmp_path / "out"
     process = start_make(corpus, output, passes=50)  # long enough to be caught mid-training
-    wait_for(process, lambda: stage_pids("lda"))
+    wait_for(process, lambda: stage_pids("lda", output))
     time.sleep(1.0)
-    for pid in stage_pids("lda"):
+    for pid in stage_pids("lda", output):
         os.kill(pid, signal.SIGKILL)
     process.communicate(timeout=60)
     assert process.returncode != 0
     assert not (output / "lda" / "document_topics.csv").exists()
 
     result = run_make("topics", f"INPUT={corpus}", f"OUTPUT={output}", "PASSES=1", "K=4", "RUNS=2")
-    assert "-m pipeline segment" not in result.stdout  # finished stages are not redone
-    assert "-m pipeline lda" in result.stdout
+    ran = STAGE_COMMAND.findall(result.stdout)
+    assert "segment" not in ran  # finished stages are not redone
+    assert "lda" in ran
     assert (output / "lda" / "document_topics.csv").exists() and (output / "plots" / ".complete").exists()

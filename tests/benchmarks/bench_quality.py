@@ -16,7 +16,7 @@ model settings buy.
 
 Every model's top 10 words per topic are scored against the same reference: the pipeline's
 tokens of every paragraph (segment/tokens.tsv), NPMI over sliding windows of 10 tokens as in
-gensim's c_npmi (pipeline/quality.py). Words a model has that the reference never has as a token
+gensim's c_npmi (pipeline/topics/measures.py). Words a model has that the reference never has as a token
 (naive segmentation cuts 矛盾纠纷 into 矛盾 / 纠纷) score the NPMI minimum, so the table also gives
 a segmentation-neutral NPMI ("npmi_text"): co-occurrence of the words as substrings of the same
 cleaned paragraph. Topic diversity: unique share of all topics' top 25 words.
@@ -42,11 +42,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.files import read_csv  # noqa: E402
-from pipeline.lda import LdaParams, _BowStream, build_dictionary, topic_term_matrix, train_lda  # noqa: E402
-from pipeline.quality import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, npmi_per_topic,  # noqa: E402
-                              read_lda_params, top_words, topic_diversity)
-from pipeline.segment import read_token_table  # noqa: E402
+from pipeline.artifacts import DOCUMENTS, K_CHOICE, PARAGRAPHS, STAGES, TOKENS, Run  # noqa: E402
+from pipeline.params import LdaParams  # noqa: E402
+from pipeline.stages.lda import _Bows  # noqa: E402
+from pipeline.topics.measures import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, npmi_per_topic,  # noqa: E402
+                                      top_words, topic_diversity)
+from pipeline.topics.train import build_dictionary, topic_term_matrix, train_lda  # noqa: E402
 
 
 @dataclass
@@ -69,10 +70,11 @@ def run(command: list[str]) -> None:
 
 
 def corpus_of(output: Path, params: LdaParams):
-    """The dictionary and modelled bags of words of a tokens.tsv, as the lda stage builds them."""
-    tokens = output / "segment" / "tokens.tsv"
-    dictionary = build_dictionary((t for _, _, t in read_token_table(tokens)), params)
-    return dictionary, list(_BowStream(tokens, dictionary, params.min_tokens))
+    """The dictionary and modelled bags of words of an output folder's tokens.tsv, as the lda
+    stage builds them."""
+    run = Run(output, "lda")
+    dictionary = build_dictionary((t for _, _, t in run.token_rows(TOKENS)), params)
+    return dictionary, list(_Bows(run, dictionary, params.min_tokens))
 
 
 def gensim_topics(bows, dictionary, params: LdaParams, seeds: list[int], library_defaults: bool = False) -> Result:
@@ -141,25 +143,27 @@ def main() -> None:
     make = ["make", "--no-print-directory", f"INPUT={input_dir}", f"OUTPUT={pipeline_out}", "K=auto",
             f"K_RANGE={args.k_range}", f"SEED={args.seed}", f"JOBS={args.jobs}"]
     start = time.perf_counter()
-    run([*make, str(pipeline_out / "lda" / "document_topics.csv")])
+    run([*make, str(STAGES["lda"].target.at(pipeline_out))])
     print(f"pipeline up to the K=auto lda stage: {time.perf_counter() - start:.1f} s (make; cached stages are not rerun)", flush=True)
-    params = read_lda_params(pipeline_out)
+    pipeline_run = Run(pipeline_out, "quality")  # a stage downstream of lda, to read what lda wrote
+    params = pipeline_run.read_params("lda", LdaParams)
     k, seeds = params.k, [args.seed + i for i in range(args.seeds)]
 
     # (b)'s tokens: the same cleaned paragraphs, default jieba, generic stopwords only.
     naive_out.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(pipeline_out / "clean", naive_out / "clean", dirs_exist_ok=True)
+    shutil.copytree(PARAGRAPHS.at(pipeline_out).parent, PARAGRAPHS.at(naive_out).parent, dirs_exist_ok=True)
     empty = args.workdir / "no_dictionary.txt"
     empty.write_text("", encoding="utf-8")
-    run([sys.executable, "-m", "pipeline", "segment", "--output", str(naive_out), "--dictionary", str(empty), "--jobs", str(args.jobs)])
-    run([sys.executable, "-m", "pipeline", "filter", "--output", str(naive_out), "--stopwords", str(ROOT / "stopwords" / "general.txt")])
+    run([sys.executable, "-m", "pipeline", "--output", str(naive_out), "--jobs", str(args.jobs), "segment", "--dictionary", str(empty)])
+    run([sys.executable, "-m", "pipeline", "--output", str(naive_out), "filter", "--stopwords", str(ROOT / "stopwords" / "general.txt")])
 
     dictionary, bows = corpus_of(pipeline_out, params)
     naive_dictionary, naive_bows = corpus_of(naive_out, params)
-    n_reports = sum(1 for _ in read_csv(pipeline_out / "clean" / "documents.csv"))
+    lda_run = Run(pipeline_out, "lda")  # reads what the lda stage reads: clean/ and tokens.tsv
+    n_reports = sum(1 for _ in lda_run.rows(DOCUMENTS))
     print(f"corpus: {n_reports} reports; pipeline {len(bows)} modelled paragraphs, {len(dictionary)} terms; "
           f"naive {len(naive_bows)} paragraphs, {len(naive_dictionary)} terms", flush=True)
-    print(f"K={k}, chosen by the pipeline's K=auto sweep (see {pipeline_out / 'quality' / 'k_choice.txt'}); "
+    print(f"K={k}, chosen by the pipeline's K=auto sweep (see {K_CHOICE.at(pipeline_out)}); "
           f"seeds {seeds[0]}..{seeds[-1]}", flush=True)
 
     results = {
@@ -170,11 +174,11 @@ def main() -> None:
         "    naive + gensim library defaults": gensim_topics(naive_bows, naive_dictionary, params, seeds, library_defaults=True),
         "    pipeline tokens + gensim library defaults": gensim_topics(bows, dictionary, params, seeds, library_defaults=True),
     }
-    reference = [t for _, _, t in read_token_table(pipeline_out / "segment" / "tokens.tsv") if t]
+    reference = [t for _, _, t in lda_run.token_rows(TOKENS) if t]
     words = {w for r in results.values() for seed_topics in r.topics for t in seed_topics for w in t[:NPMI_TOP_N]}
     cooc = Cooccurrence.from_texts(reference, sorted(words))
-    texts = [row["text"] for row in read_csv(pipeline_out / "clean" / "paragraphs.csv")]
-    texts = texts[::max(1, math.ceil(len(texts) / 20_000))]  # as lda.sample_texts: bounded memory
+    texts = [row["text"] for row in lda_run.rows(PARAGRAPHS)]
+    texts = texts[::max(1, math.ceil(len(texts) / 20_000))]  # evenly spread, as stages/lda.py's reference: bounded memory
     text_cooc = substring_cooccurrence(texts, words)
 
     print(f"\n{'method':<46}{'npmi':>9}{'(sd)':>9}{'diversity':>11}{'npmi_text':>11}{'s/model':>9}")

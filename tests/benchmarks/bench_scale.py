@@ -23,19 +23,12 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.synthetic import ROOT, make_corpus  # noqa: E402
 
-STAGES = [  # (name, target relative to OUTPUT)
-    ("clean", "clean/paragraphs.csv"),
-    ("segment", "segment/segmented.tsv"),
-    ("filter", "segment/tokens.tsv"),
-    ("lda", "lda/document_topics.csv"),
-    ("tfidf", "tfidf/keywords.csv"),
-    ("themes", "themes/theme_counts.csv"),
-    ("plots", "plots/.complete"),
-    ("quality", "quality/topic_descriptions.csv"),
-    ("prevalence", "quality/theme_frequency_by_place.csv"),
-    ("terms", "quality/term_candidates.csv"),
-    ("report", "report.html"),
-]
+sys.path.insert(0, str(ROOT))
+from pipeline.artifacts import PARAGRAPHS, STAGES, TOKENS  # noqa: E402
+
+# Each stage is timed alone: Make builds its target (the file the stage writes last) once the
+# stages before it, in the contract's order, are done.
+STAGE_TARGETS = [(name, stage.target.path) for name, stage in STAGES.items()]  # (name, target relative to OUTPUT)
 
 
 def tree_rss_mb(process: psutil.Process) -> float:
@@ -128,7 +121,7 @@ def main() -> None:
     print(f"corpus: {files} reports, {mb:.1f} MB in {corpus}; K={args.k}, JOBS={args.jobs}", flush=True)
 
     results = {}
-    for name, target in STAGES:
+    for name, target in STAGE_TARGETS:
         seconds, peak = timed([*make, str(output / target)])
         results[name] = (seconds, peak)
         print(f"{name:>8}: {seconds:8.1f} s {mb / seconds:8.2f} MB/s  peak RSS {peak:7.0f} MB", flush=True)
@@ -136,8 +129,8 @@ def main() -> None:
     peak_rss = max(p for _, p in results.values())
 
     # Both rates are over the same thing: the cleaned paragraph text that jieba segments.
-    text_mb = cleaned_text_mb(output / "clean" / "paragraphs.csv")
-    reference = single_process_jieba_mb_s(output / "clean" / "paragraphs.csv", args.sample_mb)
+    text_mb = cleaned_text_mb(PARAGRAPHS.at(output))
+    reference = single_process_jieba_mb_s(PARAGRAPHS.at(output), args.sample_mb)
     segment_s = results["segment"][0]
     speedup = (text_mb / segment_s) / reference
     print(f"single-process jieba: {reference:.2f} MB/s; segment stage: {text_mb / segment_s:.2f} MB/s of "
@@ -145,7 +138,7 @@ def main() -> None:
 
     with open(stopwords / "genre.txt", "a", encoding="utf-8") as handle:
         handle.write("\n# added by make bench\n工作机制\n")
-    rerun_s, _ = timed([*make, str(output / "segment" / "tokens.tsv")])
+    rerun_s, _ = timed([*make, str(TOKENS.at(output))])
     print(f"stopword-only rerun of filtering: {rerun_s:.1f} s ({100 * rerun_s / segment_s:.1f}% of first segmentation)", flush=True)
     timed([*make, "topics"])
     noop_s, _ = timed([*make, "topics"])

@@ -10,8 +10,9 @@ import random
 import re
 from pathlib import Path
 
-from pipeline.clean import clean_report, load_rules
-from pipeline.readers import list_reports, read_report
+from pipeline.text.boilerplate import load_rules
+from pipeline.text.cleaning import clean_report
+from pipeline.text.readers import list_reports, read_report
 
 ROOT = Path(__file__).resolve().parents[2]
 _CJK_NAMES = "安宝北昌城川丰凤福光桂海和河红华黄江金锦兰乐岭龙梅南宁平浦清泉荣瑞山上石松太潭田文西溪霞新兴阳永玉元云长中珠竹"

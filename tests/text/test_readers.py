@@ -6,8 +6,7 @@ import pytest
 
 import corpus_variants as cv
 from pipeline.files import PipelineError
-from pipeline.metadata import MetadataOverrides
-from pipeline.readers import decode_bytes, list_other_files, list_reports, read_report
+from pipeline.text.readers import decode_bytes, list_other_files, list_reports, read_report
 from conftest import SEEDS
 
 SEED = SEEDS / "003_4bf76c9d5e1e5dd2.txt"
@@ -106,26 +105,3 @@ def test_listing_finds_reports_recursively_and_lists_other_files(tmp_path):
 def test_empty_folder_is_an_error(tmp_path):
     with pytest.raises(PipelineError, match="no reports found"):
         list_reports(tmp_path)
-
-
-# ---- the metadata CSV, as Excel saves it ----------------------------------------------------
-
-@pytest.mark.parametrize("encoding, delimiter", [("utf-8-sig", ","), ("gbk", ","), ("utf-16", "\t"), ("utf-8", ";")])
-def test_metadata_csv_in_any_excel_encoding(encoding, delimiter):
-    rows = [["file", "year", "城市类型"], ["003_4bf76c9d5e1e5dd2.txt", "2021", "县城"]]
-    data = "\r\n".join(delimiter.join(row) for row in rows).encode(encoding)
-    overrides = MetadataOverrides.parse(data, "meta.csv")
-    assert overrides.extra_columns == ("城市类型",)
-    merged = overrides.apply("003_4bf76c9d5e1e5dd2.txt", {"year": "2020", "town": "遂城镇"})
-    assert merged == {"year": "2021", "town": "遂城镇", "城市类型": "县城"}
-    assert overrides.apply("other.txt", {"year": "2020"}) == {"year": "2020", "城市类型": ""}
-
-
-@pytest.mark.parametrize("csv_text, message", [
-    ("name,year\na.txt,2020\n", "needs a 'file' column"),
-    ("file,topic\na.txt,x\n", "topic clash with output table columns"),
-    ("file,year\na.txt,2020\na.txt,2021\n", "meta.csv:3: a second row for 'a.txt'"),
-])
-def test_metadata_csv_problems_are_named(csv_text, message):
-    with pytest.raises(PipelineError, match=message):
-        MetadataOverrides.parse(csv_text.encode(), "meta.csv")

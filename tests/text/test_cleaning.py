@@ -1,11 +1,13 @@
-"""The cleaning rules on the five seed reports: chrome gone, broken lines rejoined, metadata right."""
+"""Cleaning one report end to end (text/cleaning.py): on the five seed reports, chrome gone,
+broken lines rejoined, sections kept; and the human summary of a corpus's cleaning."""
 from __future__ import annotations
 
 import pytest
 
-from pipeline.clean import clean_report, load_rules
-from pipeline.readers import read_report
 from conftest import ROOT, SEEDS
+from pipeline.text.boilerplate import load_rules
+from pipeline.text.cleaning import FileOutcome, clean_report, format_cleaning_summary
+from pipeline.text.readers import read_report
 
 RULES = load_rules(ROOT / "config" / "boilerplate.txt")
 
@@ -18,21 +20,7 @@ def full_text(report) -> str:
     return "\n".join(p.text for p in report.paragraphs)
 
 
-@pytest.mark.parametrize("stem, expected", [
-    ("000_96abec37a7bb9198", {"county": "遂溪县", "town": "岭北镇", "year": "2025", "publish_date": "2026-01-08",
-                              "title": "遂溪县岭北镇人民政府2025年法治政府建设年度报告"}),
-    ("001_b15026bdeddbedce", {"town": "上社镇", "year": "2025", "title": ""}),
-    ("002_d67935c898d73f06", {"county": "海丰县", "town": "海城镇", "year": "2023", "publish_date": "2024-01-15",
-                              "title": "海丰县海城镇2023年法治政府建设年度报告"}),
-    ("003_4bf76c9d5e1e5dd2", {"county": "遂溪县", "town": "遂城镇", "year": "2020", "doc_number": "遂镇府〔2020〕157号",
-                              "issuing_body": "遂溪县遂城镇人民政府", "title": "遂城镇2020年度法治政府建设工作情况报告"}),
-    ("004_ff3b8e62458ed95c", {"town": "烟溪镇", "year": "2024", "title": "烟溪镇2024年度法治政府建设工作情况报告"}),
-])
-def test_metadata_per_seed(stem, expected):
-    metadata = cleaned(stem).metadata
-    for key, value in expected.items():
-        assert metadata[key] == value, key
-
+# ---- the seeds -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("chrome", ["扫一扫", "分享到", "点击数", "即将离开", "您现在所在的位置", "字体", "关联稿件",
                                     "无标题文档", "政务微信", "头部", "来源:"])
@@ -76,3 +64,21 @@ def test_paragraphs_keep_their_section_heading():
 def test_title_is_not_a_paragraph():
     report = cleaned("000_96abec37a7bb9198")
     assert report.metadata["title"] not in [p.text for p in report.paragraphs]
+
+
+# ---- the cleaning summary ----------------------------------------------------------------------
+
+def test_summary_counts_rules_with_examples_and_lists_problems():
+    outcomes = [
+        FileOutcome("a.txt", "a", "kept", reader="txt", encoding="utf-8", chars_in=100, chars_out=80,
+                    removed={"nav": ["打印", "关闭"], "licence": ["版权所有:某县"]}, warnings=["no title found"]),
+        FileOutcome("b.html", "b", "duplicate", "exact duplicate of a", reader="html", encoding="gb18030",
+                    removed={"nav": ["打印"]}),
+        FileOutcome("c.pdf", status="skipped", detail="no Chinese text layer"),
+    ]
+    summary = format_cleaning_summary(outcomes)
+    assert "3 files: 1 kept, 1 duplicates dropped, 1 skipped" in summary
+    assert "nav" in summary and "3 in    2 files" in summary and "打印" in summary
+    assert "DUPLICATE b.html: exact duplicate of a" in summary
+    assert "warning a.txt: no title found" in summary
+    assert "SKIPPED c.pdf: no Chinese text layer" in summary

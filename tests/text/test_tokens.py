@@ -1,12 +1,14 @@
-"""Segmentation: policy terms stay whole, stopwords and filters apply, jobs do not change output."""
+"""Tokens: jieba keeps policy terms whole, stopwords and filters apply, jobs do not change output."""
 from __future__ import annotations
 
 import pytest
 
-from pipeline.clean import clean_report, load_rules
-from pipeline.readers import list_reports, read_report
-from pipeline.segment import filter_tokens, load_domain_terms, make_tokenizer, read_stopwords, segment_paragraphs, segment_text
 from conftest import ROOT, SEEDS
+from pipeline.text.boilerplate import load_rules
+from pipeline.text.cleaning import clean_report
+from pipeline.text.readers import list_reports, read_report
+from pipeline.text.tokens import (filter_tokens, load_domain_terms, make_tokenizer, read_stopwords, segment_paragraphs,
+                                  segment_text)
 
 POLICY_TERMS = ("枫桥经验", "综合行政执法", "法治政府", "习近平法治思想", "放管服", "法律明白人", "三项制度",
                 "重大行政决策", "矛盾纠纷", "一站式", "网格员")

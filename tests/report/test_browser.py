@@ -15,16 +15,16 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from test_report import HOSTILE, MAX_REPORT_BYTES, hostile_run
-
-from pipeline import report
+from pipeline.report.context import EXPLORER_ID
+from pipeline.report.explorer import relevance_ranking
+from report.hostile import HOSTILE, MAX_REPORT_BYTES
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DRAW_BUDGET_MS = 3000
 SECTIONS = ["summary", "cleaning", "topics", "heatmap", "themes", "keywords", "quality", "explorer"]
-TERMS = f"#{report.EXPLORER_ID} .terms"
+TERMS = f"#{EXPLORER_ID} .terms"
 
 # Resolves once the page is fully drawn: fonts loaded, every image decoded, LDAvis's SVG built,
 # then two animation frames so the result has been painted. Returns ms since navigation start.
@@ -35,7 +35,7 @@ FULLY_DRAWN_JS = """async () => {
   while (!svgReady() && performance.now() < 20000) await new Promise(r => setTimeout(r, 10));
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   return performance.now();
-}""" % report.EXPLORER_ID
+}""" % EXPLORER_ID
 
 # The bar-chart terms top to bottom, or null while any of them is still moving (d3 keeps a
 # __transition property on a node until its transitions have ended).
@@ -146,20 +146,20 @@ def embedded_explorer_data(html: str) -> dict:
 def test_explorer_reorders_terms_when_the_relevance_slider_moves(seed_page, seed_output):
     page = seed_page.page
     data = embedded_explorer_data((seed_output / "report.html").read_text(encoding="utf-8"))
-    page.locator(f"#{report.EXPLORER_ID}-topic-up").click()  # select topic 1
-    assert page.locator(f"#{report.EXPLORER_ID}-topic").input_value() == "1"
+    page.locator(f"#{EXPLORER_ID}-topic-up").click()  # select topic 1
+    assert page.locator(f"#{EXPLORER_ID}-topic").input_value() == "1"
     at_one = seed_page.settled_terms()
-    assert at_one == report.relevance_ranking(data, 1, 1.0)[:len(at_one)]
+    assert at_one == relevance_ranking(data, 1, 1.0)[:len(at_one)]
 
-    slider = page.locator(f"#{report.EXPLORER_ID}-lambda")
+    slider = page.locator(f"#{EXPLORER_ID}-lambda")
     box = slider.bounding_box()
     slider.click(position={"x": 2, "y": box["height"] / 2})  # a real click at the left end: λ ≈ 0
     lam = float(slider.input_value())
     assert lam <= 0.05
-    assert page.locator(f"#{report.EXPLORER_ID}-lambda-value").inner_text() == slider.input_value()
+    assert page.locator(f"#{EXPLORER_ID}-lambda-value").inner_text() == slider.input_value()
     at_zero = seed_page.settled_terms(different_from=at_one)
     assert at_zero != at_one
-    assert at_zero == report.relevance_ranking(data, 1, lam)[:len(at_zero)]
+    assert at_zero == relevance_ranking(data, 1, lam)[:len(at_zero)]
 
     # The keyboard moves it too (LDAvis itself listens for mouseup only; our shim forwards keyup).
     slider.focus()
@@ -174,7 +174,7 @@ def test_standalone_explorer_works_offline(browser_context, seed_output):
     try:
         drawn_ms = page.open()
         assert drawn_ms < DRAW_BUDGET_MS
-        assert page.page.locator(f"#{report.EXPLORER_ID} svg circle.dot").count() == model_topics(seed_output)
+        assert page.page.locator(f"#{EXPLORER_ID} svg circle.dot").count() == model_topics(seed_output)
         assert page.blocked == [] and page.errors == []
     finally:
         page.close()
@@ -182,11 +182,6 @@ def test_standalone_explorer_works_offline(browser_context, seed_output):
 
 def model_topics(output: Path) -> int:
     return len({line.split(",")[0] for line in (output / "lda" / "topics.csv").read_text(encoding="utf-8-sig").splitlines()[1:]})
-
-
-@pytest.fixture(scope="module")
-def hostile_output(tmp_path_factory) -> Path:
-    return hostile_run(tmp_path_factory)
 
 
 def test_hostile_titles_render_as_text(browser_context, hostile_output):

@@ -1,0 +1,44 @@
+"""Heatmaps that stay readable from 5 to 500 rows, with no two texts overlapping."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.figures.heatmaps import (MAX_LABELLED_ROWS, cluster_order, dominant_topic_order, plot_heatmap,
+                                       topic_group_labels)
+from pipeline.figures.layout import text_overlaps
+
+
+@pytest.mark.parametrize("n_reports", [5, 500])
+def test_report_topic_heatmap_is_readable_at_any_size(font, n_reports):
+    rng = np.random.default_rng(0)
+    theta = rng.dirichlet(np.full(8, 0.3), size=n_reports)
+    names = [f"T{t + 1} 依法行政·矛盾纠纷·法治政府" for t in range(8)]
+    order, groups = dominant_topic_order(theta)
+    assert sorted(order.tolist()) == list(range(n_reports))
+    assert [g[2] - g[1] for g in groups] == [int((theta.argmax(1) == g[0]).sum()) for g in groups]
+    labels = [f"某某县某某镇{i} 20{10 + i % 15}" for i in range(n_reports)]
+    figure = plot_heatmap(theta[order], [labels[i] for i in order], names, "报告 × 主题", "share",
+                          groups=topic_group_labels(groups, names), row_axis_label=f"{n_reports} 篇报告")
+    width, height = figure.get_size_inches()
+    assert 6 <= width <= 16 and 3 <= height <= 20
+    assert text_overlaps(figure) == []
+    tick_texts = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+    if n_reports > MAX_LABELLED_ROWS:
+        assert len(tick_texts) == len(groups)  # group labels, not 500 unreadable ones
+    else:
+        assert len(tick_texts) == n_reports
+    from matplotlib import pyplot
+
+    pyplot.close(figure)
+
+
+def test_theme_grid_does_not_overlap(font):
+    themes = ["枫桥经验", "综合行政执法", "矛盾纠纷", "法律明白人", "重大行政决策", "三项制度", "放管服",
+              "一站式", "网格化", "法律顾问", "营商环境", "普法", "习近平法治思想"]
+    rates = np.random.default_rng(1).gamma(0.5, 10, size=(40, len(themes)))
+    figure = plot_heatmap(rates[cluster_order(rates)], [f"县{i} 2024" for i in range(40)], themes, "报告 × 主题词", "per 10k", "{:.1f}")
+    assert text_overlaps(figure) == []
+    from matplotlib import pyplot
+
+    pyplot.close("all")

@@ -1,0 +1,29 @@
+"""Per-report tables carry the metadata CSV's columns: every stage that writes one row per
+report (documents, lda, tfidf, themes) adds them after the report's key columns, through
+artifacts.Run.document_info."""
+from __future__ import annotations
+
+import shutil
+
+from conftest import quiet_run, read_table, repo_inputs
+from pipeline.params import FilterParams, LdaParams, SweepParams, TfidfParams
+from pipeline.stages import filter as filter_, lda, segment, themes, tfidf
+
+
+def test_metadata_columns_flow_to_every_per_report_table(messy_run, tmp_path):
+    """segment, filter, lda, tfidf and themes, in process, on the cleaned messy corpus: each
+    per-report table carries the metadata CSV's columns (tiny LDA settings: only the tables
+    matter here)."""
+    clean_dir, _ = messy_run
+    shutil.copytree(clean_dir, tmp_path / "clean")
+    inputs = repo_inputs()
+    segment.run(quiet_run(tmp_path, "segment"), inputs)
+    filter_.run(quiet_run(tmp_path, "filter"), inputs, FilterParams())
+    lda.run(quiet_run(tmp_path, "lda"), LdaParams(k=2, passes=1, iterations=10), SweepParams())
+    tfidf.run(quiet_run(tmp_path, "tfidf"), TfidfParams(top_n=5))
+    themes.run(quiet_run(tmp_path, "themes"), inputs)
+    for table in ("clean/documents.csv", "lda/document_topics.csv", "tfidf/keywords.csv", "themes/theme_counts.csv"):
+        rows = read_table(tmp_path / table)
+        assert rows and {"year", "region", "coder"} <= set(rows[0]), table
+        assert {r["region"] for r in rows if r["doc_id"] == "003_4bf76c9d5e1e5dd2"} == {"粤西"}, table
+        assert {r["year"] for r in rows if r["doc_id"] == "003_4bf76c9d5e1e5dd2"} == {"2021"}, table

@@ -1,0 +1,20 @@
+"""The contract's record of parameters: each stage writes the parameters it ran with (and the
+input files it reads) to params/<stage>.json, which later stages and the report read back."""
+from __future__ import annotations
+
+import json
+
+from pipeline.artifacts import Run
+from pipeline.params import FilterParams, Inputs
+
+
+def test_a_stage_records_its_parameters_and_only_the_inputs_it_reads(tmp_path):
+    run = Run(tmp_path, "filter", log=lambda message: None)
+    inputs = Inputs(input="/data/seeds", metadata="", stopwords=("stopwords/a.txt", "stopwords/b.txt"))
+    run.write_params(inputs, FilterParams(keep_numbers=True))
+    recorded = json.loads((tmp_path / "params" / "filter.json").read_text(encoding="utf-8"))
+    # The input folder and the other word lists are not the filter stage's inputs: not recorded.
+    assert recorded == {"stopwords": ["stopwords/a.txt", "stopwords/b.txt"], "min_chars": 2, "keep_numbers": True}
+    report = Run(tmp_path, "report")
+    assert report.all_params() == [("filter", recorded)]
+    assert report.read_params("filter", FilterParams) == FilterParams(keep_numbers=True)

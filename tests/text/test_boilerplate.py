@@ -1,0 +1,68 @@
+"""Boilerplate rules (config/boilerplate.txt, user-extendable) and lines repeated across a
+corpus: page chrome and document furniture go, report text stays."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT
+from pipeline.text.boilerplate import find_corpus_chrome, load_rules, parse_rules
+from pipeline.text.cleaning import clean_lines
+from pipeline.text.normalize import normalize_text
+
+RULES = load_rules(ROOT / "config" / "boilerplate.txt")
+BODY = "我镇深入推进法治政府建设,坚持和发展新时代枫桥经验,矛盾纠纷化解率达到百分之九十八。"
+
+
+# ---- rules -----------------------------------------------------------------------------------
+
+def test_rules_are_user_extendable():
+    rules = parse_rules("# my own rule\nwechat_ad  ^关注.{0,10}公众号\n", "mine.txt")
+    cleaned = clean_lines(["关注某某镇公众号", BODY], rules)
+    assert cleaned.removed == {"wechat_ad": ["关注某某镇公众号"]}
+    assert [p.text for p in cleaned.paragraphs] == [BODY]
+
+
+def test_bad_rule_is_named_with_its_line():
+    with pytest.raises(Exception, match=r"mine.txt:2: bad regular expression for rule 'broken'"):
+        parse_rules("ok ^a\nbroken ^(unclosed\n", "mine.txt")
+
+
+def test_a_plus_rule_drops_the_list_after_it():
+    rules = parse_rules("related+ ^相关文章\n")
+    cleaned = clean_lines([BODY, "相关文章", "某某镇开展宪法宣传周活动", "某某县召开依法行政工作会议 2024-02-12"], rules)
+    assert [p.text for p in cleaned.paragraphs] == [BODY]
+    assert cleaned.removed["related_list"] == ["某某镇开展宪法宣传周活动", "某某县召开依法行政工作会议 2024-02-12"]
+
+
+def test_a_list_rule_near_the_top_never_eats_the_title():
+    rules = parse_rules("related+ ^相关文章\n")
+    cleaned = clean_lines(["相关文章", "某镇2024年法治政府建设年度报告", BODY], rules)
+    assert cleaned.metadata["title"] == "某镇2024年法治政府建设年度报告"
+
+
+def test_rules_leave_long_lines_alone():
+    paragraph = "【打印】" + BODY * 5  # a scraped paragraph that happens to contain chrome
+    assert [p.text for p in clean_lines([paragraph], RULES).paragraphs] == [paragraph]
+
+
+@pytest.mark.parametrize("chrome", [
+    "【字体:大 中 小】", "【字体:大中小】打印关闭", "打印 关闭", "【打印】【关闭】", "上一页 下一页", "上一篇:某镇召开会议",
+    "(责任编辑:李小明)", "责任编辑:李小明", "版权所有:某某县人民政府 粤ICP备12345678号", "您当前的位置:首页>政务公开",
+    "首页 > 政务公开 > 法治政府建设", "相关文章", "分享到:微信 微博", "浏览次数:1024", "- 3 -", "第 2 页 共 5 页",
+])
+def test_portal_chrome_and_page_furniture_match_a_rule(chrome):
+    cleaned = clean_lines([normalize_text(chrome), BODY], RULES)
+    assert [p.text for p in cleaned.paragraphs] == [BODY], cleaned.removed
+
+
+# ---- lines repeated across the corpus --------------------------------------------------------
+
+def test_corpus_chrome_needs_enough_distinct_documents():
+    counts = {"网站导航|联系我们": 6, BODY: 2}
+    assert find_corpus_chrome(counts, 8) == {"网站导航|联系我们"}
+    assert find_corpus_chrome(counts, 4) == frozenset()  # too few documents to tell
+
+
+def test_corpus_chrome_never_removes_headings():
+    cleaned = clean_lines(["一、主要工作", BODY], RULES, corpus_chrome=frozenset({"一、主要工作"}))
+    assert cleaned.paragraphs[0].text == "一、主要工作"

@@ -1,0 +1,59 @@
+"""Metadata: what cleaning extracts from each report (title, place, year, dates, document
+number, issuing body), and the metadata CSV that overrides and extends it, as Excel saves it."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT, SEEDS
+from pipeline.files import PipelineError
+from pipeline.text.boilerplate import load_rules
+from pipeline.text.cleaning import clean_report
+from pipeline.text.metadata import MetadataOverrides
+from pipeline.text.readers import read_report
+
+RULES = load_rules(ROOT / "config" / "boilerplate.txt")
+
+
+def cleaned(stem: str):
+    return clean_report(read_report(SEEDS / f"{stem}.txt").text, RULES)
+
+
+# ---- extracted from the seed reports ----------------------------------------------------------
+
+@pytest.mark.parametrize("stem, expected", [
+    ("000_96abec37a7bb9198", {"county": "遂溪县", "town": "岭北镇", "year": "2025", "publish_date": "2026-01-08",
+                              "title": "遂溪县岭北镇人民政府2025年法治政府建设年度报告"}),
+    ("001_b15026bdeddbedce", {"town": "上社镇", "year": "2025", "title": ""}),
+    ("002_d67935c898d73f06", {"county": "海丰县", "town": "海城镇", "year": "2023", "publish_date": "2024-01-15",
+                              "title": "海丰县海城镇2023年法治政府建设年度报告"}),
+    ("003_4bf76c9d5e1e5dd2", {"county": "遂溪县", "town": "遂城镇", "year": "2020", "doc_number": "遂镇府〔2020〕157号",
+                              "issuing_body": "遂溪县遂城镇人民政府", "title": "遂城镇2020年度法治政府建设工作情况报告"}),
+    ("004_ff3b8e62458ed95c", {"town": "烟溪镇", "year": "2024", "title": "烟溪镇2024年度法治政府建设工作情况报告"}),
+])
+def test_metadata_per_seed(stem, expected):
+    metadata = cleaned(stem).metadata
+    for key, value in expected.items():
+        assert metadata[key] == value, key
+
+
+# ---- the metadata CSV, as Excel saves it ----------------------------------------------------
+
+@pytest.mark.parametrize("encoding, delimiter", [("utf-8-sig", ","), ("gbk", ","), ("utf-16", "\t"), ("utf-8", ";")])
+def test_metadata_csv_in_any_excel_encoding(encoding, delimiter):
+    rows = [["file", "year", "城市类型"], ["003_4bf76c9d5e1e5dd2.txt", "2021", "县城"]]
+    data = "\r\n".join(delimiter.join(row) for row in rows).encode(encoding)
+    overrides = MetadataOverrides.parse(data, "meta.csv")
+    assert overrides.extra_columns == ("城市类型",)
+    merged = overrides.apply("003_4bf76c9d5e1e5dd2.txt", {"year": "2020", "town": "遂城镇"})
+    assert merged == {"year": "2021", "town": "遂城镇", "城市类型": "县城"}
+    assert overrides.apply("other.txt", {"year": "2020"}) == {"year": "2020", "城市类型": ""}
+
+
+@pytest.mark.parametrize("csv_text, message", [
+    ("name,year\na.txt,2020\n", "needs a 'file' column"),
+    ("file,topic\na.txt,x\n", "topic clash with output table columns"),
+    ("file,year\na.txt,2020\na.txt,2021\n", "meta.csv:3: a second row for 'a.txt'"),
+])
+def test_metadata_csv_problems_are_named(csv_text, message):
+    with pytest.raises(PipelineError, match=message):
+        MetadataOverrides.parse(csv_text.encode(), "meta.csv")

@@ -1,0 +1,29 @@
+"""Choosing K: per-K summaries of the sweep and the one-standard-error rule."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.topics.choose_k import KSummary, choose_k, summarise_sweep
+
+
+def summary(k, npmi, se=0.01, diversity=0.9, n=3):
+    return KSummary(k, n, npmi, se, diversity, 0.8, 100.0)
+
+
+def test_choose_k_one_standard_error_rule():
+    sweep = [summary(3, 0.10), summary(4, 0.195), summary(5, 0.20), summary(6, 0.18)]
+    assert choose_k(sweep) == 4  # within one SE of the best (5), and simpler
+    sweep = [summary(3, 0.10), summary(4, 0.15), summary(5, 0.20)]
+    assert choose_k(sweep) == 5
+    # A K whose topics repeat each other is not eligible, however coherent.
+    sweep = [summary(3, 0.10), summary(4, 0.30, diversity=0.3), summary(5, 0.12)]
+    assert choose_k(sweep) == 5
+
+
+def test_summarise_sweep_means_and_standard_errors():
+    rows = [{"k": k, "npmi": v, "diversity": 1.0, "exclusivity": 0.9, "perplexity": 10.0}
+            for k, v in ((3, 0.1), (3, 0.3), (4, 0.2), (4, 0.2))]
+    s3, s4 = summarise_sweep(rows)
+    assert (s3.k, s3.n_models, s3.npmi, s4.npmi_se) == (3, 2, pytest.approx(0.2), 0.0)
+    assert s3.npmi_se == pytest.approx(np.std([0.1, 0.3], ddof=1) / np.sqrt(2))

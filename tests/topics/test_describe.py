@@ -1,0 +1,37 @@
+"""Describing topics: the representative paragraphs of each topic, the strongest first, one per
+report before a second of any report."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.topics.describe import RepresentativeParagraphs
+
+
+def chosen(n: int, paragraphs) -> dict[int, list[tuple[float, str, int]]]:
+    picks = RepresentativeParagraphs(n)
+    for doc_id, position, theta in paragraphs:
+        picks.add(doc_id, position, np.asarray(theta, dtype=float))
+    return picks.chosen()
+
+
+def test_representative_paragraphs_are_the_topics_strongest():
+    theta = [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.9, 0.1]]
+    best = chosen(2, [(f"r{row}", 0, mix) for row, mix in enumerate(theta)])  # each paragraph its own report
+    assert {t: [doc_id for _, doc_id, _ in items] for t, items in best.items()} == {0: ["r0", "r3"], 1: ["r1", "r2"]}  # ties by order
+
+
+@pytest.mark.parametrize("n, expected", [
+    (2, [(0.99, "a", 1), (0.50, "b", 1)]),
+    (3, [(0.99, "a", 1), (0.98, "a", 2), (0.50, "b", 1)]),
+])
+def test_representatives_prefer_distinct_reports_then_fill(n, expected):
+    paragraphs = [("a", 1, [0.99]), ("a", 2, [0.98]), ("a", 3, [0.97]), ("b", 1, [0.50])]
+    assert chosen(n, paragraphs) == {0: expected}
+
+
+def test_representatives_are_chosen_from_a_stream_per_topic():
+    paragraphs = [("a", 0, [0.9, 0.1]), ("a", 1, [0.2, 0.8]), ("b", 0, [0.6, 0.4])]
+    best = chosen(2, paragraphs)
+    assert best[0] == [(0.9, "a", 0), (0.6, "b", 0)]
+    assert best[1] == [(0.8, "a", 1), (0.4, "b", 0)]

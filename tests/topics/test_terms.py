@@ -1,0 +1,78 @@
+"""Term discovery: cohesion and branching entropy, candidates mined from paragraphs, and the
+dictionary edit that accepts them."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from pipeline.params import TermParams
+from pipeline.text.tokens import load_domain_terms
+from pipeline.topics.terms import (ACCEPT_HEADER, add_terms, branching_entropy, marked_candidates, mine_terms,
+                                   swallowed_terms)
+
+
+def test_branching_entropy_counts_boundaries_as_distinct():
+    from collections import Counter
+
+    assert branching_entropy(Counter({"甲": 4}), 0) == 0.0
+    assert branching_entropy(Counter({"甲": 1, "乙": 1}), 0) == pytest.approx(1.0)
+    assert branching_entropy(Counter(), 4) == pytest.approx(2.0)
+
+
+def planted_paragraphs() -> list[tuple[str, list[str]]]:
+    """行政 执法 监督 six times in three reports, each time between other words; its fragments
+    行政 执法 and 执法 监督 never occur outside it."""
+    lefts, rights = ["加强", "完善", "健全", "开展", "推动", "落实"], ["工作", "机制", "体系", "力度", "制度", "平台"]
+    paragraphs = []
+    for i in range(6):
+        paragraphs.append((f"r{i % 3}", [lefts[i], "行政", "执法", "监督", rights[i], "，", "群众", f"事项{i}"]))
+        paragraphs.append((f"r{i % 3}", ["司法", "所", lefts[(i + 1) % 6], "法治", "宣传", rights[(i + 2) % 6]]))
+        paragraphs.append((f"r{(i + 1) % 3}", [f"基层{i}", "治理", lefts[(i + 3) % 6], "人民", "调解", f"组织{i}"]))
+    return paragraphs
+
+
+def test_mine_terms_finds_the_cohesive_free_compound():
+    ranked = mine_terms(planted_paragraphs(), stopwords={"工作", "加强", "开展"}, known={"人民调解"},
+                        settings=TermParams(min_count=3, min_reports=2))
+    terms = [c.term for c in ranked]
+    assert set(terms[:2]) == {"行政执法监督", "法治宣传"}, terms  # equally cohesive and free: tie by term
+    top = ranked[terms.index("行政执法监督")]
+    assert top.count == 6 and len(top.reports) == 3 and top.parts == ("行政", "执法", "监督")
+    assert top.cohesion > 0 and top.freedom == pytest.approx(math.log2(6))
+    assert all(len(c.examples) <= 2 and "【" in c.examples[0][1] for c in ranked)
+    # Fragments with a fixed neighbour have no freedom; stopwords never start or end a candidate.
+    assert "行政执法" not in terms and "执法监督" not in terms
+    assert not any(t.endswith("工作") or t.startswith(("加强", "开展")) for t in terms)
+    assert "人民调解" not in terms  # already in the dictionary
+
+
+def test_swallowed_theme_terms():
+    assert swallowed_terms("矛盾纠纷化解", {"矛盾纠纷", "普法"}) == ["矛盾纠纷"]
+    assert swallowed_terms("矛盾纠纷", {"矛盾纠纷"}) == []
+
+
+def test_add_terms_appends_once_under_a_header():
+    text = "# dictionary\n法治政府\n述法 50000\n"
+    new_text, added = add_terms(text, ["执法监督检查", "述法", "执法监督检查"])
+    assert added == ["执法监督检查"]
+    assert new_text.startswith(text) and new_text.count(ACCEPT_HEADER) == 1 and new_text.endswith("执法监督检查\n")
+    again, added = add_terms(new_text, ["党内法规制度"])
+    assert added == ["党内法规制度"] and again.count(ACCEPT_HEADER) == 1
+    assert add_terms(again, ["党内法规制度"]) == (again, [])
+    assert [t for t, _ in load_domain_terms_from_text(again)][-2:] == ["执法监督检查", "党内法规制度"]
+
+
+def load_domain_terms_from_text(text: str):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "terms.txt"
+        path.write_text(text, encoding="utf-8")
+        return load_domain_terms([path])
+
+
+def test_marked_candidates_are_the_rows_marked_in_the_accept_column():
+    rows = [("1", "党内法规制度", "是"), ("2", "法治宣传教育", "y"), ("3", "人民群众", "")]
+    assert marked_candidates({"rank": r, "term": t, "accept": a} for r, t, a in rows) == ["党内法规制度", "法治宣传教育"]
