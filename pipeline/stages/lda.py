@@ -95,6 +95,7 @@ def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, bows: 
     run.log(f"k sweep: K in {ks[0]}..{ks[-1]}, {sweep.sweep_seeds} seeds each, {n_train} training and "
             f"{int(held.sum())} held-out paragraphs, {run.jobs} jobs")
     folder = run.path(CORPUS).parent
+    folder.mkdir(parents=True, exist_ok=True)  # a first run: the sweep comes before any lda/ output
     for stale in folder.glob(".sweep.*"):  # left by a sweep that was killed
         shutil.rmtree(stale, ignore_errors=True)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".sweep.") as tmp:
