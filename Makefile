@@ -44,7 +44,7 @@ options   = $(foreach v,$($(1)_VARS),$(foreach x,$($(v)),$(OPTION_$(v)) $(x)))
 files_of  = $(foreach v,$(filter $(INPUT_FILE_VARS),$($(1)_VARS)),$(foreach x,$($(v)),$(if $(wildcard $(x)/.),$(wildcard $(x)/*.txt),$(x))))
 needs     = $($(1)_NEEDS) $($(1)_CODE) $(call files_of,$(1)) $(PARAMS)/$(1)
 
-.PHONY: help topics test test-all bench bench-quality accept-terms clean FORCE
+.PHONY: help topics test test-all bench bench-quality eval accept-terms clean FORCE
 
 help: ## list targets and variables
 	@echo "Targets:"
@@ -73,6 +73,10 @@ bench-quality: $(READY) ## topic quality: NPMI and diversity vs naive, scikit-le
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) tests/benchmarks/bench_quality.py --input $(INPUT) $(if $(SEED),--seed $(SEED)) $(if $(JOBS),--jobs $(JOBS)) $(if $(K_RANGE),--k-range $(K_RANGE))
 
+eval: $(READY) ## the pipeline on every real corpus in ../shared/corpora, with an EVAL line each (CORPUS=name: one)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(PY) tests/benchmarks/eval_corpora.py $(if $(CORPUS),--corpus $(CORPUS)) $(if $(JOBS),--jobs $(JOBS))
+
 accept-terms: $(READY) ## add the terms marked in terms/term_candidates.csv (or TERMS="词1 词2") to DICTIONARY
 	$(STAGE) accept-terms $(call options,ACCEPT) $(TERMS)
 ACCEPT_VARS := DICTIONARY THEMES
@@ -98,6 +102,10 @@ endef
 # lists the input folder's files (name, size, time), so an added or edited report reruns it.
 $(PARAMS)/%: FORCE
 	$(call stamp,"$(foreach v,$($*_VARS),$(v)=$($(v)))" $(if $(filter INPUT,$($*_VARS)),"$$(find -L $(INPUT) -type f -printf '%P %s %T@\n' 2>/dev/null | LC_ALL=C sort)"))
+
+# A user's input file that is missing: a clear error naming it, not make's "No rule to make target".
+$(sort $(foreach s,$(STAGE_NAMES),$(call files_of,$(s)))):
+	@echo "error: $@: file not found (check STOPWORDS=, DICTIONARY=, THEMES=, RULES=, METADATA=)" >&2; exit 2
 
 # ---- stages --------------------------------------------------------------------------------------
 $(CLEAN_TARGET): $(call needs,CLEAN) | $(READY)

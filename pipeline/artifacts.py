@@ -38,6 +38,7 @@ class Artifact:
 
 
 A = Artifact
+REFERENCE_PARAGRAPHS = 20_000  # paragraphs, evenly spread, that NPMI counts co-occurrences in
 # What cleaning extracts about each report (see text/metadata.py): documents.csv's columns.
 METADATA_FIELDS = (
     "title", "province", "city", "county", "town", "year",
@@ -47,8 +48,9 @@ METADATA_FIELDS = (
 DOCUMENT_KEY_COLUMNS = ("title", "year", "province", "city", "county", "town")
 
 # ---- clean ------------------------------------------------------------------------------------
-DOCUMENTS = A("clean/documents.csv", "clean", "one row per kept report: metadata (title, place, year, ...)",
-              ("doc_id", "file", *METADATA_FIELDS, "n_paragraphs", "n_chars"))
+DOCUMENTS = A("clean/documents.csv", "clean", "one row per kept report: metadata (title, place, year, ...), and "
+              "where its year and place came from (file, path or text)",
+              ("doc_id", "file", *METADATA_FIELDS, "year_source", "place_source", "n_paragraphs", "n_chars"))
 PARAGRAPHS = A("clean/paragraphs.csv", "clean", "one row per kept paragraph or heading, with its section",
                ("doc_id", "position", "kind", "section", "subsection", "n_chars", "text"))
 CLEANING_REPORT = A("clean/cleaning_report.csv", "clean", "one row per input file: kept, skipped or duplicate, and why",
@@ -117,6 +119,8 @@ STABILITY_RUNS = A("quality/stability.csv", "quality", "each topic matched to th
 TOPIC_STABILITY = A("quality/topic_stability.csv", "quality", "per topic: mean top-word overlap with its match in "
                     "the other runs (1 = comes back every time)", (*TOPIC_LABEL, "stability"))
 PLOT_TOPIC_QUALITY = A("quality/topic_quality.png", "quality", "stability and NPMI per topic")
+RUNS = A("quality/runs.csv", "quality", "each model trained (the lda stage's and the extra seeds): mean NPMI and "
+         "topic diversity", ("run_seed", "npmi", "diversity"))
 
 # ---- prevalence -------------------------------------------------------------------------------
 INTERVAL = ("ci_low", "ci_high")
@@ -176,7 +180,7 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("tfidf", KEYWORDS, ("clean", "filter"), (), (P.TfidfParams,)),
     Stage("themes", THEME_COUNTS, ("clean", "lda"), ("themes",)),
     Stage("plots", PLOTS_DONE, ("clean", "lda", "tfidf", "themes"), (), (P.PlotParams,)),
-    Stage("quality", TOPIC_STABILITY, ("lda",), (), (P.QualityParams,)),
+    Stage("quality", TOPIC_STABILITY, ("filter", "lda"), (), (P.QualityParams,)),
     Stage("prevalence", THEME_RATE_BY_PLACE, ("clean", "lda", "themes"), (), (P.PrevalenceParams,)),
     Stage("terms", TERM_CANDIDATES, ("segment",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
     Stage("report", REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "quality", "prevalence",
@@ -261,6 +265,14 @@ class Run:
             for line in handle:
                 doc_id, position, tokens = line.rstrip("\n").split("\t")
                 yield doc_id, int(position), tokens.split()
+
+    def reference_texts(self, limit: int = REFERENCE_PARAGRAPHS) -> list[list[str]]:
+        """Up to ``limit`` paragraphs' tokens, evenly spread over the corpus: the reference every
+        NPMI of the pipeline is counted on."""
+        with open(self.require(TOKENS), encoding="utf-8") as handle:
+            n_lines = sum(1 for _ in handle)
+        step = max(1, -(-n_lines // limit))
+        return [tokens for i, (_, _, tokens) in enumerate(self.token_rows(TOKENS)) if i % step == 0 and tokens]
 
     # ---- text and parameters ----
     def write_text(self, artifact: Artifact, text: str) -> None:

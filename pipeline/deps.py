@@ -121,6 +121,7 @@ def makefile_text(root: Path = PACKAGE.parent) -> str:
             for f in fields(cls):
                 if f.metadata.get("make"):
                     lines.append(f"OPTION_{f.metadata['make']} := --{f.name.replace('_', '-')}")
+    lines.append(f"STAGE_NAMES := {' '.join(s.upper() for s in STAGES)}")
     lines.append(f"STAGE_TARGETS := {' '.join(f'$({s.upper()}_TARGET)' for s in STAGES)}")
     return "\n".join(lines) + "\n"
 

@@ -44,8 +44,9 @@ class Inputs:
     metadata: str = param("", "Metadata CSV (file, year, place, ...); default: INPUT/metadata.csv if present.", "METADATA")
     dictionary: tuple[str, ...] = param(("config/domain_terms.txt",),
                                         "Domain dictionaries: policy terms jieba keeps whole.", "DICTIONARY")
-    stopwords: tuple[str, ...] = param(("stopwords",),
-                                       "Stopword files, or folders whose every *.txt applies.", "STOPWORDS")
+    stopwords: tuple[str, ...] = param(("stopwords/general.txt", "stopwords/genre.txt"),
+                                       "Stopword files (or folders whose every *.txt applies); each must exist.",
+                                       "STOPWORDS")
     themes: str = param("config/themes.txt", "Themes to track, with aliases.", "THEMES")
 
 
@@ -59,6 +60,13 @@ class CleanParams:
     simplify: bool = param(True, "Convert traditional characters to simplified (OpenCC t2s).")
     near_duplicate: float = param(0.9, "Estimated shingle Jaccard similarity from which a report is a near-duplicate "
                                         "of an earlier one and dropped.")
+    text_column: str = param("", "Corpus tables (CSV, JSONL, XLSX): the column holding the report text; by default "
+                                 "the column with the longest Chinese text.", "TEXT_COLUMN")
+    path_pattern: str = param("", "Where metadata sits in the path, e.g. {level}/{place}/{year}: names matched "
+                                  "against the end of each report's path; by default year and place are taken from "
+                                  "folder and file names where unambiguous.", "PATH_PATTERN")
+    max_paragraph_chars: int = param(3000, "Longer paragraphs are cut at sentence ends (a scraped page can be one "
+                                           "line of 400 KB).")
     chrome_share: float = param(0.5, "Short lines found in at least this share of the distinct reports (and in at "
                                      "least 5) are page chrome: real sentences do not repeat across half a corpus.")
 
@@ -159,6 +167,8 @@ class TermParams:
     """Term discovery: thresholds a candidate multiword term must pass."""
 
     top: int = param(200, "Candidates written.")
+    sample_tokens: int = param(5_000_000, "Tokens read, from paragraphs spread evenly over the corpus: term mining's "
+                                          "memory is bounded by this setting, not by the corpus's vocabulary.")
     min_count: int = param(3, "Fewest occurrences.")
     min_reports: int = param(2, "Fewest reports it occurs in: a term of one report is usually a local name or slogan.")
     max_tokens: int = param(4, "Most jieba tokens per candidate.")

@@ -16,12 +16,14 @@ from ..files import PipelineError
 from ..parallel import ordered_map
 from ..params import CleanParams, Inputs
 from ..text.boilerplate import Rule, find_corpus_chrome, load_rules
-from ..text.cleaning import (FileOutcome, ReadReport, clean_read, document_id, format_cleaning_summary,
+from ..text.cleaning import (FileOutcome, ReadReport, Source, clean_read, document_id, format_cleaning_summary,
                              merge_removed, read_file, report_warnings)
 from ..text.dedup import DuplicateFinder
-from ..text.metadata import MetadataOverrides
+from ..text.metadata import RESERVED_COLUMNS, MetadataOverrides, merge_metadata, path_metadata, pattern_fields
 from ..text.readers import list_other_files, list_reports, unsupported_reason
+from ..text.tables import TABLE_EXTENSIONS, read_table
 
+METADATA_COLUMNS = set(DOCUMENTS.columns)
 COPY_SIMILARITY = 0.8  # pass 1 groups copies of a page this alike, so their lines count once
 
 
@@ -29,29 +31,53 @@ class _ReadTask:
     def __init__(self, to_simplified: bool):
         self.to_simplified = to_simplified
 
-    def __call__(self, item: tuple[Path, str]):
-        return read_file(*item, self.to_simplified)
+    def __call__(self, source: Source):
+        return read_file(source, self.to_simplified)
 
 
 class _CleanTask:
     """Holds every report read in pass 1: forked workers inherit them instead of receiving them."""
 
-    def __init__(self, read: dict[int, ReadReport], rules: list[Rule], chrome: frozenset[str]):
-        self.read, self.rules, self.chrome = read, rules, chrome
+    def __init__(self, read: dict[int, ReadReport], rules: list[Rule], chrome: frozenset[str], max_chars: int):
+        self.read, self.rules, self.chrome, self.max_chars = read, rules, chrome, max_chars
 
     def __call__(self, index: int):
-        return clean_read(self.read[index], self.rules, self.chrome)
+        return clean_read(self.read[index], self.rules, self.chrome, self.max_chars)
 
+
+def _sources(input_dir: Path, paths: list[Path], text_column: str) -> tuple[list[Source], list[FileOutcome], list[str]]:
+    """Every report to read: each file, or each row of a corpus table; the tables that could
+    not be read (with the reason); and the tables' metadata columns (extra documents.csv columns)."""
+    sources: list[Source] = []
+    failed: list[FileOutcome] = []
+    extra: dict[str, None] = {}
+    for path in paths:
+        name = path.relative_to(input_dir).as_posix()
+        if path.suffix.lower() not in TABLE_EXTENSIONS:
+            sources.append(Source(path, name))
+            continue
+        try:
+            table = read_table(path, text_column)
+        except PipelineError as err:
+            failed.append(FileOutcome(name, status="skipped", detail=str(err).removeprefix(f"{path}: ")))
+            continue
+        reader = f"{path.suffix.lower().lstrip('.')} table ({table.text_column})"
+        for row in table.rows:
+            sources.append(Source(path, f"{name}#{row.row_id}", row, reader, table.encoding))
+            extra.update(dict.fromkeys(k for k in row.metadata if k not in METADATA_COLUMNS))
+    return sources, failed, [c for c in extra if c not in RESERVED_COLUMNS]
 
 def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
     input_dir = Path(inputs.input)
     rules = load_rules(inputs.rules)
-    paths = list_reports(input_dir)
     overrides = MetadataOverrides.load(inputs.metadata or None, input_dir)
     metadata_file = Path(overrides.source) if overrides.source else input_dir / "metadata.csv"
-    names = [path.relative_to(input_dir).as_posix() for path in paths]
-    others = [FileOutcome(path.relative_to(input_dir).as_posix(), status="skipped", detail=unsupported_reason(path))
-              for path in list_other_files(input_dir, exclude=(metadata_file,))]
+    paths = list_reports(input_dir, exclude=(metadata_file,))
+    sources, others, table_columns = _sources(input_dir, paths, params.text_column)
+    others += [FileOutcome(path.relative_to(input_dir).as_posix(), status="skipped", detail=unsupported_reason(path))
+               for path in list_other_files(input_dir, exclude=(metadata_file,))]
+    extra_columns = tuple(dict.fromkeys((*overrides.extra_columns, *pattern_fields(params.path_pattern),
+                                         *table_columns)))
 
     # Pass 1: read and normalise every file; count the short lines of each distinct report,
     # copies of one report (in any format) once, or they would look like page chrome.
@@ -59,8 +85,8 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
     read: dict[int, ReadReport] = {}
     line_counts: Counter[str] = Counter()
     copies = DuplicateFinder(COPY_SIMILARITY)
-    results = ordered_map(_ReadTask(params.simplify), zip(paths, names), run.jobs, chunksize=4)
-    for index, (outcome, result, page) in enumerate(tqdm(results, total=len(paths), desc="clean: read",
+    results = ordered_map(_ReadTask(params.simplify), sources, run.jobs, chunksize=4)
+    for index, (outcome, result, page) in enumerate(tqdm(results, total=len(sources), desc="clean: read",
                                                          unit="file", disable=None)):
         outcomes.append(outcome)
         if result is None:
@@ -73,30 +99,34 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
 
     # Pass 2: clean, drop duplicate reports, write.
     indices = sorted(read)
-    cleaned_reports = ordered_map(_CleanTask(read, rules, chrome), indices, run.jobs, chunksize=4)
+    cleaned_reports = ordered_map(_CleanTask(read, rules, chrome, params.max_paragraph_chars), indices, run.jobs,
+                                  chunksize=4)
     duplicates = DuplicateFinder(params.near_duplicate)
     # paragraphs.csv is opened first so that it is renamed into place last.
-    with run.table(PARAGRAPHS) as paragraphs, run.table(DOCUMENTS, overrides.extra_columns) as documents, \
+    with run.table(PARAGRAPHS) as paragraphs, run.table(DOCUMENTS, extra_columns) as documents, \
             run.table(CLEANING_REPORT) as report_rows, run.table(REMOVED_LINES) as removed_rows:
         for index, (cleaned, body) in zip(indices, tqdm(cleaned_reports, total=len(indices), desc="clean",
                                                         unit="file", disable=None)):
-            outcome, result = outcomes[index], read[index]
-            outcome.doc_id = document_id(paths[index], input_dir)
+            outcome, result, source = outcomes[index], read[index], sources[index]
+            outcome.doc_id = document_id(source.path, input_dir, source.row.row_id if source.row else "")
             outcome.removed = merge_removed(result.dropped, cleaned.removed)
             outcome.chars_out, outcome.paragraphs = cleaned.n_chars, len(cleaned.paragraphs)
             outcome.lines_rejoined, outcome.chars_simplified = cleaned.lines_rejoined, result.chars_simplified
             if not cleaned.paragraphs:
                 outcome.status, outcome.detail = "skipped", "no report text left after cleaning"
                 continue
-            outcome.warnings.extend(report_warnings(cleaned, outcome.chars_in))
+            metadata, outcome.sources = merge_metadata(
+                cleaned.metadata, path_metadata(source.name.split("#")[0], params.path_pattern), result.given)
+            metadata = overrides.apply(source.name.split("#")[0] if source.row is None else source.name, metadata)
+            outcome.year, outcome.year_in_text = metadata.get("year", ""), cleaned.metadata.get("year", "")
+            outcome.warnings.extend(report_warnings(cleaned, metadata, outcome.chars_in))
             twin = duplicates.add(outcome.doc_id, body)
             if twin is not None:
                 kind = "exact duplicate" if twin.exact else f"near-duplicate (similarity {twin.similarity:.2f})"
                 outcome.status, outcome.detail = "duplicate", f"{kind} of {twin.key}; not in the results"
                 continue
             outcome.status = "kept"
-            metadata = overrides.apply(outcome.file, cleaned.metadata)
-            documents.write_dict({"doc_id": outcome.doc_id, "file": outcome.file, **metadata,
+            documents.write_dict({"doc_id": outcome.doc_id, "file": outcome.file, **metadata, **outcome.sources,
                                   "n_paragraphs": len(cleaned.paragraphs), "n_chars": cleaned.n_chars})
             for position, paragraph in enumerate(cleaned.paragraphs):
                 paragraphs.write([outcome.doc_id, position, paragraph.kind, paragraph.section,

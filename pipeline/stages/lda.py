@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 import shutil
 import tempfile
 from pathlib import Path
@@ -30,16 +29,7 @@ from ..topics.ensemble import ModelRun, sweep_models
 from ..topics.measures import NPMI_TOP_N, exclusivity_per_topic, npmi_per_topic, top_words, topic_rankings
 from ..topics.train import build_dictionary, check_k, infer_topics, topic_term_matrix, train_lda, training_progress
 
-REFERENCE_PARAGRAPHS = 20_000  # paragraphs, evenly spread, that NPMI counts co-occurrences in
 RANKED_WORDS = 10  # words per topic in each ranking of topic_words.csv and topic_summary.csv
-
-
-def reference_texts(run: Run, limit: int = REFERENCE_PARAGRAPHS) -> list[list[str]]:
-    """Up to ``limit`` paragraphs' tokens, evenly spread over the corpus: what NPMI is counted on."""
-    with open(run.require(TOKENS), encoding="utf-8") as handle:
-        n_lines = sum(1 for _ in handle)
-    step = max(1, math.ceil(n_lines / limit))
-    return [tokens for i, (_, _, tokens) in enumerate(run.token_rows(TOKENS)) if i % step == 0 and tokens]
 
 
 class _Bows:
@@ -138,7 +128,7 @@ def run(run: Run, params: LdaParams, sweep: SweepParams) -> None:
     logging.getLogger("gensim").setLevel(logging.WARNING)
     dictionary = build_dictionary((tokens for _, _, tokens in run.token_rows(TOKENS)), params)
     bows = _Bows(run, dictionary, params.min_tokens)
-    texts = reference_texts(run)
+    texts = run.reference_texts()
     if params.k == "auto":
         params = dataclasses.replace(params, k=_sweep_k(run, params, sweep, dictionary, list(bows), texts))
     else:

@@ -7,12 +7,13 @@ import dataclasses
 
 import numpy as np
 
-from ..artifacts import CORPUS, PLOT_TOPIC_QUALITY, STABILITY_RUNS, TOPIC_STABILITY, TOPIC_SUMMARY, Run
+from ..artifacts import CORPUS, PLOT_TOPIC_QUALITY, RUNS, STABILITY_RUNS, TOPIC_STABILITY, TOPIC_SUMMARY, Run
 from ..figures.bars import plot_topic_quality
 from ..figures.style import use_chinese_font
 from ..params import LdaParams, QualityParams
 from ..topics.ensemble import ModelRun, train_many
-from ..topics.measures import match_topics, top_words
+from ..topics.measures import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, match_topics, npmi_per_topic, top_words,
+                               topic_diversity)
 from ..topics.train import topic_term_matrix
 
 
@@ -38,6 +39,11 @@ def run(run: Run, params: QualityParams) -> None:
     use_chinese_font()
     run.save_figure(PLOT_TOPIC_QUALITY, plot_topic_quality(labels, stability,
                                                            np.array([float(r["npmi"]) for r in summary])))
+    # Every run's coherence on the lda stage's reference, so run-to-run spread can be read.
+    words = [top_words(phi, vocab, DIVERSITY_TOP_N)] + [other["words"] for other in others]
+    cooc = Cooccurrence.from_texts(run.reference_texts(), sorted({w for t in words for topic in t for w in topic[:NPMI_TOP_N]}))
+    run.write_rows(RUNS, ((seed, float(np.mean(npmi_per_topic(w, cooc=cooc))), topic_diversity(w))
+                          for seed, w in zip([lda.seed, *seeds], words)))
     run.write_params(params)
     run.write_rows(TOPIC_STABILITY, ((t + 1, labels[t], float(stability[t])) for t in range(k)))
     robust = int(np.sum(stability >= 0.5))

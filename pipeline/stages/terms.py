@@ -3,6 +3,7 @@ first); and accept-terms, which appends the candidates a user marked to the doma
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 from typing import Sequence
 
@@ -22,7 +23,14 @@ def run(run: Run, inputs: Inputs, params: TermParams) -> None:
     stopwords = read_stopwords(inputs.stopwords)
     known = {term for term, _ in load_domain_terms(inputs.dictionary)}
     protected = _theme_terms(inputs)
-    paragraphs = ((doc_id, tokens) for doc_id, _, tokens in run.token_rows(SEGMENTED))
+    total = sum(len(tokens) for _, _, tokens in run.token_rows(SEGMENTED))
+    step = max(1, math.ceil(total / params.sample_tokens))
+
+    def paragraphs():  # every step-th paragraph: an even sample of at most sample_tokens tokens
+        return ((doc_id, tokens) for i, (doc_id, _, tokens) in enumerate(run.token_rows(SEGMENTED)) if i % step == 0)
+
+    if step > 1:
+        run.log(f"terms: mining one paragraph in {step} ({total:,} tokens in all; sample_tokens={params.sample_tokens:,})")
     ranked = mine_terms(paragraphs, stopwords, known, params)
     run.write_params(inputs, params)
     with run.table(TERM_CANDIDATES) as table:

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..files import PipelineError
+from ..params import CleanParams
 from .boilerplate import Rule, drop_rule_lines
 from .dedup import Fingerprint
 from .metadata import extract_metadata
 from .normalize import normalize
-from .readers import read_report
+from .readers import RawReport, read_report
+from .tables import TableRow
 from .structure import (Paragraph, drop_repeated_paragraphs, drop_title_repeats, find_title, join_broken_lines,
-                        sectioned)
+                        sectioned, split_long)
 
 @dataclass
 class CleanedReport:
@@ -43,7 +45,8 @@ class CleanedReport:
 FURNITURE_RULES = ("file_header", "salutation", "signature")
 
 
-def clean_lines(lines: list[str], rules: list[Rule], corpus_chrome: frozenset[str] = frozenset()) -> CleanedReport:
+def clean_lines(lines: list[str], rules: list[Rule], corpus_chrome: frozenset[str] = frozenset(),
+                max_paragraph_chars: int = CleanParams.max_paragraph_chars) -> CleanedReport:
     """Clean one report given as normalised lines (see :func:`normalize`)."""
     removed: dict[str, list[str]] = defaultdict(list)
     kept = drop_rule_lines(lines, rules, corpus_chrome, removed)
@@ -51,7 +54,7 @@ def clean_lines(lines: list[str], rules: list[Rule], corpus_chrome: frozenset[st
     removed["before_title"].extend(kept[:start])
     body = drop_title_repeats(kept[end + 1:] if title else kept, title, removed)
     joined = join_broken_lines(body)
-    paragraphs = sectioned(drop_repeated_paragraphs(joined, removed))
+    paragraphs = sectioned(split_long(drop_repeated_paragraphs(joined, removed), max_paragraph_chars))
     first_body = next((p.text for p in paragraphs if p.kind == "body"), "")
     # The report's own words, with its addressee and signature: where it names its place.
     report_text = "\n".join([*(removed.get(rule, [])[0] for rule in FURNITURE_RULES if removed.get(rule)),
@@ -103,6 +106,9 @@ class FileOutcome:
     lines_rejoined: int = 0
     chars_simplified: int = 0
     warnings: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # year_source, place_source
+    year: str = ""  # the year kept
+    year_in_text: str = ""  # the year the text gives
 
     def as_row(self) -> dict:
         """The outcome as a cleaning-report row (removed lines and warnings counted or joined)."""
@@ -120,14 +126,14 @@ class FileOutcome:
                 for rule, lines in sorted(self.removed.items())]
 
 
-def report_warnings(cleaned: CleanedReport, chars_in: int) -> list[str]:
-    """Doubts about one cleaned report that a person should look at."""
+def report_warnings(cleaned: CleanedReport, metadata: dict[str, str], chars_in: int) -> list[str]:
+    """Doubts about one cleaned report (with its merged ``metadata``) that a person should look at."""
     warnings = []
     if chars_in and cleaned.n_chars < 0.4 * chars_in:
         warnings.append(f"only {100 * cleaned.n_chars / chars_in:.0f}% of the text kept")
-    if not cleaned.metadata.get("title"):
+    if not metadata.get("title"):
         warnings.append("no title found")
-    if not cleaned.metadata.get("year"):
+    if not metadata.get("year"):
         warnings.append("no year found")
     if len(cleaned.removed.get("duplicate_paragraph", ())) > len(cleaned.paragraphs):
         warnings.append("text repeated within the file")
@@ -165,6 +171,16 @@ def format_cleaning_summary(outcomes: list[FileOutcome], chrome_lines: int = 0, 
                          + " | ".join(example(e) for e in examples))
         if len(totals) > top_rules:
             lines.append(f"    ... {len(totals) - top_rules} more rules in the removed-lines table")
+    kept = [o for o in outcomes if o.status == "kept"]
+    for name in ("year", "place"):
+        found = Counter(o.sources.get(f"{name}_source") or "none" for o in kept)
+        line = f"  {name} from: " + ", ".join(f"{source} {found[source]}" for source in ("file", "path", "text", "none")
+                                             if found[source])
+        if name == "year":
+            differ = sum(1 for o in kept if o.year_in_text and o.sources.get("year_source") in ("file", "path")
+                         and o.year_in_text != o.year)
+            line += f" (the text gives another year in {differ}: the file's or path's wins)"
+        lines.append(line)
     rejoined = sum(o.lines_rejoined for o in outcomes)
     simplified = sum(1 for o in outcomes if o.chars_simplified)
     lines.append(f"  broken lines rejoined: {rejoined}; files with traditional characters converted: {simplified}")
@@ -203,10 +219,22 @@ CHROME_MAX_CHARS = 100  # longer lines are report text, never menu or footer chr
 PAGE_SAMPLE = 32  # shingle sampling for grouping copies of a page before cleaning (see dedup)
 
 
-def document_id(path: Path, input_dir: Path) -> str:
-    """A stable id from the file's path inside the corpus folder (no tabs or spaces)."""
+def document_id(path: Path, input_dir: Path, row_id: str = "") -> str:
+    """A stable id from the file's path inside the corpus folder (no tabs or spaces), and the
+    row's id for a row of a corpus table."""
     relative = path.relative_to(input_dir).with_suffix("").as_posix()
-    return re.sub(r"\s+", "_", relative)
+    return re.sub(r"\s+", "_", relative) + (f"#{row_id}" if row_id else "")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One report to read: a file, or one row of a corpus table (read already)."""
+
+    path: Path
+    name: str  # the file's path inside the corpus folder, with "#<row id>" for a table row
+    row: TableRow | None = None
+    reader: str = ""  # for a table row: the table's format and encoding
+    encoding: str = ""
 
 
 @dataclass
@@ -217,28 +245,33 @@ class ReadReport:
     dropped: tuple[tuple[str, str], ...]
     chars_simplified: int
     short_lines: frozenset[str]  # candidates for corpus-wide chrome, counted by the caller
+    given: dict[str, str]  # metadata the file gives (front matter, table columns)
 
 
-def read_file(path: Path, name: str, to_simplified: bool) -> tuple[FileOutcome, ReadReport | None, Fingerprint | None]:
-    """Pass 1 for one file: read, normalise, and the fingerprint of the whole page (a file that
+def read_file(source: Source, to_simplified: bool) -> tuple[FileOutcome, ReadReport | None, Fingerprint | None]:
+    """Pass 1 for one report: read, normalise, and the fingerprint of the whole page (a file that
     cannot be read is an outcome with the reason, not an error)."""
-    outcome = FileOutcome(name)
-    try:
-        raw = read_report(path)
-    except PipelineError as err:
-        outcome.status, outcome.detail = "skipped", str(err).removeprefix(f"{path}: ")
-        return outcome, None, None
+    outcome = FileOutcome(source.name)
+    if source.row is not None:
+        raw = RawReport(source.path, source.row.text, source.reader, source.encoding, metadata=source.row.metadata)
+    else:
+        try:
+            raw = read_report(source.path)
+        except PipelineError as err:
+            outcome.status, outcome.detail = "skipped", str(err).removeprefix(f"{source.path}: ")
+            return outcome, None, None
     outcome.reader, outcome.encoding, outcome.chars_in = raw.reader, raw.encoding, len(raw.text)
     outcome.warnings.extend(raw.warnings)
     lines, converted = normalize(raw.text, to_simplified)
     short_lines = frozenset(line for line in lines if len(line) <= CHROME_MAX_CHARS)
     # Only a rough grouping of copies is needed here: a sparser sample is enough.
     page = Fingerprint.of("".join(lines), PAGE_SAMPLE)
-    return outcome, ReadReport(lines, raw.dropped, converted, short_lines), page
+    return outcome, ReadReport(lines, raw.dropped, converted, short_lines, dict(raw.metadata)), page
 
 
-def clean_read(read: ReadReport, rules: list[Rule], chrome: frozenset[str]) -> tuple[CleanedReport, Fingerprint | None]:
+def clean_read(read: ReadReport, rules: list[Rule], chrome: frozenset[str],
+               max_paragraph_chars: int = CleanParams.max_paragraph_chars) -> tuple[CleanedReport, Fingerprint | None]:
     """Pass 2 for one report: clean, and the fingerprint of the report text kept."""
-    cleaned = clean_lines(read.lines, rules, chrome)
+    cleaned = clean_lines(read.lines, rules, chrome, max_paragraph_chars)
     body = "\n".join(p.text for p in cleaned.paragraphs)
     return cleaned, Fingerprint.of(body) if body else None

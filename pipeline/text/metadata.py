@@ -186,6 +186,106 @@ def extract_metadata(lines: list[str], title: str, first_paragraph: str, report_
 
 
 # ---------------------------------------------------------------------------------------------
+# Metadata in the path: folder and file names, or a pattern the user gives
+# ---------------------------------------------------------------------------------------------
+
+FIRST_YEAR = 1949
+_YEAR_IN_PATH = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+PLACE_LEVELS = ("province", "city", "county", "town")
+# A folder or file-name part that is a place name, and its level by its last characters.
+_PLACE_NAME = re.compile(rf"^[{CJK}]{{1,12}}?(?P<suffix>省|自治区|特别行政区|市|自治州|州|地区|盟|自治县|县|区|旗|镇|乡|街道)$")
+_LEVEL_OF_SUFFIX = {"省": "province", "自治区": "province", "特别行政区": "province", "市": "city", "自治州": "city",
+                    "州": "city", "地区": "city", "盟": "city", "自治县": "county", "县": "county", "区": "county",
+                    "旗": "county", "镇": "town", "乡": "town", "街道": "town"}
+
+
+def place_in_name(name: str) -> tuple[str, str] | None:
+    """``(level, name)`` if a folder or file-name part is a place name (``浙江省``, ``三亚市``,
+    ``伊犁哈萨克自治州``, ``南山区``); the four municipalities are provinces."""
+    match = _PLACE_NAME.match(name)
+    if not match:
+        return None
+    return ("province" if name in _MUNICIPALITIES else _LEVEL_OF_SUFFIX[match.group("suffix")]), name
+
+
+def _pattern_regex(pattern: str) -> re.Pattern:
+    """``{level}/{place}/{year}`` -> a regex over the end of a path (without its suffix)."""
+    parts = re.split(r"(\{\w+\})", pattern.strip("/"))
+    body = "".join(f"(?P<{p[1:-1]}>[^/]+?)" if re.fullmatch(r"\{\w+\}", p) else re.escape(p) for p in parts)
+    return re.compile(rf"(?:^|/){body}$")
+
+
+def pattern_fields(pattern: str) -> tuple[str, ...]:
+    """The names in a PATH_PATTERN that are not metadata fields: extra columns of documents.csv."""
+    names = re.findall(r"\{(\w+)\}", pattern)
+    return tuple(n for n in names if n not in (*METADATA_FIELDS, "place"))
+
+
+def path_metadata(relative: str, pattern: str = "", last_year: int | None = None) -> dict[str, str]:
+    """Year and place that the path of a report (inside the corpus folder) gives unambiguously.
+
+    - year: a four-digit number from 1949 to next year standing alone in a folder or file name;
+      two different such years make it ambiguous (a report on 2021 filed as ``..._2022``).
+    - place: a folder name, or a ``_``-separated part of the file name, that is a place name
+      (``浙江省``, ``东莞市``, ``南山区``); two different names for one level make it ambiguous.
+    - ``pattern`` (PATH_PATTERN, e.g. ``{level}/{place}/{year}``) names the parts instead; its
+      fields win, and its other names (``level``) become columns of their own.
+    """
+    import datetime
+
+    last_year = last_year or datetime.date.today().year + 1
+    stem = relative.rsplit(".", 1)[0] if "." in relative.rsplit("/", 1)[-1] else relative
+    parts = stem.split("/")
+    found: dict[str, str] = {}
+    years = {y for part in parts for y in _YEAR_IN_PATH.findall(part) if FIRST_YEAR <= int(y) <= last_year}
+    if len(years) == 1:
+        found["year"] = years.pop()
+    names: dict[str, set[str]] = {level: set() for level in PLACE_LEVELS}
+    for segment in parts[:-1] + parts[-1].split("_"):
+        if place := place_in_name(segment):
+            names[place[0]].add(place[1])
+    found.update({level: values.pop() for level, values in names.items() if len(values) == 1})
+    if pattern:
+        match = _pattern_regex(pattern).search(stem)
+        if match:
+            for name, value in match.groupdict().items():
+                if name == "place":
+                    if place := place_in_name(value):
+                        found[place[0]] = place[1]
+                elif name != "year" or (value.isdigit() and FIRST_YEAR <= int(value) <= last_year):
+                    found[name] = value
+    return found
+
+
+def merge_metadata(from_text: dict[str, str], from_path: dict[str, str], from_file: dict[str, str]
+                   ) -> tuple[dict[str, str], dict[str, str]]:
+    """The report's metadata, and where its year and place came from.
+
+    The file's own metadata (front matter, a table's columns) wins, then the path, then the
+    text: a report's text names the year it reviews as often as its own ("2022年工作回顾" in a
+    report of 2023), and a portal page names the portal's owner. A source that gives a place
+    replaces the text's place but for coarser levels it does not give. Returns ``(metadata, {"year_source": ...,
+    "place_source": ...})`` with sources ``file``, ``path``, ``text`` or empty.
+    """
+    merged = dict(from_text)
+    sources = {"year_source": "text" if from_text.get("year") else "",
+               "place_source": "text" if any(from_text.get(level) for level in PLACE_LEVELS) else ""}
+    for name, layer in (("path", from_path), ("file", from_file)):
+        given = [i for i, level in enumerate(PLACE_LEVELS) if layer.get(level)]
+        if given:
+            # The layer's levels, the text's coarser ones where the layer has none (a city's
+            # province), and nothing finer: a city's report names its districts.
+            merged.update({level: layer.get(level) or (merged.get(level, "") if i < given[-1] else "")
+                           for i, level in enumerate(PLACE_LEVELS)})
+            sources["place_source"] = name
+        if layer.get("year"):
+            merged["year"] = layer["year"]
+            sources["year_source"] = name
+        merged.update({k: v for k, v in layer.items() if v and k != "year" and k not in PLACE_LEVELS})
+    return merged, sources
+
+
+# ---------------------------------------------------------------------------------------------
 # The metadata CSV
 # ---------------------------------------------------------------------------------------------
 
@@ -222,7 +322,7 @@ class MetadataOverrides:
         from .readers import decode_bytes
 
         try:
-            text, _ = decode_bytes(data)
+            text = decode_bytes(data).text
         except ValueError as err:
             raise PipelineError(f"{source}: metadata CSV is not readable text ({err})") from err
         try:

@@ -18,6 +18,8 @@ _ESCAPED_SPACE = re.compile(
     r"&(?:amp;)?(?:nbsp|ensp|emsp|thinsp|#160|#x0*a0|#8194|#8195|#12288|#x3000);?|\\u00a0|\\xa0|\\u3000",
     re.IGNORECASE,
 )
+# Characters written out as escapes by careless scrapers: R's "<U+00A0>", "\u00a0" in text.
+_ESCAPED_CHAR = re.compile(r"<U\+([0-9A-Fa-f]{4,6})>|\\u([0-9A-Fa-f]{4})")
 # White space next to a non-ASCII character is typesetting ("2020 年", "( 一 )", PDF glyph
 # gaps); only spaces between two ASCII letters or digits can separate words.
 _SPACE_NEXT_TO_WIDE = re.compile(r"(?<=[^\x00-\x7f]) +| +(?=[^\x00-\x7f])")
@@ -44,6 +46,11 @@ def _letter_spaced(line: str) -> bool:
         return False
     parts = line.split(" ")
     return sum(1 for part in parts if len(part) <= 1) >= 0.8 * len(parts)
+
+
+def _unescape(match: re.Match) -> str:
+    code = int(match.group(1) or match.group(2), 16)
+    return chr(code) if code <= 0x10FFFF else match.group(0)
 
 
 def _nfkc(text: str) -> str:
@@ -77,7 +84,8 @@ def normalize(text: str, to_simplified: bool = True) -> tuple[list[str], int]:
     """Normalised non-empty lines of ``text``, and how many characters t2s converted.
 
     - Line endings: CR, CRLF, form feed, U+2028 and the other separators become line breaks.
-    - Invisible characters go; NBSP (literal or escaped as ``&nbsp;``/``\\u00a0``) is a space.
+    - Escaped characters (``<U+00A0>``, ``\\u3000``) are unescaped; invisible characters go;
+      NBSP (literal or escaped as ``&nbsp;``) is a space.
     - NFKC turns full-width letters, digits, punctuation and the ideographic space into their
       ASCII forms, so later rules see one spelling ("，" -> ",", "２０２０" -> "2020"), and
       compatibility ideographs and Kangxi radicals (common in PDF text) into ordinary ones.
@@ -85,6 +93,7 @@ def normalize(text: str, to_simplified: bool = True) -> tuple[list[str], int]:
     - Per line: outer spaces, list bullets, and spaces next to Chinese text go.
     """
     text = "\n".join(text.splitlines())
+    text = _ESCAPED_CHAR.sub(_unescape, text)
     text = _ESCAPED_SPACE.sub(" ", _INVISIBLE.sub("", text))
     text = _nfkc(text)
     converted = 0

@@ -10,12 +10,14 @@ import codecs
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..files import PipelineError
 
-SUPPORTED_EXTENSIONS = (".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".pdf")
+SUPPORTED_EXTENSIONS = (".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".pdf", ".md", ".markdown")
+TABLE_EXTENSIONS = (".csv", ".tsv", ".jsonl", ".ndjson", ".xlsx")  # one report per row (text/tables.py)
+REPORT_EXTENSIONS = SUPPORTED_EXTENSIONS + TABLE_EXTENSIONS
 # Formats researchers often download that we cannot read, with what to do about them.
 _CONVERT_HINTS = {
     ".doc": "old Word format: save it as .docx",
@@ -45,6 +47,7 @@ class RawReport:
     encoding: str
     dropped: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = ()
+    metadata: dict[str, str] = field(default_factory=dict)  # given by the file (front matter, table columns)
 
 
 def plausible_text(text: str, max_junk_share: float = 0.01) -> bool:
@@ -81,39 +84,70 @@ def _guess_encoding(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode report bytes, returning ``(text, encoding)``.
+@dataclass(frozen=True)
+class Decoded:
+    """Text decoded from bytes: the encoding used, and how many bytes could not be decoded in it
+    and were replaced by U+FFFD (a few stray bytes in a web page do not cost the report)."""
+
+    text: str
+    encoding: str
+    replaced: int = 0
+
+    def warnings(self) -> tuple[str, ...]:
+        found = []
+        if self.encoding not in ("utf-8", "utf-8-sig", "utf-16", "gb18030"):
+            found.append(f"encoding guessed: {self.encoding}")
+        if self.replaced:
+            found.append(f"{self.replaced} undecodable byte(s) replaced by U+FFFD")
+        return tuple(found)
+
+
+# A text with more bytes than this share undecodable in its best encoding is not text at all.
+MAX_REPLACED_SHARE = 0.01
+
+
+def decode_bytes(data: bytes) -> Decoded:
+    """Decode report bytes.
 
     BOMs are trusted first, then strict UTF-8, then GB18030 (a superset of GBK and GB2312, the
     usual legacy encoding of Chinese government pages), then charset-normalizer's best guess
-    (Big5, UTF-16 without BOM, ...). Raises ValueError if nothing yields plausible text.
+    (Big5, UTF-16 without BOM, ...). Failing all of these, UTF-8 or GB18030 with the few bytes
+    they cannot decode replaced (stray bytes, stray NULs), whichever replaces fewer. Raises
+    ValueError if nothing yields plausible text.
     """
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             try:
-                text = data.decode(encoding)
+                return Decoded(data.decode(encoding), encoding)
             except UnicodeDecodeError as err:
                 raise ValueError(f"starts with a {encoding} byte-order mark but is not {encoding} ({err.reason})") from err
-            return text, encoding
-    if b"\x00" not in data:  # NUL bytes: UTF-16/32 without BOM, or binary
+    if b"\x00" not in data:  # NUL bytes: UTF-16/32 without BOM, binary, or a stray NUL
         for encoding in ("utf-8", "gb18030"):
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError:
                 continue
             if plausible_text(text) and (encoding == "utf-8" or _mostly_gb2312(text)):
-                return text, encoding
+                return Decoded(text, encoding)
     guess = _guess_encoding(data)
     if guess is not None:
-        return guess
+        return Decoded(*guess)
+    nuls = data.count(b"\x00")
+    stripped = data.replace(b"\x00", b"")
+    best = None
+    for encoding in ("utf-8", "gb18030"):
+        text = stripped.decode(encoding, errors="replace")
+        replaced = text.count("\ufffd") - stripped.decode(encoding, errors="ignore").count("\ufffd") + nuls
+        if (encoding == "utf-8" or _mostly_gb2312(text)) and (best is None or replaced < best.replaced):
+            best = Decoded(text, encoding, replaced)
+    if best is not None and best.replaced <= MAX_REPLACED_SHARE * len(data) and _HAN.search(best.text[:5000]):
+        return best
     raise ValueError("not text in any known encoding (a binary file?)")
 
 
 def _read_txt(path: Path) -> RawReport:
-    data = path.read_bytes()
-    text, encoding = decode_bytes(data)
-    warnings = () if encoding in ("utf-8", "utf-8-sig", "utf-16", "gb18030") else (f"encoding guessed: {encoding}",)
-    return RawReport(path, text, "txt", encoding, warnings=warnings)
+    decoded = decode_bytes(path.read_bytes())
+    return RawReport(path, decoded.text, "txt", decoded.encoding, warnings=decoded.warnings())
 
 
 # Elements whose text is never report content and is not even chrome worth reporting.
@@ -129,7 +163,7 @@ _LINK_SHARE = 0.6
 _WORD_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 
-def _decode_html(data: bytes) -> tuple[str, str]:
+def _decode_html(data: bytes) -> Decoded:
     """BOM first, then the page's own <meta charset> if the bytes agree, then :func:`decode_bytes`."""
     from bs4.dammit import EncodingDetector
 
@@ -142,7 +176,7 @@ def _decode_html(data: bytes) -> tuple[str, str]:
         try:
             text = data.decode(encoding)
             if plausible_text(text):
-                return text, encoding
+                return Decoded(text, encoding)
         except (UnicodeDecodeError, LookupError):
             pass
     return decode_bytes(data)
@@ -153,9 +187,16 @@ def _squash(text: str) -> str:
 
 
 def _read_html(path: Path) -> RawReport:
+    decoded = _decode_html(path.read_bytes())
+    text, dropped = html_text(decoded.text)
+    return RawReport(path, text, "html", decoded.encoding, dropped, decoded.warnings())
+
+
+def html_text(markup: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The text of an HTML page or fragment, a line per block, and the chrome dropped from it
+    (navigation, link lists: ``(rule, text)``). Comments and scripts never reach the text."""
     from bs4 import BeautifulSoup
 
-    markup, encoding = _decode_html(path.read_bytes())
     soup = BeautifulSoup(markup, "lxml")
     dropped: list[tuple[str, str]] = []
     if soup.title and (page_title := _squash(soup.title.get_text(" "))):
@@ -184,7 +225,41 @@ def _read_html(path: Path) -> RawReport:
     for block in soup.find_all(_HTML_BLOCKS):
         block.insert_before("\n")
         block.insert_after("\n")
-    return RawReport(path, soup.get_text(""), "html", encoding, tuple(dropped))
+    return soup.get_text(""), tuple(dropped)
+
+
+_FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+# Front-matter keys that name a metadata field (others, such as a source URL, are not metadata).
+_FRONT_MATTER_FIELDS = {"title": "title", "year": "year", "date": "publish_date", "province": "province",
+                        "city": "city", "county": "county", "town": "town"}
+
+
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """YAML front matter (``---`` ... ``---`` at the top) as metadata fields, and the rest."""
+    import yaml
+
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        values = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as err:
+        raise ValueError(f"front matter is not valid YAML ({str(err).splitlines()[0]})") from err
+    values = values if isinstance(values, dict) else {}
+    found = {field: str(values[key]).strip() for key, field in _FRONT_MATTER_FIELDS.items()
+             if values.get(key) not in (None, "")}
+    return found, text[match.end():]
+
+
+def _read_markdown(path: Path) -> RawReport:
+    """Markdown: front matter to metadata; the body rendered (markdown-it) and read as HTML, so
+    emphasis marks and comments never reach the text."""
+    from markdown_it import MarkdownIt
+
+    decoded = decode_bytes(path.read_bytes())
+    metadata, body = front_matter(decoded.text)
+    text, dropped = html_text(MarkdownIt("commonmark").render(body))
+    return RawReport(path, text, "markdown", decoded.encoding, dropped, decoded.warnings(), metadata)
 
 
 def _docx_lines(document) -> list[str]:
@@ -240,6 +315,8 @@ _READERS = {
     ".shtml": _read_html,
     ".docx": _read_docx,
     ".pdf": _read_pdf,
+    ".md": _read_markdown,
+    ".markdown": _read_markdown,
 }
 
 
@@ -269,25 +346,36 @@ def read_report(path: str | os.PathLike) -> RawReport:
 def unsupported_reason(path: Path) -> str:
     """Why ``path`` is not read, with a hint where one helps."""
     suffix = path.suffix.lower()
-    hint = _CONVERT_HINTS.get(suffix, f"expected {', '.join(SUPPORTED_EXTENSIONS)}")
+    hint = _CONVERT_HINTS.get(suffix, f"expected {', '.join(REPORT_EXTENSIONS)}")
     return f"unsupported file type {suffix or '(none)'!r} ({hint})"
 
 
 def _visible_files(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
+    """Files below ``folder``, hidden ones aside, in a stable order. Linked folders are followed
+    once each, so a symlink loop cannot make the walk endless."""
+    seen: set[tuple[int, int]] = set()
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        stat = os.stat(root)
+        if (stat.st_dev, stat.st_ino) in seen:
+            dirs[:] = []
+            continue
+        seen.add((stat.st_dev, stat.st_ino))
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(root) / f for f in files if not f.startswith(".") and (Path(root) / f).is_file())
+    return sorted(found)
 
 
-def list_reports(folder: str | os.PathLike) -> list[Path]:
-    """All report files below ``folder`` (recursively), in a stable order."""
+def list_reports(folder: str | os.PathLike, exclude: tuple[Path, ...] = ()) -> list[Path]:
+    """All report files and corpus tables below ``folder`` (recursively), in a stable order."""
     folder = Path(folder)
     if not folder.is_dir():
         raise PipelineError(f"{folder}: input folder not found")
-    paths = [p for p in _visible_files(folder) if p.suffix.lower() in SUPPORTED_EXTENSIONS]
+    excluded = {p.resolve() for p in exclude}
+    paths = [p for p in _visible_files(folder)
+             if p.suffix.lower() in REPORT_EXTENSIONS and p.resolve() not in excluded]
     if not paths:
-        raise PipelineError(f"{folder}: no reports found (looked for {', '.join(SUPPORTED_EXTENSIONS)})")
+        raise PipelineError(f"{folder}: no reports found (looked for {', '.join(REPORT_EXTENSIONS)})")
     return paths
 
 
@@ -296,4 +384,4 @@ def list_other_files(folder: str | os.PathLike, exclude: tuple[Path, ...] = ()) 
     folder = Path(folder)
     excluded = {p.resolve() for p in exclude}
     return [p for p in _visible_files(folder)
-            if p.suffix.lower() not in SUPPORTED_EXTENSIONS and p.resolve() not in excluded]
+            if p.suffix.lower() not in REPORT_EXTENSIONS and p.resolve() not in excluded]

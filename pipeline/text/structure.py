@@ -145,3 +145,32 @@ def sectioned(texts: list[str]) -> list[Paragraph]:
 
 
 # Rules of config/boilerplate.txt that remove document furniture (not page chrome): the
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
+
+
+def split_long(texts: list[str], max_chars: int) -> list[str]:
+    """Paragraphs longer than ``max_chars`` cut into pieces at sentence ends (at ``max_chars``
+    where a sentence is longer still): a scraped page can be one line of 400 KB, and one
+    paragraph that size would be one document of the topic model."""
+    out: list[str] = []
+    for text in texts:
+        if len(text) <= max_chars or heading_level(text):
+            out.append(text)
+            continue
+        piece = ""
+        for sentence in _SENTENCE_END.split(text):
+            while len(sentence) > max_chars:
+                if piece:
+                    out.append(piece)
+                    piece = ""
+                out.append(sentence[:max_chars])
+                sentence = sentence[max_chars:]
+            if len(piece) + len(sentence) > max_chars:
+                out.append(piece)
+                piece = ""
+            piece += sentence
+        if piece:
+            out.append(piece)
+    return out

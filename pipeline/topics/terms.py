@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
+
+import numpy as np
 
 from ..params import TermParams
 
@@ -67,25 +70,38 @@ def branching_entropy(neighbours: Counter, boundaries: int) -> float:
     return -sum(p * math.log2(p) for p in probabilities)
 
 
-def mine_terms(paragraphs: Iterable[tuple[str, Sequence[str]]], stopwords: set[str] | frozenset[str],
+def mine_terms(paragraphs: Callable[[], Iterable[tuple[str, Sequence[str]]]], stopwords: set[str] | frozenset[str],
                known: set[str] | frozenset[str] = frozenset(), settings: TermParams = TermParams(),
                n_examples: int = 2) -> list[Candidate]:
     """Rank candidate terms in ``(report id, tokens)`` paragraphs, best first.
 
-    Candidates whose first or last part is a stopword or a single character, and terms already
-    in ``known`` (the dictionary), are not proposed. Ties are broken by the term itself.
+    ``paragraphs`` is called twice (two passes). The first counts every run of 1 to
+    ``max_tokens`` tokens by the hash of the run, in a flat array: memory grows with the
+    tokens read, not with the distinct n-grams of a real vocabulary. The second follows only
+    the runs seen ``min_count`` times or more. Candidates whose first or last part is a
+    stopword or a single character, and terms already in ``known`` (the dictionary), are not
+    proposed. Ties are broken by the term itself.
     """
-    counts: Counter[tuple[str, ...]] = Counter()
-    found: dict[tuple[str, ...], Candidate] = {}
+    keys = array("q")
     n_tokens = 0
-    for report, tokens in paragraphs:
+    for _, tokens in paragraphs():
         for run in runs(tokens):
             n_tokens += len(run)
             for n in range(1, settings.max_tokens + 1):
+                keys.extend(hash(tuple(run[i:i + n])) for i in range(len(run) - n + 1))
+    unique, occurrences = np.unique(np.frombuffer(keys, dtype=np.int64), return_counts=True)
+    del keys
+    frequent = occurrences >= settings.min_count
+    counts = dict(zip(unique[frequent].tolist(), occurrences[frequent].tolist()))
+    del unique, occurrences
+
+    found: dict[tuple[str, ...], Candidate] = {}
+    for report, tokens in paragraphs():
+        for run in runs(tokens):
+            for n in range(2, settings.max_tokens + 1):
                 for i in range(len(run) - n + 1):
                     parts = tuple(run[i:i + n])
-                    counts[parts] += 1
-                    if n == 1 or not _eligible(parts, stopwords, settings):
+                    if hash(parts) not in counts or not _eligible(parts, stopwords, settings):
                         continue
                     candidate = found.get(parts) or found.setdefault(parts, Candidate(parts))
                     candidate.count += 1
@@ -97,10 +113,11 @@ def mine_terms(paragraphs: Iterable[tuple[str, Sequence[str]]], stopwords: set[s
                         candidate.examples.append((report, context))
     ranked = []
     for parts, candidate in found.items():
-        if candidate.count < settings.min_count or len(candidate.reports) < settings.min_reports or candidate.term in known:
+        if len(candidate.reports) < settings.min_reports or candidate.term in known:
             continue
         candidate.cohesion = min(
-            math.log2(candidate.count * n_tokens / (counts[parts[:i]] * counts[parts[i:]])) for i in range(1, len(parts)))
+            math.log2(candidate.count * n_tokens / (counts[hash(parts[:i])] * counts[hash(parts[i:])]))
+            for i in range(1, len(parts)))
         boundaries_left = candidate.left.pop(_BOUNDARY, 0)
         boundaries_right = candidate.right.pop(_BOUNDARY, 0)
         candidate.freedom = min(branching_entropy(candidate.left, boundaries_left),

@@ -1,0 +1,127 @@
+"""Corpus tables: one report per row of a CSV, TSV, JSON Lines or Excel file, as scrapers write
+them. The text column is found (or named), the other columns are the row's metadata, and each
+row gets an id from the file and its id column or row number."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..files import PipelineError
+from ..params import CleanParams
+from .readers import TABLE_EXTENSIONS, decode_bytes  # noqa: F401 - TABLE_EXTENSIONS is part of this module's API
+
+ID_COLUMNS = ("id", "doc_id", "uuid", "编号")
+# Column names of a table that name one of the metadata fields.
+FIELD_COLUMNS = {"title": "title", "标题": "title", "year": "year", "年份": "year", "province": "province",
+                 "省份": "province", "city": "city", "城市": "city", "county": "county", "区县": "county",
+                 "town": "town", "乡镇": "town", "publish_date": "publish_date", "date": "publish_date",
+                 "发布日期": "publish_date"}
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
+@dataclass
+class TableRow:
+    """One row of a corpus table: its id (unique within the file), its text and its metadata."""
+
+    row_id: str
+    text: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Table:
+    """A corpus table read: the text column chosen and why, its rows, and the encoding read."""
+
+    text_column: str
+    reason: str
+    rows: list[TableRow]
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+def _records(path: Path) -> tuple[list[dict[str, str]], str, tuple[str, ...]]:
+    """The table's rows as string dicts, the encoding, and decoding warnings."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        values = list(sheet.iter_rows(values_only=True))
+        header = [str(c).strip() if c is not None else f"column_{i + 1}" for i, c in enumerate(values[0])] if values else []
+        rows = [{h: "" if v is None else str(v) for h, v in zip(header, row)} for row in values[1:]]
+        return rows, "xlsx", ()
+    decoded = decode_bytes(path.read_bytes())
+    text = decoded.text.lstrip("\ufeff")
+    if suffix in (".jsonl", ".ndjson"):
+        rows = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"line {number} is not JSON ({err.msg})") from err
+            if not isinstance(record, dict):
+                raise ValueError(f"line {number} is not a JSON object")
+            rows.append({str(k): "" if v is None else str(v) for k, v in record.items()})
+        return rows, decoded.encoding, decoded.warnings()
+    delimiter = "\t" if suffix == ".tsv" else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = [{(k or "").strip(): v or "" for k, v in row.items() if k is not None} for row in reader]
+    return rows, decoded.encoding, decoded.warnings()
+
+
+def choose_text_column(rows: list[dict[str, str]], named: str = "") -> tuple[str | None, str]:
+    """The column that holds the reports' text, and why it was chosen (or why none was).
+
+    ``named`` (TEXT_COLUMN=) wins if the table has it. Otherwise: the column with the longest
+    mean value among those with Chinese text and a mean of at least ``MIN_TEXT_CHARS``.
+    """
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    if named:
+        if named in columns:
+            return named, f"text column {named!r} (named by TEXT_COLUMN)"
+        return None, f"no column {named!r} (TEXT_COLUMN); columns: {', '.join(columns)}"
+    lengths = {c: sum(len(row.get(c, "")) for row in rows) / max(1, len(rows)) for c in columns}
+    han = {c: any(_HAN.search(row.get(c, "")[:2000]) for row in rows) for c in columns}
+    candidates = [c for c in columns if han[c] and lengths[c] >= MIN_TEXT_CHARS]
+    if not candidates:
+        described = ", ".join(f"{c} ({lengths[c]:.0f})" for c in columns)
+        return None, (f"no column holds report text (a mean of {MIN_TEXT_CHARS}+ Chinese characters); "
+                      f"columns and mean lengths: {described}; name one with TEXT_COLUMN=")
+    best = max(candidates, key=lambda c: (lengths[c], -columns.index(c)))
+    return best, f"text column {best!r} (longest, mean {lengths[best]:,.0f} characters)"
+
+
+MIN_TEXT_CHARS = 200
+
+
+def read_table(path: str | Path, text_column: str = CleanParams.text_column) -> Table:
+    """Read a corpus table. Raises PipelineError naming the file if it has no text column."""
+    path = Path(path)
+    try:
+        records, encoding, warnings = _records(path)
+    except PipelineError:
+        raise
+    except Exception as err:  # noqa: BLE001 - csv, json and openpyxl raise many types; name the file
+        raise PipelineError(f"{path}: not a readable table ({type(err).__name__}: {err})") from err
+    if not records:
+        raise PipelineError(f"{path}: a table with no rows")
+    column, reason = choose_text_column(records, text_column)
+    if column is None:
+        raise PipelineError(f"{path}: {reason}")
+    columns = list(dict.fromkeys(k for row in records for k in row))
+    id_column = next((c for c in columns if c.lower() in ID_COLUMNS
+                      and len({row.get(c, "") for row in records}) == len(records)
+                      and all(row.get(c, "").strip() for row in records)), None)
+    rows = []
+    width = len(str(len(records)))
+    for number, record in enumerate(records, 1):
+        row_id = record[id_column].strip() if id_column else f"{number:0{width}d}"
+        metadata = {FIELD_COLUMNS.get(k.lower(), k): v.strip() for k, v in record.items() if k not in (column, id_column)}
+        rows.append(TableRow(re.sub(r"\s+", "_", row_id), record.get(column, ""), metadata))
+    return Table(column, reason, rows, encoding, warnings)

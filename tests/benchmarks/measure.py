@@ -1,0 +1,48 @@
+"""Time and peak memory of a command and all its child processes (for make bench and make eval)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def tree_rss_mb(process: psutil.Process) -> float:
+    """Resident memory of a process and all its descendants, in MB."""
+    total = 0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 1e6
+
+
+def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, float, str]:
+    """Run ``command``; return (seconds, peak RSS of its process tree in MB, its output),
+    sampling memory every 50 ms. Exits with the command's output if it fails."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "TQDM_DISABLE": "1"})
+    peak = 0.0
+    handle = psutil.Process(process.pid)
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(process.stdout))
+    reader.start()
+    while process.poll() is None:
+        try:
+            peak = max(peak, tree_rss_mb(handle))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    reader.join()
+    seconds = time.perf_counter() - start
+    if process.returncode != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{''.join(output)[-5000:]}")
+    return seconds, peak, "".join(output)
