@@ -34,8 +34,8 @@ def test_text_files_are_decoded_and_the_encoding_recorded(variant, encoding, tmp
 def test_big5_is_not_mistaken_for_gbk():
     traditional = cv.to_traditional(TEXT)
     data = traditional.encode("big5", errors="replace")  # Big5 bytes are valid GB18030 too
-    text, encoding = decode_bytes(data)
-    assert encoding == "big5" and text[:12] == traditional[:12]
+    decoded = decode_bytes(data)
+    assert decoded.encoding == "big5" and decoded.text[:12] == traditional[:12] and not decoded.replaced
 
 
 def test_html_page_keeps_the_report_and_reports_the_chrome_it_dropped(tmp_path):
@@ -94,10 +94,13 @@ def test_text_without_chinese_is_refused(tmp_path):
 
 def test_listing_finds_reports_recursively_and_lists_other_files(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
-    for name in ("a/b/r.TXT", "r.htm", "r.docx", "r.pdf", "old.doc", "metadata.csv", ".hidden.txt", "a/.git/x.txt"):
+    for name in ("a/b/r.TXT", "r.htm", "r.docx", "r.pdf", "r.md", "t.jsonl", "old.doc", "metadata.csv", ".hidden.txt",
+                 "a/.git/x.txt"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
-    assert [p.relative_to(tmp_path).as_posix() for p in list_reports(tmp_path)] == ["a/b/r.TXT", "r.docx", "r.htm", "r.pdf"]
+    listed = list_reports(tmp_path, exclude=(tmp_path / "metadata.csv",))
+    assert [p.relative_to(tmp_path).as_posix() for p in listed] == ["a/b/r.TXT", "r.docx", "r.htm", "r.md", "r.pdf",
+                                                                    "t.jsonl"]
     others = list_other_files(tmp_path, exclude=(tmp_path / "metadata.csv",))
     assert [p.name for p in others] == ["old.doc"]
 

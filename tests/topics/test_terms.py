@@ -34,7 +34,7 @@ def planted_paragraphs() -> list[tuple[str, list[str]]]:
 
 
 def test_mine_terms_finds_the_cohesive_free_compound():
-    ranked = mine_terms(planted_paragraphs(), stopwords={"工作", "加强", "开展"}, known={"人民调解"},
+    ranked = mine_terms(planted_paragraphs, stopwords={"工作", "加强", "开展"}, known={"人民调解"},
                         settings=TermParams(min_count=3, min_reports=2))
     terms = [c.term for c in ranked]
     assert set(terms[:2]) == {"行政执法监督", "法治宣传"}, terms  # equally cohesive and free: tie by term
