@@ -20,8 +20,8 @@ from ..text.cleaning import (FileOutcome, ReadReport, Source, clean_read, docume
                              merge_removed, read_file, report_warnings)
 from ..text.dedup import DuplicateFinder
 from ..text.metadata import RESERVED_COLUMNS, MetadataOverrides, merge_metadata, path_metadata, pattern_fields
-from ..text.readers import list_other_files, list_reports, unsupported_reason
-from ..text.tables import TABLE_EXTENSIONS, read_table
+from ..text.readers import TABLE_EXTENSIONS, list_other_files, list_reports, unsupported_reason
+from ..text.tables import read_table
 
 METADATA_COLUMNS = set(DOCUMENTS.columns)
 COPY_SIMILARITY = 0.8  # pass 1 groups copies of a page this alike, so their lines count once

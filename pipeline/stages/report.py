@@ -45,16 +45,18 @@ def _rows(run: Run, artifact: Artifact) -> list[dict[str, str]]:
 
 
 def _inventory(run: Run) -> list[dict[str, Any]]:
-    """Every output file of the contract that exists, with size, time and what it holds."""
-    entries = []
+    """Every output file of the contract that exists (a heatmap's SVG beside its PNG), with
+    size, time and what it holds."""
     notes = {a.path: a.note for a in ARTIFACTS if a not in (REPORT, EXPLORER)}
     notes.update({params_artifact(s).path: params_artifact(s).note for s in STAGES})
+    entries = []
     for relative, note in sorted(notes.items()):
-        for path in (run.out / relative, (run.out / relative).with_suffix(".svg")):
-            if path.name.startswith(".") or not path.is_file() or (path.suffix == ".svg" and relative.endswith(".svg")):
+        path = run.out / relative
+        for found in (path, path.with_suffix(".svg") if path.suffix == ".png" else None):
+            if found is None or found.name.startswith(".") or not found.is_file():
                 continue
-            stat = path.stat()
-            entries.append({"path": path.relative_to(run.out).as_posix(), "size": stat.st_size, "note": note,
+            stat = found.stat()
+            entries.append({"path": found.relative_to(run.out).as_posix(), "size": stat.st_size, "note": note,
                             "modified": dt.datetime.fromtimestamp(stat.st_mtime).strftime("%Y-%m-%d %H:%M")})
     return entries
 

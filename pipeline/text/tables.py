@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..files import PipelineError
 from ..params import CleanParams
-from .readers import TABLE_EXTENSIONS, decode_bytes  # noqa: F401 - TABLE_EXTENSIONS is part of this module's API
+from .readers import decode_bytes
 
 ID_COLUMNS = ("id", "doc_id", "uuid", "编号")
 # Column names of a table that name one of the metadata fields.
