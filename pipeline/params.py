@@ -57,6 +57,8 @@ class Inputs:
 
 @dataclass(frozen=True)
 class CleanParams:
+    """Reading and cleaning the reports."""
+
     simplify: bool = param(True, "Convert traditional characters to simplified (OpenCC t2s).")
     near_duplicate: float = param(0.9, "Estimated shingle Jaccard similarity from which a report is a near-duplicate "
                                         "of an earlier one and dropped.")
@@ -73,6 +75,8 @@ class CleanParams:
 
 @dataclass(frozen=True)
 class FilterParams:
+    """Which tokens reach the model, after the stopword lists."""
+
     min_chars: int = param(2, "Drop shorter tokens: single characters are mostly function words in this genre.")
     keep_numbers: bool = param(False, "Keep tokens with digits (years, counts): they make topics about numbers.")
 
@@ -145,17 +149,23 @@ class SweepParams:
 
 @dataclass(frozen=True)
 class TfidfParams:
+    """TF-IDF keywords, reports as documents."""
+
     top_n: int = param(20, "Keywords per report.")
 
 
 @dataclass(frozen=True)
 class QualityParams:
+    """Topic stability across seeds."""
+
     runs: int = param(5, "Models compared for stability, the lda stage's included (more seeds, same parameters).", "RUNS")
     n_words: int = param(10, "Top words compared between runs (Jaccard overlap).")
 
 
 @dataclass(frozen=True)
 class PrevalenceParams:
+    """Topic shares and theme frequencies by year and place, with bootstrap intervals."""
+
     n_boot: int = param(2000, "Bootstrap resamples of reports.")
     min_reports: int = param(3, "Smallest group (year, place) that gets an interval: a bootstrap of 1-2 reports "
                                 "is not one.")
@@ -180,10 +190,14 @@ class TermParams:
 
 @dataclass(frozen=True)
 class ReportParams:
+    """report.html and explorer.html."""
+
     explorer: bool = param(True, "Build the interactive topic explorer (pyLDAvis), in the report and as a page of its own.")
 
 
 @dataclass(frozen=True)
 class PlotParams:
+    """The figures of the plots stage."""
+
     n_words: int = param(10, "Top words per topic and keywords per report drawn.")
     max_reports: int = param(40, "Reports drawn in the TF-IDF keywords figure (all are in the report).")

@@ -12,15 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.measure import timed as timed_with_output  # noqa: E402
 from benchmarks.synthetic import ROOT, make_corpus  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
@@ -31,37 +29,9 @@ from pipeline.artifacts import PARAGRAPHS, STAGES, TOKENS  # noqa: E402
 STAGE_TARGETS = [(name, stage.target.path) for name, stage in STAGES.items()]  # (name, target relative to OUTPUT)
 
 
-def tree_rss_mb(process: psutil.Process) -> float:
-    """Resident memory of a process and all its descendants, in MB."""
-    total = 0
-    for p in [process, *process.children(recursive=True)]:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
-    return total / 1e6
-
-
 def timed(command: list[str]) -> tuple[float, float]:
-    """Run ``command``; return (seconds, peak RSS of its process tree in MB), sampling every 50 ms."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "TQDM_DISABLE": "1"})
-    peak = 0.0
-    handle = psutil.Process(process.pid)
-    stderr: list[str] = []
-    reader = threading.Thread(target=lambda: stderr.extend(process.stderr))
-    reader.start()
-    while process.poll() is None:
-        try:
-            peak = max(peak, tree_rss_mb(handle))
-        except psutil.Error:
-            pass
-        time.sleep(0.05)
-    reader.join()
-    seconds = time.perf_counter() - start
-    if process.returncode != 0:
-        sys.exit(f"failed: {' '.join(command)}\n{''.join(stderr)}")
+    """Seconds and peak RSS (MB, the whole process tree) of ``command``."""
+    seconds, peak, _ = timed_with_output(command)
     return seconds, peak
 
 
