@@ -151,10 +151,15 @@ def exclusivity_per_topic(phi: np.ndarray, top_n: int = NPMI_TOP_N) -> np.ndarra
 
 def relevance(phi: np.ndarray, term_frequency: np.ndarray, lam: float = 0.6) -> np.ndarray:
     """LDAvis relevance (Sievert & Shirley 2014): lam*log p(w|k) + (1-lam)*log(p(w|k)/p(w)).
-    lam = 0.6 is the value their user study found best for interpreting topics."""
+    lam = 0.6 is the value their user study found best for interpreting topics.
+
+    A term of the vocabulary that the modelled text never contains (it occurs only in
+    paragraphs too short to model) has no lift: it ranks last, not first."""
     p_w = term_frequency / term_frequency.sum()
     log_phi = np.log(np.maximum(phi, 1e-300))
-    return lam * log_phi + (1 - lam) * (log_phi - np.log(np.maximum(p_w, 1e-300)))
+    with np.errstate(divide="ignore"):
+        log_p = np.log(p_w)
+    return np.where(p_w > 0, lam * log_phi + (1 - lam) * (log_phi - log_p), -np.inf)
 
 
 def frex(phi: np.ndarray, weight: float = 0.5) -> np.ndarray:

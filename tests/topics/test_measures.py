@@ -46,6 +46,10 @@ def test_diversity_exclusivity_relevance_frex():
     phi = np.array([[0.40, 0.35, 0.25], [0.40, 0.05, 0.55]])
     frequency = np.array([100.0, 10.0, 20.0])
     assert np.argmax(phi[0]) == 0 and np.argmax(relevance(phi, frequency, 0.6)[0]) == 1
+    # A vocabulary term the modelled text never contains ranks last, not first (its lift is not infinite).
+    rare = np.array([[0.40, 0.35, 0.25, 1e-8], [0.40, 0.05, 0.55, 1e-8]])
+    scores = relevance(rare, np.array([100.0, 10.0, 20.0, 0.0]), 0.6)
+    assert np.argmin(scores[0]) == 3 and np.argmax(scores[0]) == 1 and np.isneginf(scores[0, 3])
     # FREX: 1 for a word ranked first in both frequency and exclusivity within its topic.
     phi = np.array([[0.30, 0.50, 0.20], [0.50, 0.05, 0.45]])
     scores = frex(phi)
