@@ -188,6 +188,8 @@ def format_cleaning_summary(outcomes: list[FileOutcome], chrome_lines: int = 0, 
         if outcome.status == "duplicate":
             lines.append(f"  DUPLICATE {outcome.file}: {outcome.detail}")
     warned = [o for o in outcomes if o.warnings and o.status == "kept"]
+    if warned:
+        lines.append(f"  kept with warnings: {len(warned)} of {status['kept']} reports")
     for outcome in warned[:10]:
         lines.append(f"  warning {outcome.file}: {'; '.join(outcome.warnings)}")
     if len(warned) > 10:

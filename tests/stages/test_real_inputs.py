@@ -58,6 +58,8 @@ def test_a_few_stray_bytes_cost_a_warning_not_the_report(tmp_path, encoding):
     report = rows(run, CLEANING_REPORT)
     assert [r["status"] for r in report] == ["kept"]
     assert "undecodable byte(s) replaced" in report[0]["warnings"]
+    summary = (tmp_path / "out" / CLEANING_SUMMARY.path).read_text(encoding="utf-8")
+    assert "kept with warnings: 1 of 1 reports" in summary
     assert report[0]["encoding"] == ("utf-8" if encoding == "utf-8" else "gb18030")
     assert "枫桥经验" in " ".join(p["text"] for p in rows(run, PARAGRAPHS)) or "枫桥经验" not in SEED_TEXT
 
