@@ -40,7 +40,7 @@ endif
 
 # The options of a stage from the variables that are set; its input files (folders: their *.txt);
 # its prerequisites: the stages it reads, its code, its input files and its parameter stamp.
-options   = $(foreach v,$($(1)_VARS),$(foreach x,$($(v)),$(OPTION_$(v)) $(x)))
+options   = $(foreach v,$($(1)_VARS),$(if $(filter $(v),$(LIST_VARS)),$(foreach x,$($(v)),$(OPTION_$(v)) $(x)),$(if $($(v)),$(OPTION_$(v)) '$($(v))')))
 files_of  = $(foreach v,$(filter $(INPUT_FILE_VARS),$($(1)_VARS)),$(foreach x,$($(v)),$(if $(wildcard $(x)/.),$(wildcard $(x)/*.txt),$(x))))
 needs     = $($(1)_NEEDS) $($(1)_CODE) $(call files_of,$(1)) $(PARAMS)/$(1)
 
@@ -53,6 +53,7 @@ help: ## list targets and variables
 	@echo "  INPUT=dir  reports    OUTPUT=dir  results    K=n|auto  topics    K_RANGE=MIN:MAX  for K=auto"
 	@echo "  SEED=n  PASSES=n  RUNS=n  (stability models)    JOBS=n  processes (default: all cores)"
 	@echo "  STOPWORDS=files|dirs  DICTIONARY=files  THEMES=file  RULES=file  METADATA=file.csv"
+	@echo "  TEXT_COLUMN=name  (corpus tables)    PATH_PATTERN='{level}/{place}/{year}'  (metadata in paths)"
 	@echo "Every stage's options and defaults: .venv/bin/python -m pipeline <stage> --help"
 
 topics: $(STAGE_TARGETS) ## run the whole pipeline
@@ -82,6 +83,7 @@ accept-terms: $(READY) ## add the terms marked in terms/term_candidates.csv (or 
 ACCEPT_VARS := DICTIONARY THEMES
 
 clean: ## delete generated results in OUTPUT
+	$(if $(strip $(OUTPUT)),,$(error OUTPUT is empty: name the results folder))
 	rm -rf $(addprefix $(OUTPUT)/,$(OUTPUT_ENTRIES) .params)
 
 # ---- setup: a virtual environment with the project installed ---------------------------------

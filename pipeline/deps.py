@@ -109,6 +109,7 @@ def makefile_text(root: Path = PACKAGE.parent) -> str:
         lines.append(f"{variable} ?= {default}")
         lines.append(f"OPTION_{variable} := --{f.name}")
     lines.append("INPUT_FILE_VARS := " + " ".join(f.metadata["make"] for f in fields(Inputs) if f.name != "input"))
+    lines.append("LIST_VARS := " + " ".join(f.metadata["make"] for f in fields(Inputs) if isinstance(f.default, tuple)))
     lines.append("")
     for stage, spec in STAGES.items():
         upper = stage.upper()
@@ -116,11 +117,9 @@ def makefile_text(root: Path = PACKAGE.parent) -> str:
         lines += [f"{upper}_TARGET := $(OUTPUT)/{spec.target.path}",
                   f"{upper}_NEEDS := {' '.join(f'$({s.upper()}_TARGET)' for s in spec.after)}",
                   f"{upper}_VARS := {' '.join(make_variables(stage))}",
-                  f"{upper}_CODE := {code}", ""]
-        for cls in spec.params:
-            for f in fields(cls):
-                if f.metadata.get("make"):
-                    lines.append(f"OPTION_{f.metadata['make']} := --{f.name.replace('_', '-')}")
+                  f"{upper}_CODE := {code}"]
+        lines += [f"OPTION_{f.metadata['make']} := --{f.name.replace('_', '-')}"
+                  for cls in spec.params for f in fields(cls) if f.metadata.get("make")] + [""]
     lines.append(f"STAGE_NAMES := {' '.join(s.upper() for s in STAGES)}")
     lines.append(f"STAGE_TARGETS := {' '.join(f'$({s.upper()}_TARGET)' for s in STAGES)}")
     return "\n".join(lines) + "\n"

@@ -3,7 +3,7 @@
 Each stage takes one frozen dataclass below. The click CLI builds its options from these
 fields (name, type, default, help: see :func:`cli.options_from`) and the Makefile passes a
 variable on only when the user sets it, so a default lives here and nowhere else. The
-parameters a stage ran with are written beside its outputs (``<stage>/params.json``), which
+parameters a stage ran with are written to ``params/<stage>.json`` in the output folder, which
 is where the report reads them from.
 
 A field's help text is its ``metadata["help"]``; ``metadata["make"]`` names the Makefile

@@ -102,6 +102,7 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
     cleaned_reports = ordered_map(_CleanTask(read, rules, chrome, params.max_paragraph_chars), indices, run.jobs,
                                   chunksize=4)
     duplicates = DuplicateFinder(params.near_duplicate)
+    used_ids: set[str] = set()
     # paragraphs.csv is opened first so that it is renamed into place last.
     with run.table(PARAGRAPHS) as paragraphs, run.table(DOCUMENTS, extra_columns) as documents, \
             run.table(CLEANING_REPORT) as report_rows, run.table(REMOVED_LINES) as removed_rows:
@@ -109,15 +110,20 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
                                                         unit="file", disable=None)):
             outcome, result, source = outcomes[index], read[index], sources[index]
             outcome.doc_id = document_id(source.path, input_dir, source.row.row_id if source.row else "")
+            if outcome.doc_id in used_ids:  # x.txt beside x.pdf: the id keeps the file's type
+                outcome.doc_id += source.path.suffix.lower()
+            used_ids.add(outcome.doc_id)
             outcome.removed = merge_removed(result.dropped, cleaned.removed)
             outcome.chars_out, outcome.paragraphs = cleaned.n_chars, len(cleaned.paragraphs)
             outcome.lines_rejoined, outcome.chars_simplified = cleaned.lines_rejoined, result.chars_simplified
             if not cleaned.paragraphs:
                 outcome.status, outcome.detail = "skipped", "no report text left after cleaning"
                 continue
+            relative = source.path.relative_to(input_dir).as_posix()
             metadata, outcome.sources = merge_metadata(
-                cleaned.metadata, path_metadata(source.name.split("#")[0], params.path_pattern), result.given)
-            metadata = overrides.apply(source.name.split("#")[0] if source.row is None else source.name, metadata)
+                cleaned.metadata, path_metadata(relative, params.path_pattern, file_name=source.row is None),
+                result.given)
+            metadata = overrides.apply(relative if source.row is None else source.name, metadata)
             outcome.year, outcome.year_in_text = metadata.get("year", ""), cleaned.metadata.get("year", "")
             outcome.warnings.extend(report_warnings(cleaned, metadata, outcome.chars_in))
             twin = duplicates.add(outcome.doc_id, body)

@@ -264,10 +264,14 @@ def read_file(source: Source, to_simplified: bool) -> tuple[FileOutcome, ReadRep
             return outcome, None, None
     outcome.reader, outcome.encoding, outcome.chars_in = raw.reader, raw.encoding, len(raw.text)
     outcome.warnings.extend(raw.warnings)
-    lines, converted = normalize(raw.text, to_simplified)
-    short_lines = frozenset(line for line in lines if len(line) <= CHROME_MAX_CHARS)
-    # Only a rough grouping of copies is needed here: a sparser sample is enough.
-    page = Fingerprint.of("".join(lines), PAGE_SAMPLE)
+    try:
+        lines, converted = normalize(raw.text, to_simplified)
+        short_lines = frozenset(line for line in lines if len(line) <= CHROME_MAX_CHARS)
+        # Only a rough grouping of copies is needed here: a sparser sample is enough.
+        page = Fingerprint.of("".join(lines), PAGE_SAMPLE)
+    except Exception as err:  # noqa: BLE001 - one odd text must not stop the corpus; it is listed instead
+        outcome.status, outcome.detail = "skipped", f"could not be normalised ({type(err).__name__}: {err})"
+        return outcome, None, None
     return outcome, ReadReport(lines, raw.dropped, converted, short_lines, dict(raw.metadata)), page
 
 

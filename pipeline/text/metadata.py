@@ -209,19 +209,28 @@ def place_in_name(name: str) -> tuple[str, str] | None:
 
 
 def _pattern_regex(pattern: str) -> re.Pattern:
-    """``{level}/{place}/{year}`` -> a regex over the end of a path (without its suffix)."""
-    parts = re.split(r"(\{\w+\})", pattern.strip("/"))
-    body = "".join(f"(?P<{p[1:-1]}>[^/]+?)" if re.fullmatch(r"\{\w+\}", p) else re.escape(p) for p in parts)
+    """``{level}/{place}/{year}`` -> a regex over the end of a path (without its suffix).
+    Raises PipelineError for a pattern that names a part twice or with a name that is not one."""
+    parts = re.split(r"(\{[^{}]*\})", pattern.strip("/"))
+    names = [p[1:-1] for p in parts if p.startswith("{") and p.endswith("}")]
+    wrong = [n for n in names if not n.isidentifier() or n in RESERVED_COLUMNS]
+    if wrong or len(set(names)) < len(names):
+        raise PipelineError(f"PATH_PATTERN {pattern!r}: each part needs a name of its own, a word that is not an output "
+                            f"column ({', '.join(sorted(RESERVED_COLUMNS))})")
+    body = "".join(f"(?P<{p[1:-1]}>[^/]+?)" if p in (f"{{{n}}}" for n in names) else re.escape(p) for p in parts)
     return re.compile(rf"(?:^|/){body}$")
 
 
 def pattern_fields(pattern: str) -> tuple[str, ...]:
-    """The names in a PATH_PATTERN that are not metadata fields: extra columns of documents.csv."""
-    names = re.findall(r"\{(\w+)\}", pattern)
+    """The names in a PATH_PATTERN that are not metadata fields: extra columns of documents.csv
+    (the pattern is checked here, before any report is read)."""
+    if not pattern:
+        return ()
+    names = list(_pattern_regex(pattern).groupindex)
     return tuple(n for n in names if n not in (*METADATA_FIELDS, "place"))
 
 
-def path_metadata(relative: str, pattern: str = "", last_year: int | None = None) -> dict[str, str]:
+def path_metadata(relative: str, pattern: str = "", last_year: int | None = None, file_name: bool = True) -> dict[str, str]:
     """Year and place that the path of a report (inside the corpus folder) gives unambiguously.
 
     - year: a four-digit number from 1949 to next year standing alone in a folder or file name;
@@ -230,12 +239,13 @@ def path_metadata(relative: str, pattern: str = "", last_year: int | None = None
       (``浙江省``, ``东莞市``, ``南山区``); two different names for one level make it ambiguous.
     - ``pattern`` (PATH_PATTERN, e.g. ``{level}/{place}/{year}``) names the parts instead; its
       fields win, and its other names (``level``) become columns of their own.
+    - ``file_name=False`` (a row of a table): only the folders count, not the table's name.
     """
     import datetime
 
     last_year = last_year or datetime.date.today().year + 1
     stem = relative.rsplit(".", 1)[0] if "." in relative.rsplit("/", 1)[-1] else relative
-    parts = stem.split("/")
+    parts = stem.split("/") if file_name else [*stem.split("/")[:-1], ""]
     found: dict[str, str] = {}
     years = {y for part in parts for y in _YEAR_IN_PATH.findall(part) if FIRST_YEAR <= int(y) <= last_year}
     if len(years) == 1:
@@ -268,14 +278,19 @@ def merge_metadata(from_text: dict[str, str], from_path: dict[str, str], from_fi
     "place_source": ...})`` with sources ``file``, ``path``, ``text`` or empty.
     """
     merged = dict(from_text)
+    # Levels the title or the issuing body name (not a search of the body): a folder that
+    # names the city does not make the title's county wrong.
+    named = extract_place(from_text.get("title", ""), from_text.get("issuing_body", ""))
     sources = {"year_source": "text" if from_text.get("year") else "",
                "place_source": "text" if any(from_text.get(level) for level in PLACE_LEVELS) else ""}
     for name, layer in (("path", from_path), ("file", from_file)):
         given = [i for i, level in enumerate(PLACE_LEVELS) if layer.get(level)]
         if given:
-            # The layer's levels, the text's coarser ones where the layer has none (a city's
-            # province), and nothing finer: a city's report names its districts.
-            merged.update({level: layer.get(level) or (merged.get(level, "") if i < given[-1] else "")
+            # The layer's levels; the text's coarser ones where the layer has none (a city's
+            # province); finer ones only where the title names them: a city's report names its
+            # districts in its body.
+            merged.update({level: layer.get(level) or (merged.get(level, "") if i < given[-1]
+                                                        else named[level] if named[level] == merged.get(level) else "")
                            for i, level in enumerate(PLACE_LEVELS)})
             sources["place_source"] = name
         if layer.get("year"):

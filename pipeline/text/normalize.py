@@ -19,7 +19,7 @@ _ESCAPED_SPACE = re.compile(
     re.IGNORECASE,
 )
 # Characters written out as escapes by careless scrapers: R's "<U+00A0>", "\u00a0" in text.
-_ESCAPED_CHAR = re.compile(r"<U\+([0-9A-Fa-f]{4,6})>|\\u([0-9A-Fa-f]{4})")
+_ESCAPED_CHAR = re.compile(r"<U\+([0-9A-Fa-f]{4,6})>|\\u([dD][89abAB][0-9A-Fa-f]{2}\\u[dD][c-fC-F][0-9A-Fa-f]{2}|[0-9A-Fa-f]{4})")
 # White space next to a non-ASCII character is typesetting ("2020 年", "( 一 )", PDF glyph
 # gaps); only spaces between two ASCII letters or digits can separate words.
 _SPACE_NEXT_TO_WIDE = re.compile(r"(?<=[^\x00-\x7f]) +| +(?=[^\x00-\x7f])")
@@ -49,8 +49,14 @@ def _letter_spaced(line: str) -> bool:
 
 
 def _unescape(match: re.Match) -> str:
-    code = int(match.group(1) or match.group(2), 16)
-    return chr(code) if code <= 0x10FFFF else match.group(0)
+    """The character an escape stands for; a surrogate pair written as two escapes is one
+    character; a lone surrogate, or a code beyond Unicode, stays as written."""
+    code = match.group(1) or match.group(2)
+    if "\\" in code:  # \ud83d\ude00
+        high, low = int(code[:4], 16), int(code[-4:], 16)
+        return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+    value = int(code, 16)
+    return chr(value) if value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF else match.group(0)
 
 
 def _nfkc(text: str) -> str:

@@ -243,9 +243,10 @@ def front_matter(text: str) -> tuple[dict[str, str], str]:
         return {}, text
     try:
         values = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as err:
-        raise ValueError(f"front matter is not valid YAML ({str(err).splitlines()[0]})") from err
-    values = values if isinstance(values, dict) else {}
+    except yaml.YAMLError:
+        values = None
+    if not isinstance(values, dict):  # a --- rule and text, not front matter: keep the text
+        return {}, text
     found = {field: str(values[key]).strip() for key, field in _FRONT_MATTER_FIELDS.items()
              if values.get(key) not in (None, "")}
     return found, text[match.end():]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..files import PipelineError
 from ..params import CleanParams
+from .metadata import RESERVED_COLUMNS
 from .readers import decode_bytes
 
 ID_COLUMNS = ("id", "doc_id", "uuid", "编号")
@@ -49,8 +50,11 @@ def _records(path: Path) -> tuple[list[dict[str, str]], str, tuple[str, ...]]:
     if suffix == ".xlsx":
         from openpyxl import load_workbook
 
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        values = list(sheet.iter_rows(values_only=True))
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            values = list(book.worksheets[0].iter_rows(values_only=True))
+        finally:
+            book.close()
         header = [str(c).strip() if c is not None else f"column_{i + 1}" for i, c in enumerate(values[0])] if values else []
         rows = [{h: "" if v is None else str(v) for h, v in zip(header, row)} for row in values[1:]]
         return rows, "xlsx", ()
@@ -100,6 +104,18 @@ def choose_text_column(rows: list[dict[str, str]], named: str = "") -> tuple[str
 MIN_TEXT_CHARS = 200
 
 
+def _row_id(value: str) -> str:
+    """A row's id as it appears in doc_id: no white space."""
+    return re.sub(r"\s+", "_", value.strip())
+
+
+def _metadata_name(column: str) -> str:
+    """A table column's name among the metadata: a field's name where it is one; ``table_``
+    before a name the output tables use themselves (doc_id, file, text, ...)."""
+    name = FIELD_COLUMNS.get(column.lower(), column)
+    return f"table_{name}" if name in RESERVED_COLUMNS else name
+
+
 def read_table(path: str | Path, text_column: str = CleanParams.text_column) -> Table:
     """Read a corpus table. Raises PipelineError naming the file if it has no text column."""
     path = Path(path)
@@ -111,17 +127,19 @@ def read_table(path: str | Path, text_column: str = CleanParams.text_column) -> 
         raise PipelineError(f"{path}: not a readable table ({type(err).__name__}: {err})") from err
     if not records:
         raise PipelineError(f"{path}: a table with no rows")
+    records = [row for row in records if any(value.strip() for value in row.values())]  # blank rows: nothing
+    if not records:
+        raise PipelineError(f"{path}: a table with no rows")
     column, reason = choose_text_column(records, text_column)
     if column is None:
         raise PipelineError(f"{path}: {reason}")
     columns = list(dict.fromkeys(k for row in records for k in row))
     id_column = next((c for c in columns if c.lower() in ID_COLUMNS
-                      and len({row.get(c, "") for row in records}) == len(records)
-                      and all(row.get(c, "").strip() for row in records)), None)
+                      and len({_row_id(row.get(c, "")) for row in records}) == len(records)
+                      and all(_row_id(row.get(c, "")) for row in records)), None)
     rows = []
-    width = len(str(len(records)))
     for number, record in enumerate(records, 1):
-        row_id = record[id_column].strip() if id_column else f"{number:0{width}d}"
-        metadata = {FIELD_COLUMNS.get(k.lower(), k): v.strip() for k, v in record.items() if k not in (column, id_column)}
-        rows.append(TableRow(re.sub(r"\s+", "_", row_id), record.get(column, ""), metadata))
+        row_id = _row_id(record[id_column]) if id_column else str(number)
+        metadata = {_metadata_name(k): v.strip() for k, v in record.items() if k not in (column, id_column)}
+        rows.append(TableRow(row_id, record.get(column, ""), metadata))
     return Table(column, reason, rows, encoding, warnings)

@@ -113,11 +113,12 @@ def mine_terms(paragraphs: Callable[[], Iterable[tuple[str, Sequence[str]]]], st
                         candidate.examples.append((report, context))
     ranked = []
     for parts, candidate in found.items():
-        if len(candidate.reports) < settings.min_reports or candidate.term in known:
+        # The exact count decides (a hash shared by two runs could have let a rare one through).
+        split_counts = [(counts.get(hash(parts[:i])), counts.get(hash(parts[i:]))) for i in range(1, len(parts))]
+        if (candidate.count < settings.min_count or len(candidate.reports) < settings.min_reports
+                or candidate.term in known or any(a is None or b is None for a, b in split_counts)):
             continue
-        candidate.cohesion = min(
-            math.log2(candidate.count * n_tokens / (counts[hash(parts[:i])] * counts[hash(parts[i:])]))
-            for i in range(1, len(parts)))
+        candidate.cohesion = min(math.log2(candidate.count * n_tokens / (a * b)) for a, b in split_counts)
         boundaries_left = candidate.left.pop(_BOUNDARY, 0)
         boundaries_right = candidate.right.pop(_BOUNDARY, 0)
         candidate.freedom = min(branching_entropy(candidate.left, boundaries_left),

@@ -216,3 +216,45 @@ def test_real_gbk_portal_pages_clean_without_residue(tmp_path):
     assert "U+00A0" not in text and "turnpage" not in text and "<!--" not in text
     assert [d["year"] for d in rows(run, DOCUMENTS)] == ["2006", "2007", "2016"]
     assert text.count("综合行政执法") == 1  # 2016, its one occurrence kept once (the page repeats it)
+
+
+def test_table_columns_named_like_output_columns_and_blank_rows_are_handled(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    records = [{"id": f"r {i}", "doc_id": "same", "file": "x.txt", **r} for i, r in enumerate(table_rows())]
+    records.append({k: "" for k in records[0]})  # a blank row, as Excel leaves them
+    write_table(corpus / "scraped_2024.csv", records)
+    documents = rows(clean_corpus(corpus, tmp_path / "out"), DOCUMENTS)
+    assert [d["doc_id"] for d in documents] == ["scraped_2024#r_0", "scraped_2024#r_1", "scraped_2024#r_2"]
+    assert {d["file"] for d in documents} == {f"scraped_2024.csv#r_{i}" for i in range(3)}
+    assert {d["table_doc_id"] for d in documents} == {"same"} and {d["table_file"] for d in documents} == {"x.txt"}
+    # The table's own name is not each row's year: the year column is.
+    assert [d["year"] for d in documents] == ["2020", "2021", "2022"]
+
+
+def test_escaped_surrogates_and_a_leading_rule_are_text_not_errors(tmp_path):
+    from pipeline.text.normalize import normalize_text
+
+    assert normalize_text("好\\ud83d\\ude00<U+D83D>字") == "好😀<U+D83D>字"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body_lines = [p.strip() for p in SEED_TEXT.splitlines() if len(p) > 30 and p.endswith("。")]
+    (corpus / "rule.md").write_text("---\n\n" + "\n\n".join(body_lines[:3]) + "\n\n---\n\n"
+                                    + "\n\n".join(body_lines[3:6]) + "\n", encoding="utf-8")
+    text = "".join(p["text"] for p in rows(clean_corpus(corpus, tmp_path / "out"), PARAGRAPHS))
+    assert body_lines[0][:20] in text and body_lines[4][:20] in text
+
+
+def test_a_city_folder_keeps_the_county_the_title_names(tmp_path):
+    corpus = tmp_path / "corpus" / "湛江市"
+    corpus.mkdir(parents=True)
+    (corpus / "report_2025.txt").write_text(SEED_TEXT, encoding="utf-8")  # 遂溪县岭北镇人民政府2025年…报告
+    [document] = rows(clean_corpus(tmp_path / "corpus", tmp_path / "out"), DOCUMENTS)
+    assert (document["city"], document["county"], document["town"]) == ("湛江市", "遂溪县", "岭北镇")
+
+
+def test_a_bad_path_pattern_is_an_error_before_reading(tmp_path):
+    from pipeline.files import PipelineError
+
+    with pytest.raises(PipelineError, match="PATH_PATTERN"):
+        clean_corpus(SEEDS, tmp_path / "out", path_pattern="{a}/{a}")
