@@ -20,6 +20,7 @@ from tqdm import tqdm
 from ..artifacts import (CORPUS, CORPUS_INDEX, DOCUMENT_TOPICS, K_CHOICE, K_SWEEP, K_SWEEP_PLOT, K_SWEEP_SUMMARY,
                          PARAGRAPH_TOPICS, PARAGRAPHS, REPRESENTATIVE, TOKENS, TOPIC_SUMMARY, TOPIC_WORDS, TOPICS, Run)
 from ..figures.style import use_chinese_font
+from ..files import PipelineError
 from ..figures.sweep import plot_k_sweep
 from ..params import LdaParams, SweepParams
 from ..text.places import place_name
@@ -75,12 +76,8 @@ def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, bows: 
     try:
         ks = sweep.ks(n_train)
     except ValueError as err:
-        from ..files import PipelineError
-
         raise PipelineError(str(err)) from None
     if not ks:
-        from ..files import PipelineError
-
         raise PipelineError(f"K sweep: {n_train} training paragraphs support no K in {sweep.k_range}")
     run.log(f"k sweep: K in {ks[0]}..{ks[-1]}, {sweep.sweep_seeds} seeds each, {n_train} training and "
             f"{int(held.sum())} held-out paragraphs, {run.jobs} jobs")
