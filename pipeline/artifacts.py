@@ -73,8 +73,15 @@ DOCUMENT_TOPICS = A("lda/document_topics.csv", "lda", "topic shares per report (
                     ("doc_id", *DOCUMENT_KEY_COLUMNS, "n_tokens", *TOPIC_LABEL, "weight"))
 TOPICS = A("lda/topics.csv", "lda", "top words per topic with P(word | topic)", (*TOPIC_LABEL, "rank", "word", "weight"))
 TOPIC_SUMMARY = A("lda/topic_summary.csv", "lda",
-                  "one row per topic: label, share of the modelled text, NPMI, exclusivity, top words by three rankings",
-                  (*TOPIC_LABEL, "share", "npmi", "exclusivity", "top_words", "relevant_words", "frex_words"))
+                  "one row per topic: label, the theme of a seeded topic and the share of that theme's occurrences "
+                  "it holds, share of the modelled text, NPMI, exclusivity, top words by three rankings",
+                  (*TOPIC_LABEL, "theme", "theme_share", "share", "npmi", "exclusivity", "top_words", "relevant_words",
+                   "frex_words"))
+KEYWORD_COVERAGE = A("lda/keyword_coverage.csv", "lda", "before fitting: the paragraphs and reports each theme term "
+                     "occurs in (after stopwords), and whether the model's vocabulary has it",
+                     ("theme", "term", "in_vocabulary", "paragraphs", "reports"))
+SEEDED_TOPICS = A("lda/seeded_topics.csv", "lda", "before fitting: each theme, whether it got a topic of its own, "
+                  "and why", ("theme", "marked", "seeded", "topic", "paragraphs", "reports", "terms", "reason"))
 TOPIC_WORDS = A("lda/topic_words.csv", "lda", "top words per topic by probability, relevance (λ=0.6) and FREX",
                 (*TOPIC_LABEL, "ranking", "rank", "word", "score"))
 PARAGRAPH_TOPICS = A("lda/paragraph_topics.csv", "lda", "topic shares per modelled paragraph",
@@ -101,6 +108,17 @@ THEME_COUNTS = A("themes/theme_counts.csv", "themes", "tracked-theme occurrences
                  ("doc_id", *DOCUMENT_KEY_COLUMNS, "theme", "count", "per_10k_chars"))
 THEME_TERM_COUNTS = A("themes/theme_term_counts.csv", "themes", "occurrences per report of each theme term and alias",
                       ("doc_id", "theme", "term", "count"))
+THEME_CONTEXTS = A("themes/theme_contexts.csv", "themes", "every occurrence of a theme name or alias, with about 40 "
+                   "characters either side (one row per occurrence: as many as theme_counts.csv counts)",
+                   ("theme", "term", "doc_id", "year", "place", "section", "left", "match", "right"))
+ADOPTION = ("reports", "reports_mentioning", "share_reports", "places", "places_mentioning", "first_mentions",
+            "ci_low", "ci_high", "places_ever_share")
+THEME_ADOPTION = A("themes/theme_adoption.csv", "themes", "per theme and year: reports and places mentioning it, "
+                   "places mentioning it for the first time, the share of all places that have by then (bootstrap "
+                   "interval over the year's reports where it has enough)", ("theme", "year", *ADOPTION))
+THEME_ADOPTION_BY_PROVINCE = A("themes/theme_adoption_by_province.csv", "themes",
+                               "theme_adoption.csv within each province, for the reports whose province is known",
+                               ("province", "theme", "year", *ADOPTION))
 THEME_TOPICS = A("themes/theme_topics.csv", "themes", "which topics carry each theme",
                  ("theme", "topic", "term_weight", "topic_share"))
 
@@ -110,14 +128,20 @@ PLOT_DOCUMENT_TOPICS = A("plots/document_topics.png", "plots", "report × topic 
 PLOT_THEMES_BY_REPORT = A("plots/themes_by_report.png", "plots", "report × theme heatmap (also .svg)")
 PLOT_THEMES_BY_YEAR = A("plots/themes_by_year.png", "plots", "themes by year")
 PLOT_THEMES_BY_PLACE = A("plots/themes_by_place.png", "plots", "themes by place")
+PLOT_THEME_ADOPTION = A("plots/theme_adoption.png", "plots", "each theme's share of reports mentioning it, by year, "
+                        "with the reports behind each year and bootstrap intervals")
+PLOT_PLACES_EVER = A("plots/theme_adoption_places.png", "plots",
+                     "cumulative adoption: the share of places that have mentioned each theme by each year")
 PLOT_KEYWORDS = A("plots/tfidf_keywords.png", "plots", "TF-IDF keywords, first reports")
 PLOTS_DONE = A("plots/.complete", "plots", "marks the plots stage as finished")
 
 # ---- quality ----------------------------------------------------------------------------------
 STABILITY_RUNS = A("quality/stability.csv", "quality", "each topic matched to the topics of each extra run",
                    (*TOPIC_LABEL, "run_seed", "matched_topic", "top_word_jaccard"))
-TOPIC_STABILITY = A("quality/topic_stability.csv", "quality", "per topic: mean top-word overlap with its match in "
-                    "the other runs (1 = comes back every time)", (*TOPIC_LABEL, "stability"))
+TOPIC_STABILITY = A("quality/topic_stability.csv", "quality", "per topic, seeded and free side by side: its theme "
+                    "and the share of that theme's occurrences it holds (seeded topics), share, NPMI, and stability: "
+                    "mean top-word overlap with its match in the other runs (1 = comes back every time)",
+                    (*TOPIC_LABEL, "theme", "theme_share", "share", "npmi", "stability"))
 PLOT_TOPIC_QUALITY = A("quality/topic_quality.png", "quality", "stability and NPMI per topic")
 RUNS = A("quality/runs.csv", "quality", "each model trained (the lda stage's and the extra seeds): mean NPMI and "
          "topic diversity", ("run_seed", "npmi", "diversity"))
@@ -176,12 +200,12 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("clean", PARAGRAPHS, (), ("input", "rules", "metadata"), (P.CleanParams,)),
     Stage("segment", SEGMENTED, ("clean",), ("dictionary",)),
     Stage("filter", TOKENS, ("segment",), ("stopwords",), (P.FilterParams,)),
-    Stage("lda", DOCUMENT_TOPICS, ("clean", "filter"), (), (P.LdaParams, P.SweepParams)),
+    Stage("lda", DOCUMENT_TOPICS, ("clean", "filter"), ("themes",), (P.LdaParams, P.SweepParams)),
     Stage("tfidf", KEYWORDS, ("clean", "filter"), (), (P.TfidfParams,)),
-    Stage("themes", THEME_COUNTS, ("clean", "lda"), ("themes",)),
+    Stage("themes", THEME_COUNTS, ("clean", "lda"), ("themes",), (P.BootstrapParams,)),
     Stage("plots", PLOTS_DONE, ("clean", "lda", "tfidf", "themes"), (), (P.PlotParams,)),
     Stage("quality", TOPIC_STABILITY, ("filter", "lda"), (), (P.QualityParams,)),
-    Stage("prevalence", THEME_RATE_BY_PLACE, ("clean", "lda", "themes"), (), (P.PrevalenceParams,)),
+    Stage("prevalence", THEME_RATE_BY_PLACE, ("clean", "lda", "themes"), (), (P.BootstrapParams,)),
     Stage("terms", TERM_CANDIDATES, ("segment",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
     Stage("report", REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "quality", "prevalence",
                              "terms"), (), (P.ReportParams,)),

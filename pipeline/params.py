@@ -88,7 +88,7 @@ class LdaParams:
     (``make bench-quality``); gensim's own defaults (random start, learned priors,
     no_below=2) scored far lower."""
 
-    k: int = param(8, "Number of topics, or auto: sweep K_RANGE and choose K by the rule written beside the model.", "K")
+    k: int = param(8, "Number of free topics (seeded topics come on top), or auto: sweep K_RANGE and choose K by the rule written beside the model.", "K")
     seed: int = param(42, "Random seed: the same seed, data and parameters give the same model.", "SEED")
     passes: int = param(0, "Passes over the corpus; 0 picks enough for about 200,000 paragraph visits "
                            "(many on a small corpus, one on a large one), at most 50.", "PASSES")
@@ -108,6 +108,15 @@ class LdaParams:
                                 "inference tends to settle on look-alike topics).")
     restarts: int = param(3, "On corpora small enough for 10 or more passes, train this many seeded starts for a "
                              "fifth of the passes each and continue the one with the best evidence lower bound.")
+    seeded: bool = param(True, "Give each theme marked * in THEMES a topic of its own, before the K free topics "
+                               "(0: plain LDA).", "SEEDED")
+    seed_strength: float = param(10.0, "Prior weight of a seeded theme's terms in its topic, as a multiple of each "
+                                       "term's count in the corpus; so a seeded topic's P(term | topic) is mostly "
+                                       "prior. At 10 the theme's name is among its topic's top 3 words on the "
+                                       "seeds; at 1-3 the topic drifts to the broader subject around it.")
+    seed_min_share: float = param(0.001, "A marked theme is seeded only where its terms occur in at least this share "
+                                         "of the paragraphs (and in NO_BELOW): rarer, its topic would be the few "
+                                         "paragraphs that name it.")
     n_words: int = param(30, "Top words per topic in the topics table.")
     n_paragraphs: int = param(3, "Representative paragraphs per topic (one per report first).")
 
@@ -163,8 +172,9 @@ class QualityParams:
 
 
 @dataclass(frozen=True)
-class PrevalenceParams:
-    """Topic shares and theme frequencies by year and place, with bootstrap intervals."""
+class BootstrapParams:
+    """Bootstrap-over-reports intervals: topic shares and theme frequencies by year and place
+    (prevalence stage), and the share of reports mentioning a theme by year (themes stage)."""
 
     n_boot: int = param(2000, "Bootstrap resamples of reports.")
     min_reports: int = param(3, "Smallest group (year, place) that gets an interval: a bootstrap of 1-2 reports "

@@ -59,6 +59,7 @@ def plot_heatmap(
     fmt: str = "{:.2f}",
     groups: list[tuple[str, int, int]] | None = None,
     row_axis_label: str = "",
+    scale_columns: bool = False,
 ):
     """A heatmap that stays readable from 5 to 500 rows.
 
@@ -66,6 +67,10 @@ def plot_heatmap(
     enough grids); beyond that, rows are unlabelled and ``groups`` (label, first_row, end_row)
     label runs of rows instead. The colour scale is capped at the 99th percentile so one
     outlier does not wash out the rest; the colour bar says so with an arrow.
+
+    ``scale_columns``: colour each column on its own scale (share of the column's highest
+    value, shown under its label), so a rare theme is visible beside a frequent one; printed
+    values stay the real ones. NaN cells (e.g. years without reports) are left blank.
     """
     from matplotlib import pyplot as plt
 
@@ -73,12 +78,23 @@ def plot_heatmap(
     labelled = n_rows <= MAX_LABELLED_ROWS
     width, height = heatmap_size(n_rows, n_cols, labelled)
     figure, axis = plt.subplots(figsize=(width, height))
-    high = float(np.nanmax(matrix)) if matrix.size else 1.0
-    vmax = float(np.nanpercentile(matrix, 99)) if matrix.size > 200 else high
+    values = matrix
+    if scale_columns:
+        column_max = np.nanmax(np.where(np.isnan(matrix), 0, matrix), axis=0) if n_rows else np.zeros(n_cols)
+        matrix = np.divide(matrix, column_max, out=np.zeros_like(matrix, dtype=float), where=column_max > 0)
+        matrix[np.isnan(values)] = np.nan
+        title = f"{title}\ncolour: each column on its own scale (its maximum under its name); numbers: {colorbar}"
+        colorbar = "share of the column's maximum"
+    finite = matrix[~np.isnan(matrix)]
+    high = float(finite.max()) if finite.size else 1.0
+    vmax = float(np.percentile(finite, 99)) if finite.size > 200 and not scale_columns else high
     vmax = vmax if vmax > 0 else (high or 1.0)
-    image = axis.imshow(matrix, aspect="auto", cmap=HEATMAP_CMAP, vmin=0, vmax=vmax, interpolation="nearest")
+    image = axis.imshow(np.ma.masked_invalid(matrix), aspect="auto", cmap=HEATMAP_CMAP, vmin=0, vmax=vmax,
+                        interpolation="nearest")
     column_width = (width - 3.2) / max(1, n_cols)
     labels, rotation = column_labels_layout(column_labels, column_width, 8.5)
+    if scale_columns:
+        labels = [f"{label}\nmax {fmt.format(m)}" for label, m in zip(labels, column_max)]
     axis.set_xticks(range(n_cols), labels, rotation=rotation, fontsize=8.5, ha="center", va="top")
     axis.tick_params(axis="x", length=0)
     if labelled:
@@ -100,7 +116,8 @@ def plot_heatmap(
     if labelled and n_rows * n_cols <= MAX_ANNOTATED_CELLS:
         for r in range(n_rows):
             for c in range(n_cols):
-                axis.text(c, r, fmt.format(matrix[r, c]), ha="center", va="center", fontsize=7.5,
-                          color="white" if matrix[r, c] > 0.6 * vmax else "#222222")
+                if not np.isnan(values[r, c]):
+                    axis.text(c, r, fmt.format(values[r, c]), ha="center", va="center", fontsize=7.5,
+                              color="white" if matrix[r, c] > 0.6 * vmax else "#222222")
     figure.tight_layout()
     return figure

@@ -11,6 +11,7 @@ from typing import Any, Sequence
 from urllib.parse import quote
 
 from ..files import PipelineError
+from ..topics.measures import RELEVANCE_LAMBDA
 
 def human_size(n_bytes: int) -> str:
     for unit in ("B", "KB", "MB", "GB"):
@@ -33,6 +34,7 @@ def script_safe(source: str) -> str:
 
 
 _LDAVIS_STATE_URL = "location.origin + location.pathname"
+_LDAVIS_LAMBDA_STARTS = ("vis_state = {\n            lambda: 1,", "old: 1,\n            current: 1\n")
 
 
 def ldavis_assets() -> dict[str, str]:
@@ -50,6 +52,11 @@ def ldavis_assets() -> dict[str, str]:
     if _LDAVIS_STATE_URL not in ldavis:
         raise PipelineError(f"{urls.LDAVIS_LOCAL}: unexpected LDAvis version (pyLDAvis 3.4.1 is pinned)")
     ldavis = ldavis.replace(_LDAVIS_STATE_URL, 'location.href.split("#")[0]')
+    # The slider starts at the λ the labels and the text use, not at LDAvis's 1.
+    for start in _LDAVIS_LAMBDA_STARTS:
+        if start not in ldavis:
+            raise PipelineError(f"{urls.LDAVIS_LOCAL}: unexpected LDAvis version (pyLDAvis 3.4.1 is pinned)")
+        ldavis = ldavis.replace(start, start.replace("1", str(RELEVANCE_LAMBDA)))
     # Markup: these are trusted package files, inlined verbatim (script_safe guards the tags).
     return {"d3": Markup(read(urls.D3_LOCAL)), "ldavis": Markup(ldavis), "css": Markup(read(urls.LDAVIS_CSS_LOCAL))}
 

@@ -20,20 +20,24 @@ N_WORDS = 12  # top words shown per topic
 N_KEYWORDS = 10  # TF-IDF terms per report
 SNIPPET_CHARS = 200  # representative paragraphs are cut to this length (full text in clean/paragraphs.csv)
 COLLAPSE_ROWS = 30  # longer tables start folded
-MAX_QUALITY_ROWS = 40  # rows shown per table of the quality section
+MAX_QUALITY_ROWS = 12  # rows shown per table of the quality section (then a link to the CSV)
+SUMMARY_ROWS = 20  # rows shown of a per-report table (then a link to the CSV)
 VERSIONED_PACKAGES = ("fazhi-topics", "gensim", "jieba", "scikit-learn", "numpy", "scipy", "pandas",
                       "matplotlib", "pyLDAvis", "Jinja2", "mplfonts")
 
 SECTIONS = (
-    ("summary", "1 运行概况", "Run summary"),
-    ("cleaning", "2 清洗概况", "Cleaning summary"),
-    ("topics", "3 主题", "Topics"),
-    ("heatmap", "4 报告 × 主题", "Report-by-topic heatmap"),
-    ("themes", "5 跟踪主题词", "Tracked themes"),
-    ("keywords", "6 TF-IDF 关键词", "TF-IDF keywords per report"),
-    ("quality", "7 模型质量", "Model quality"),
-    ("explorer", "8 交互式主题浏览", "Interactive topic explorer"),
+    ("findings", "1 要点", "Findings"),
+    ("summary", "2 运行概况", "Run summary"),
+    ("cleaning", "3 清洗概况", "Cleaning summary"),
+    ("topics", "4 主题", "Topics"),
+    ("heatmap", "5 报告 × 主题", "Report-by-topic heatmap"),
+    ("themes", "6 跟踪主题词", "Tracked themes"),
+    ("keywords", "7 TF-IDF 关键词", "TF-IDF keywords per report"),
+    ("quality", "8 模型质量", "Model quality"),
+    ("explorer", "9 交互式主题浏览", "Interactive topic explorer"),
 )
+EXAMPLES_PER_THEME = 3  # occurrences in context shown per theme: the earliest, a middle and the latest report
+TOP_PLACES = 3  # places named per theme on the first screen
 
 # What each output file is, for the file list in the run summary.
 
@@ -155,6 +159,8 @@ def topic_summaries(summary_rows: list[dict[str, str]], topic_rows: list[dict[st
     quality stage has run) and the number of reports it dominates."""
     stability = {int(r["topic"]): float(r["stability"]) for r in stability_rows}
     topics = {int(r["topic"]): {"topic": int(r["topic"]), "label": unguard(r["label"]), "words": [],
+                                "theme": unguard(r.get("theme") or ""),
+                                "theme_share": float(r["theme_share"]) if r.get("theme_share") else None,
                                 "share": float(r["share"]), "npmi": float(r["npmi"]),
                                 "stability": stability.get(int(r["topic"])), "dominant": 0, "paragraphs": []}
               for r in summary_rows}
@@ -222,6 +228,60 @@ def theme_summary(count_rows: list[dict[str, str]], theme_topic_rows: list[dict[
         if entry is not None and share > entry["topic_share"]:
             entry["topic"], entry["topic_share"] = labels.get(int(row["topic"]), row["topic"]), share
     return list(themes.values())
+
+
+def theme_findings(adoption_rows: list[dict[str, str]], count_rows: list[dict[str, str]], docs: dict[str, Doc],
+                   topics: list[dict[str, Any]], top_places: int = TOP_PLACES) -> list[dict[str, Any]]:
+    """The first screen, per theme: how widely it recurs (reports and places mentioning it),
+    since when (first year; first year in which at least half the reports mention it, counted
+    only in years with enough reports for an interval), where (the places with most
+    occurrences) and its seeded topic. Most widespread first."""
+    seeded = {t["theme"]: t for t in topics if t.get("theme")}
+    findings: dict[str, dict[str, Any]] = {}
+    for row in adoption_rows:
+        name = unguard(row["theme"])
+        entry = findings.setdefault(name, {"theme": name, "reports": 0, "mentioning": 0, "first_year": None,
+                                           "majority_year": None, "latest": None, "topic": seeded.get(name)})
+        entry["reports"] += int(row["reports"])
+        entry["mentioning"] += int(row["reports_mentioning"])
+        if not row["year"].isdigit():
+            continue
+        if int(row["reports_mentioning"]) and entry["first_year"] is None:
+            entry["first_year"] = row["year"]
+        if row["ci_low"] and float(row["share_reports"]) >= 0.5 and entry["majority_year"] is None:
+            entry["majority_year"] = row["year"]
+        if int(row["reports"]):
+            entry["latest"] = (row["year"], int(row["reports_mentioning"]), int(row["reports"]))
+    occurrences: dict[str, Counter] = defaultdict(Counter)
+    for row in count_rows:
+        doc = docs.get(row["doc_id"])
+        if int(row["count"]) and doc is not None and doc.place:
+            occurrences[unguard(row["theme"])][doc.place] += int(row["count"])
+    all_places = len({d.place for d in docs.values() if d.place})
+    for name, entry in findings.items():
+        entry["share"] = entry["mentioning"] / entry["reports"] if entry["reports"] else 0.0
+        entry["places"] = len(occurrences[name])
+        entry["all_places"] = all_places
+        entry["top_places"] = sorted(occurrences[name].items(), key=lambda kv: (-kv[1], kv[0]))[:top_places]
+    return sorted(findings.values(), key=lambda e: (-e["share"], e["theme"]))
+
+
+def theme_examples(context_rows: Iterable[dict[str, str]], docs: dict[str, Doc],
+                   n: int = EXAMPLES_PER_THEME) -> dict[str, list[dict[str, Any]]]:
+    """Per theme, ``n`` occurrences in context from different reports spread over time: the
+    earliest report's first occurrence, the latest's, and ones between."""
+    first: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)  # theme -> doc -> its first occurrence
+    for row in context_rows:
+        first[row["theme"]].setdefault(row["doc_id"], row)
+    examples = {}
+    for theme, by_doc in first.items():
+        ordered = sorted(by_doc.values(), key=lambda r: (r["year"] or "9999", r["doc_id"]))
+        picks = sorted({round(i * (len(ordered) - 1) / max(1, n - 1)) for i in range(n)}) if len(ordered) > 1 else [0]
+        examples[unguard(theme)] = [{"doc": docs[r["doc_id"]].label if r["doc_id"] in docs else r["doc_id"],
+                                     "section": unguard(r["section"]), "left": unguard(r["left"]),
+                                     "match": unguard(r["match"]), "right": unguard(r["right"])}
+                                    for r in (ordered[i] for i in picks)]
+    return examples
 
 
 def keyword_table(keyword_rows: Iterable[dict[str, str]], docs: dict[str, Doc], n: int = N_KEYWORDS) -> list[dict[str, Any]]:

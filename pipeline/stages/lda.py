@@ -18,15 +18,19 @@ import numpy as np
 from tqdm import tqdm
 
 from ..artifacts import (CORPUS, CORPUS_INDEX, DOCUMENT_TOPICS, K_CHOICE, K_SWEEP, K_SWEEP_PLOT, K_SWEEP_SUMMARY,
-                         PARAGRAPH_TOPICS, PARAGRAPHS, REPRESENTATIVE, TOKENS, TOPIC_SUMMARY, TOPIC_WORDS, TOPICS, Run)
+                         KEYWORD_COVERAGE, PARAGRAPH_TOPICS, PARAGRAPHS, REPRESENTATIVE, SEEDED_TOPICS, TOKENS,
+                         TOPIC_SUMMARY, TOPIC_WORDS, TOPICS, Run)
 from ..figures.style import use_chinese_font
 from ..files import PipelineError
 from ..figures.sweep import plot_k_sweep
-from ..params import LdaParams, SweepParams
+from ..params import Inputs, LdaParams, SweepParams
 from ..text.places import place_name
+from ..text.structure import section_name
+from ..text.themes import load_themes
 from ..topics.choose_k import K_RULE, MIN_DIVERSITY, choose_k, pooled_se, split_holdout, summarise_sweep
 from ..topics.describe import RepresentativeParagraphs, term_frequency, topic_label, topic_share
 from ..topics.ensemble import ModelRun, sweep_models
+from ..topics.seeding import KeywordCoverage, SeedTopic, ThemeAttribution, choose_seeds, seed_term_ids
 from ..topics.measures import NPMI_TOP_N, exclusivity_per_topic, npmi_per_topic, top_words, topic_rankings
 from ..topics.train import build_dictionary, check_k, infer_topics, topic_term_matrix, train_lda, training_progress
 
@@ -67,7 +71,7 @@ def _serialise(run: Run, bows: _Bows):
     return MmCorpus(str(run.path(CORPUS)))
 
 
-def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, bows: list, texts) -> int:
+def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, bows: list, texts, seed_ids) -> int:
     """Train ``sweep_seeds`` models per K, write the sweep's tables and figure, return the K chosen."""
     from gensim.corpora import MmCorpus
 
@@ -89,7 +93,8 @@ def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, bows: 
         train_path, heldout_path = Path(tmp) / "train.mm", Path(tmp) / "heldout.mm"
         MmCorpus.serialize(str(train_path), (b for b, h in zip(bows, held) if not h))
         MmCorpus.serialize(str(heldout_path), (b for b, h in zip(bows, held) if h))
-        rows = sweep_models(ModelRun(dictionary, train_path, heldout_path), texts, params, ks, sweep.sweep_seeds, run.jobs)
+        rows = sweep_models(ModelRun(dictionary, train_path, heldout_path, seed_ids), texts, params, ks,
+                            sweep.sweep_seeds, run.jobs)
     summaries = summarise_sweep(rows)
     chosen = choose_k(summaries)
     measures = ("npmi", "diversity", "exclusivity", "perplexity")
@@ -121,35 +126,55 @@ def _remove_sweep(run: Run) -> None:
         run.log(f"lda: fixed K; removed the earlier K sweep's {', '.join(Path(a.path).name for a in removed)}")
 
 
-def run(run: Run, params: LdaParams, sweep: SweepParams) -> None:
+def _choose_seeds(run: Run, coverage: KeywordCoverage, dictionary, params: LdaParams) -> list[SeedTopic]:
+    """Write the keyword coverage and the seeding decisions (before fitting); return the seeds."""
+    decisions, seeds = choose_seeds(coverage, dictionary.token2id, coverage.n_paragraphs, params)
+    run.write_rows(KEYWORD_COVERAGE, coverage.term_rows(dictionary.token2id))
+    topic_of = {seed.theme: i + 1 for i, seed in enumerate(seeds)}
+    terms_of = {seed.theme: " ".join(seed.terms) for seed in seeds}
+    run.write_rows(SEEDED_TOPICS, ([d.theme, int(d.marked), int(d.seeded), topic_of.get(d.theme, ""), d.paragraphs,
+                                    d.reports, terms_of.get(d.theme, ""), d.reason] for d in decisions))
+    for d in decisions:
+        if d.marked:
+            run.log(f"lda: {d.theme}: {'seeded topic T' + str(topic_of[d.theme]) if d.seeded else 'not seeded'}, {d.reason}")
+    return seeds
+
+
+def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None:
     logging.getLogger("gensim").setLevel(logging.WARNING)
-    dictionary = build_dictionary((tokens for _, _, tokens in run.token_rows(TOKENS)), params)
+    coverage = KeywordCoverage(load_themes(inputs.themes))
+    dictionary = build_dictionary(coverage.observe(run.token_rows(TOKENS)), params)
+    seeds = _choose_seeds(run, coverage, dictionary, params)
+    seed_ids = seed_term_ids(seeds, dictionary.token2id)
     bows = _Bows(run, dictionary, params.min_tokens)
     texts = run.reference_texts()
     if params.k == "auto":
-        params = dataclasses.replace(params, k=_sweep_k(run, params, sweep, dictionary, list(bows), texts))
+        params = dataclasses.replace(params, k=_sweep_k(run, params, sweep, dictionary, list(bows), texts, seed_ids))
     else:
         _remove_sweep(run)
     # Serialise the bag-of-words once: passes then read a compact binary file, not the text.
     corpus = _serialise(run, bows)
     n_paragraphs = len(corpus)
-    check_k(params.k, n_paragraphs, len(dictionary))
+    k = len(seeds) + params.k
+    check_k(k, n_paragraphs, len(dictionary))
     passes = params.resolved_passes(n_paragraphs)
     starts, start_passes = params.restart_plan(n_paragraphs)
     restarts = f" (best of {starts} starts after {start_passes})" if starts > 1 else ""
-    run.log(f"lda: K={params.k}, {n_paragraphs} paragraphs, {len(dictionary)} terms, {passes} passes{restarts}, "
+    seeded = f" + {len(seeds)} seeded" if seeds else ""
+    run.log(f"lda: K={params.k}{seeded}, {n_paragraphs} paragraphs, {len(dictionary)} terms, {passes} passes{restarts}, "
             f"seed {params.seed}")
     with training_progress(params.total_passes(n_paragraphs), n_paragraphs):
-        model = train_lda(corpus, dictionary, n_paragraphs, params)
+        model = train_lda(corpus, dictionary, n_paragraphs, params, seed_ids)
 
     # The topics, described once: every later stage and the report read these.
-    k = params.k
     vocab = [dictionary[i] for i in range(len(dictionary))]
     phi = topic_term_matrix(model)
     rankings = topic_rankings(phi, term_frequency(corpus, len(vocab)), RANKED_WORDS)
-    labels = [topic_label(t, [vocab[i] for i in rankings["relevance"][0][t]]) for t in range(k)]
+    themes = [seed.theme for seed in seeds] + [""] * params.k
+    labels = [topic_label(t, [vocab[i] for i in rankings["relevance"][0][t]], themes[t]) for t in range(k)]
     npmi = npmi_per_topic(top_words(phi, vocab, NPMI_TOP_N), texts)
     exclusivity = exclusivity_per_topic(phi, NPMI_TOP_N)
+    attribution = ThemeAttribution(seed_ids, phi)
 
     # One streamed inference pass: paragraph rows are written as they come; a report's mix is the
     # token-weighted mean of its paragraphs', accumulated in a reports x K array.
@@ -166,19 +191,22 @@ def run(run: Run, params: LdaParams, sweep: SweepParams) -> None:
                 doc_sums[doc_id] = np.zeros(k)
             doc_sums[doc_id] += theta * n_tokens
             representative.add(doc_id, position, theta)
+            attribution.add(bow, theta)
     totals = np.array([sums.sum() for sums in doc_sums.values()])
     mixes = np.array([sums / sums.sum() for sums in doc_sums.values()])
     share = topic_share(mixes, totals)
 
     run.save_model(model, dictionary)
-    run.write_params(params, sweep)
+    run.write_params(inputs, params, sweep)
     run.write_rows(TOPICS, ((t + 1, labels[t], r + 1, vocab[term], float(phi[t, term]))
                             for t in range(k) for r, term in enumerate(np.argsort(-phi[t], kind="stable")[:params.n_words])))
     run.write_rows(TOPIC_WORDS, ((t + 1, labels[t], name, r + 1, vocab[ids[t, r]], float(scores[t, r]))
                                  for name, (ids, scores) in rankings.items() for t in range(k) for r in range(ids.shape[1])))
     joined = {name: [" ".join(vocab[i] for i in ids[t]) for t in range(k)] for name, (ids, _) in rankings.items()}
-    run.write_rows(TOPIC_SUMMARY, ((t + 1, labels[t], float(share[t]), float(npmi[t]), float(exclusivity[t]),
-                                    joined["probability"][t], joined["relevance"][t], joined["frex"][t]) for t in range(k)))
+    theme_share = [*attribution.own_share(), *[None] * params.k]
+    run.write_rows(TOPIC_SUMMARY, ((t + 1, labels[t], themes[t], theme_share[t], float(share[t]), float(npmi[t]),
+                                    float(exclusivity[t]), joined["probability"][t], joined["relevance"][t],
+                                    joined["frex"][t]) for t in range(k)))
     _write_representative(run, representative.chosen(), labels)
 
     extra, doc_rows = run.document_info()
@@ -198,7 +226,6 @@ def _write_representative(run: Run, chosen: dict[int, list[tuple[float, str, int
     for t, items in chosen.items():
         for rank, (weight, doc_id, position) in enumerate(items, 1):
             paragraph, document = paragraphs.get((doc_id, position), {}), documents.get(doc_id, {})
-            section = " / ".join(x for x in (paragraph.get("section", ""), paragraph.get("subsection", "")) if x)
             rows.append([t + 1, labels[t], rank, weight, doc_id, document.get("title", ""), document.get("year", ""),
-                         place_name(document), section, position, paragraph.get("text", "")])
+                         place_name(document), section_name(paragraph), position, paragraph.get("text", "")])
     run.write_rows(REPRESENTATIVE, rows)

@@ -2,19 +2,17 @@
 and by place, with bootstrap-over-reports intervals, and their figures."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..artifacts import (DOCUMENT_TOPICS, PLOT_PREVALENCE_BY_PLACE, PLOT_PREVALENCE_BY_YEAR, PLOT_THEME_RATE_BY_PLACE,
                          PLOT_THEME_RATE_BY_YEAR, PREVALENCE_BY_PLACE, PREVALENCE_BY_YEAR, THEME_COUNTS,
                          THEME_RATE_BY_PLACE, THEME_RATE_BY_YEAR, Run)
-from ..figures.panels import plot_group_panels
+from ..figures.panels import plot_place_panels, plot_year_panels
 from ..figures.style import use_chinese_font
 from ..files import PipelineError
-from ..params import PrevalenceParams
+from ..params import BootstrapParams
 from ..text.places import choose_place_level, group_of, place_order
-from ..topics.prevalence import estimate_groups, group_rows, theme_rates, year_order
+from ..topics.prevalence import estimate_groups, group_rows, nan_to_none, theme_rates, year_order
 
 OUTPUTS = {  # dimension -> (topic table, theme table, topic figure, theme figure)
     "year": (PREVALENCE_BY_YEAR, THEME_RATE_BY_YEAR, PLOT_PREVALENCE_BY_YEAR, PLOT_THEME_RATE_BY_YEAR),
@@ -22,11 +20,7 @@ OUTPUTS = {  # dimension -> (topic table, theme table, topic figure, theme figur
 }
 
 
-def _cell(x: float):
-    return None if math.isnan(x) else float(x)
-
-
-def run(run: Run, params: PrevalenceParams) -> None:
+def run(run: Run, params: BootstrapParams) -> None:
     use_chinese_font()
     documents = run.documents()
     if not documents:
@@ -52,19 +46,19 @@ def run(run: Run, params: PrevalenceParams) -> None:
         topic_est = estimate_groups(group_rows(topic_docs, key, order), theta, tokens, params.boot_seed,
                                     params.n_boot, params.min_reports)
         tables.append((topic_table, [[*prefix, g, int(t), labels[int(t)], e.n_reports, int(e.weight), float(e.point[j]),
-                                      _cell(e.low[j]), _cell(e.high[j])]
+                                      nan_to_none(e.low[j]), nan_to_none(e.high[j])]
                                      for g, e in topic_est.items() for j, t in enumerate(topics)]))
         grouped = group_rows(doc_ids, key, order)
         theme_est = estimate_groups(grouped, rates, chars, params.boot_seed, params.n_boot, params.min_reports)
         group_counts = {g: counts[rows].sum(axis=0) for g, rows in grouped.items()}
         tables.append((theme_table, [[*prefix, g, theme, e.n_reports, int(e.weight), int(group_counts[g][j]),
-                                      float(e.point[j]), _cell(e.low[j]), _cell(e.high[j])]
+                                      float(e.point[j]), nan_to_none(e.low[j]), nan_to_none(e.high[j])]
                                      for g, e in theme_est.items() for j, theme in enumerate(themes)]))
-        along_x = dimension == "year"
-        run.save_figure(topic_figure, plot_group_panels(topic_names, topic_est, f"主题占比 × {title}", "topic share",
-                                                        along_x, params.min_reports))
-        run.save_figure(theme_figure, plot_group_panels(themes, theme_est, f"主题词频率 × {title} (per 10,000 characters)",
-                                                        "per 10k chars", along_x, params.min_reports))
+        plot = plot_year_panels if dimension == "year" else plot_place_panels
+        run.save_figure(topic_figure, plot(topic_names, topic_est, f"主题占比 × {title}", "topic share",
+                                           params.min_reports))
+        run.save_figure(theme_figure, plot(themes, theme_est, f"主题词频率 × {title} (per 10,000 characters)",
+                                           "per 10k chars", params.min_reports))
     run.write_params(params)
     for artifact, rows in tables:
         run.write_rows(artifact, rows)

@@ -1,13 +1,15 @@
-"""quality: lda/ -> quality/: how stable each topic is across seeds. The same parameters are
-trained with RUNS-1 other seeds, each run's topics are matched to the model's by top-word
-overlap (Hungarian matching), and each topic gets its mean Jaccard overlap."""
+"""quality: lda/ -> quality/: how stable each topic is across seeds. The same parameters (and
+seeded topics) are trained with RUNS-1 other seeds, each run's topics are matched to the model's
+by top-word overlap (Hungarian matching), and each topic gets its mean Jaccard overlap, written
+beside its share and NPMI, seeded topics next to free ones."""
 from __future__ import annotations
 
 import dataclasses
 
 import numpy as np
 
-from ..artifacts import CORPUS, PLOT_TOPIC_QUALITY, RUNS, STABILITY_RUNS, TOPIC_STABILITY, TOPIC_SUMMARY, Run
+from ..artifacts import (CORPUS, PLOT_TOPIC_QUALITY, RUNS, SEEDED_TOPICS, STABILITY_RUNS, TOPIC_STABILITY, TOPIC_SUMMARY,
+                         Run)
 from ..figures.bars import plot_topic_quality
 from ..figures.style import use_chinese_font
 from ..params import LdaParams, QualityParams
@@ -29,8 +31,11 @@ def run(run: Run, params: QualityParams) -> None:
     seeds = [lda.seed + r for r in range(1, params.runs)]
     run.log(f"quality: {len(seeds)} more runs at K={k} for stability (seeds {', '.join(map(str, seeds))}), "
             f"{run.jobs} jobs")
-    others = train_many(ModelRun(dictionary, run.require(CORPUS)), [dataclasses.replace(lda, seed=s) for s in seeds],
-                        run.jobs)
+    # The seeded topics as the lda stage chose them, in topic order.
+    seeded = sorted((r for r in run.rows(SEEDED_TOPICS) if r["seeded"] == "1"), key=lambda r: int(r["topic"]))
+    seed_ids = [[dictionary.token2id[term] for term in r["terms"].split()] for r in seeded]
+    others = train_many(ModelRun(dictionary, run.require(CORPUS), seed_ids=seed_ids),
+                        [dataclasses.replace(lda, seed=s) for s in seeds], run.jobs)
     reference = top_words(phi, vocab, params.n_words)
     matches = [match_topics(reference, [w[:params.n_words] for w in other["words"]]) for other in others]
     stability = np.array([[j for _, j in m] for m in matches]).mean(axis=0) if matches else np.full(k, np.nan)
@@ -45,7 +50,9 @@ def run(run: Run, params: QualityParams) -> None:
     run.write_rows(RUNS, ((seed, float(np.mean(npmi_per_topic(w, cooc=cooc))), topic_diversity(w))
                           for seed, w in zip([lda.seed, *seeds], words)))
     run.write_params(params)
-    run.write_rows(TOPIC_STABILITY, ((t + 1, labels[t], float(stability[t])) for t in range(k)))
+    run.write_rows(TOPIC_STABILITY, ((t + 1, labels[t], r["theme"], float(r["theme_share"]) if r["theme_share"] else None,
+                                      float(r["share"]), float(r["npmi"]), float(stability[t]))
+                                     for t, r in enumerate(summary)))
     robust = int(np.sum(stability >= 0.5))
     run.log(f"quality: {robust} of {k} topics come back in most runs (mean top-{params.n_words} Jaccard >= 0.5); "
             f"mean stability {np.nanmean(stability):.2f}")

@@ -13,20 +13,24 @@ from ..artifacts import (ARTIFACTS, CLEANING_REPORT, CORPUS, CORPUS_INDEX, DOCUM
                          K_CHOICE, K_SWEEP_PLOT, K_SWEEP_SUMMARY, KEYWORDS, MODEL, PARAGRAPH_TOPICS, PLOT_DOCUMENT_TOPICS,
                          PLOT_PREVALENCE_BY_PLACE, PLOT_PREVALENCE_BY_YEAR, PLOT_THEME_RATE_BY_PLACE,
                          PLOT_THEME_RATE_BY_YEAR, PLOT_THEMES_BY_PLACE, PLOT_THEMES_BY_REPORT, PLOT_THEMES_BY_YEAR,
-                         PLOT_TOPIC_QUALITY, PLOT_TOPIC_WORDS, PREVALENCE_BY_YEAR, REMOVED_LINES, REPORT, REPRESENTATIVE,
-                         TERM_CANDIDATES, THEME_COUNTS, THEME_RATE_BY_YEAR, THEME_TOPICS, TOPIC_STABILITY, TOPIC_SUMMARY,
+                         PLOT_PLACES_EVER, PLOT_THEME_ADOPTION, PLOT_TOPIC_QUALITY, PLOT_TOPIC_WORDS, PREVALENCE_BY_YEAR,
+                         REMOVED_LINES, REPORT, REPRESENTATIVE, SEEDED_TOPICS, TERM_CANDIDATES, THEME_ADOPTION,
+                         THEME_CONTEXTS, THEME_COUNTS, THEME_RATE_BY_YEAR, THEME_TOPICS, TOPIC_STABILITY, TOPIC_SUMMARY,
                          TOPICS, STAGES, Artifact, Run, params_artifact)
 from ..figures.style import cjk_font_path
 from ..params import ReportParams
 from ..report.assets import figure, human_size, ldavis_assets, render_pages
-from ..report.context import (COLLAPSE_ROWS, EXPLORER_ID, SECTIONS, attach_paragraphs, build_documents,
-                              cleaning_overview, corpus_summary, csv_preview, document_topic_table,
-                              keyword_table, model_facts, package_versions, snippet, theme_summary, topic_summaries)
+from ..report.context import (COLLAPSE_ROWS, EXPLORER_ID, SECTIONS, SUMMARY_ROWS, attach_paragraphs, build_documents,
+                              cleaning_overview, corpus_summary, csv_preview, document_topic_table, keyword_table,
+                              model_facts, package_versions, snippet, theme_examples, theme_findings, theme_summary,
+                              topic_summaries)
 from ..report.explorer import prepare_explorer
 from ..topics.describe import term_frequency
 from ..topics.train import topic_term_matrix
 
 FIGURES = {  # name in the template -> (artifact, title)
+    "theme_adoption": (PLOT_THEME_ADOPTION, "提及主题词的报告比例 Share of reports mentioning each theme, by year"),
+    "theme_adoption_places": (PLOT_PLACES_EVER, "累计采用 Share of places that have mentioned each theme"),
     "topic_words": (PLOT_TOPIC_WORDS, "各主题高频词 Top words per topic"),
     "document_topics": (PLOT_DOCUMENT_TOPICS, "报告 × 主题 Topic share per report"),
     "themes_by_report": (PLOT_THEMES_BY_REPORT, "报告 × 主题词 Themes per report"),
@@ -36,7 +40,7 @@ FIGURES = {  # name in the template -> (artifact, title)
 # The quality section: model quality, the K sweep, and results by year and place.
 QUALITY_FIGURES = (PLOT_TOPIC_QUALITY, K_SWEEP_PLOT, PLOT_PREVALENCE_BY_YEAR, PLOT_THEME_RATE_BY_YEAR,
                    PLOT_PREVALENCE_BY_PLACE, PLOT_THEME_RATE_BY_PLACE)
-QUALITY_TABLES = (TOPIC_STABILITY, K_SWEEP_SUMMARY, PREVALENCE_BY_YEAR, THEME_RATE_BY_YEAR, TERM_CANDIDATES)
+QUALITY_TABLES = (TOPIC_STABILITY, SEEDED_TOPICS, K_SWEEP_SUMMARY, PREVALENCE_BY_YEAR, THEME_RATE_BY_YEAR, TERM_CANDIDATES)
 QUALITY_NOTES = (K_CHOICE,)
 
 
@@ -105,6 +109,7 @@ def run(run: Run, params: ReportParams) -> Path:
     topics = topic_summaries(_rows(run, TOPIC_SUMMARY), _rows(run, TOPICS), _rows(run, TOPIC_STABILITY), doc_topic_rows)
     attach_paragraphs(topics, _rows(run, REPRESENTATIVE), docs)
     labels = {t["topic"]: t["label"] for t in topics}
+    theme_counts = _rows(run, THEME_COUNTS)
 
     model = dictionary = None
     if run.exists(MODEL):
@@ -132,7 +137,9 @@ def run(run: Run, params: ReportParams) -> Path:
         "topics": topics,
         "mean_npmi": float(np.mean([t["npmi"] for t in topics])) if topics else None,
         "documents": document_topic_table(doc_topic_rows, docs, labels),
-        "themes": theme_summary(_rows(run, THEME_COUNTS), _rows(run, THEME_TOPICS), docs, labels),
+        "themes": theme_summary(theme_counts, _rows(run, THEME_TOPICS), docs, labels),
+        "findings": theme_findings(_rows(run, THEME_ADOPTION), theme_counts, docs, topics),
+        "theme_examples": theme_examples(run.rows(THEME_CONTEXTS), docs) if run.exists(THEME_CONTEXTS) else {},
         "keywords": keyword_table(_rows(run, KEYWORDS), docs),
         "quality": _quality_section(run),
         "figures": {name: figure(run.out, a.path, title) for name, (a, title) in FIGURES.items()},
@@ -140,8 +147,10 @@ def run(run: Run, params: ReportParams) -> Path:
                      "file": EXPLORER.path if explorer_data else "", "labels": labels},
         "assets": ldavis_assets() if explorer_data else {},
         "collapse_rows": COLLAPSE_ROWS,
+        "summary_rows": SUMMARY_ROWS,
         "paths": {"cleaning_report": CLEANING_REPORT.path, "removed_lines": REMOVED_LINES.path, "topics": TOPICS.path,
-                  "theme_counts": THEME_COUNTS.path, "keywords": KEYWORDS.path},
+                  "theme_counts": THEME_COUNTS.path, "keywords": KEYWORDS.path, "theme_contexts": THEME_CONTEXTS.path,
+                  "theme_adoption": THEME_ADOPTION.path, "document_topics": DOCUMENT_TOPICS.path},
     }
     templates = ["report.html.j2"] + (["explorer.html.j2"] if explorer_data else [])
     html, *explorer_html = render_pages(templates, context, cjk_font_path())

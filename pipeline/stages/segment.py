@@ -1,5 +1,5 @@
 """segment: clean/paragraphs.csv -> segment/segmented.tsv, jieba's tokens with the domain
-dictionary (every token but punctuation and white space): the cache every stopword edit
+dictionary and the reports' place names (every token but punctuation and white space): the cache every stopword edit
 re-filters, redone only when the dictionary changes."""
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ from tqdm import tqdm
 
 from ..artifacts import DOCUMENTS, PARAGRAPHS, SEGMENTED, Run
 from ..params import Inputs
-from ..text.tokens import load_domain_terms, segment_paragraphs
+from ..text.places import place_terms
+from ..text.tokens import DEFAULT_TERM_FREQUENCY, load_domain_terms, segment_paragraphs
 
 
 def run(run: Run, inputs: Inputs) -> int:
-    domain_terms = load_domain_terms(inputs.dictionary)
-    total_chars = sum(int(row["n_chars"]) for row in run.rows(DOCUMENTS))
+    documents = list(run.rows(DOCUMENTS))
+    # The reports' own place names stay whole (岭北镇, not 岭 + 北镇), as domain terms do.
+    places = place_terms(documents)
+    domain_terms = load_domain_terms(inputs.dictionary) + [(place, DEFAULT_TERM_FREQUENCY) for place in places]
+    total_chars = sum(int(row["n_chars"]) for row in documents)
     # Texts are read here, just ahead of the workers, and come back in order, so their keys
     # wait in a queue no longer than the batches in flight.
     keys: deque[tuple[str, str]] = deque()
@@ -34,5 +38,6 @@ def run(run: Run, inputs: Inputs) -> int:
             bar.update(len(segmented) - segmented.count(" "))
             count += 1
         run.write_params(inputs)
-    run.log(f"segment: {count} paragraphs segmented with {len(domain_terms)} domain terms, {run.jobs} jobs")
+    run.log(f"segment: {count} paragraphs segmented with {len(domain_terms) - len(places)} domain terms and "
+            f"{len(places)} place names, {run.jobs} jobs")
     return count

@@ -6,7 +6,8 @@ from typing import Iterator
 
 from ..artifacts import KEYWORDS, TOKENS, Run
 from ..params import TfidfParams
-from ..topics.keywords import top_terms
+from ..text.places import own_places
+from ..topics.keywords import place_fragments, top_terms
 
 
 def run(run: Run, params: TfidfParams) -> None:
@@ -18,8 +19,13 @@ def run(run: Run, params: TfidfParams) -> None:
             yield " ".join(" ".join(tokens) for _, _, tokens in group)
 
     extra, doc_rows = run.document_info()
+    documents = run.documents()
+
+    def excluded(i: int) -> set[str]:  # called after texts() has been read: doc_ids is complete
+        return place_fragments(own_places(documents[doc_ids[i]]))
+
     with run.table(KEYWORDS, extra) as table:
-        for i, terms in enumerate(top_terms(texts(), params.top_n)):
+        for i, terms in enumerate(top_terms(texts(), params.top_n, excluded)):
             for rank, (term, score) in enumerate(terms, 1):
                 table.write([doc_ids[i], *doc_rows[doc_ids[i]], rank, term, score])
         run.write_params(params)

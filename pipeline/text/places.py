@@ -13,6 +13,17 @@ def place_name(row: Mapping[str, str]) -> str:
     return "".join(row.get(level) or "" for level in PLACE_LEVELS)
 
 
+def place_terms(rows: Iterable[Mapping[str, str]]) -> list[str]:
+    """Every place name the reports' metadata gives, at any level (岭北镇, 遂溪县, ...), sorted:
+    the segmenter keeps them whole, and a report's own are not its keywords."""
+    return sorted({row[level] for row in rows for level in PLACE_LEVELS if len(row.get(level) or "") >= 2})
+
+
+def own_places(row: Mapping[str, str]) -> list[str]:
+    """The place names of one report, coarse to fine."""
+    return [row[level] for level in PLACE_LEVELS if row.get(level)]
+
+
 def report_label(row: Mapping[str, str]) -> str:
     """A short label for a report: its finest known place and its year, else its id."""
     place = next((row[level] for level in reversed(PLACE_LEVELS) if row.get(level)), "")

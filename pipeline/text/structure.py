@@ -3,7 +3,7 @@ and the section each paragraph sits under."""
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Mapping, NamedTuple
 
 _NUM = "一二三四五六七八九十百"
 _HEADING_LEVELS = (
@@ -174,3 +174,8 @@ def split_long(texts: list[str], max_chars: int) -> list[str]:
         if piece:
             out.append(piece)
     return out
+
+
+def section_name(paragraph: Mapping[str, str]) -> str:
+    """"二、… / （一）…": a paragraph's section and subsection, as every table names them."""
+    return " / ".join(x for x in (paragraph.get("section", ""), paragraph.get("subsection", "")) if x)

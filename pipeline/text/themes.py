@@ -18,19 +18,25 @@ class Theme:
 
     name: str
     aliases: tuple[str, ...] = ()
+    seeded: bool = False  # marked "*" in themes.txt: the topic model gives it a topic of its own
 
     @property
     def terms(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
 
+CONTEXT_CHARS = 40  # characters either side of an occurrence in theme_contexts.csv
+SEED_MARK = "*"  # a line starting with it marks a seeded theme
+
+
 def parse_themes(lines: Iterable[str]) -> list[Theme]:
-    """Parse ``name = alias, alias`` lines (already stripped of comments)."""
+    """Parse ``[*] name = alias, alias`` lines (already stripped of comments)."""
     themes = []
     for line in lines:
-        name, _, aliases = line.partition("=")
+        seeded = line.startswith(SEED_MARK)
+        name, _, aliases = line.removeprefix(SEED_MARK).partition("=")
         alias_list = tuple(a.strip() for a in re.split(r"[,，、]", aliases) if a.strip())
-        themes.append(Theme(name.strip(), alias_list))
+        themes.append(Theme(name.strip(), alias_list, seeded))
     return themes
 
 

@@ -13,10 +13,11 @@ from .prevalence import pooled
 LABEL_WORDS = 3  # words in a topic's label
 
 
-def topic_label(topic: int, words: Sequence[str], n_words: int = LABEL_WORDS) -> str:
+def topic_label(topic: int, words: Sequence[str], theme: str = "", n_words: int = LABEL_WORDS) -> str:
     """"T3 调解·矛盾纠纷·信访": the topic number (1-based, as in every table) and its first
-    words by relevance (λ=0.6), which favours a topic's own words over the corpus's common ones."""
-    return f"T{topic + 1} " + "·".join(list(words)[:n_words])
+    words by relevance (λ=0.6), which favours a topic's own words over the corpus's common ones.
+    A seeded topic is named by its theme in brackets: "T1 [枫桥经验]"."""
+    return f"T{topic + 1} " + (f"[{theme}]" if theme else "·".join(list(words)[:n_words]))
 
 
 def topic_share(theta: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:

@@ -21,10 +21,10 @@ from .train import topic_term_matrix, train_lda
 class ModelRun:
     """A picklable task: train one model on a serialised corpus with the given parameters; return
     its top words and the measures that need the model itself (exclusivity, and held-out
-    perplexity when a held-out corpus is given)."""
+    perplexity when a held-out corpus is given). ``seed_ids``: the seeded topics' term ids."""
 
-    def __init__(self, dictionary, corpus: Path, heldout: Path | None = None):
-        self.dictionary, self.corpus, self.heldout = dictionary, corpus, heldout
+    def __init__(self, dictionary, corpus: Path, heldout: Path | None = None, seed_ids: Sequence[Sequence[int]] = ()):
+        self.dictionary, self.corpus, self.heldout, self.seed_ids = dictionary, corpus, heldout, seed_ids
 
     def __call__(self, params: LdaParams) -> dict:
         import logging
@@ -33,7 +33,7 @@ class ModelRun:
 
         logging.getLogger("gensim").setLevel(logging.WARNING)
         corpus = MmCorpus(str(self.corpus))
-        model = train_lda(corpus, self.dictionary, len(corpus), params)
+        model = train_lda(corpus, self.dictionary, len(corpus), params, self.seed_ids)
         phi = topic_term_matrix(model)
         vocab = [self.dictionary[i] for i in range(len(self.dictionary))]
         result = {"k": params.k, "seed": params.seed, "words": top_words(phi, vocab, DIVERSITY_TOP_N),

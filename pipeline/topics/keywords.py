@@ -1,21 +1,48 @@
-"""TF-IDF keywords: the terms most distinctive of each report against the others."""
+"""TF-IDF keywords: the terms most distinctive of each report against the others.
+
+Two kinds of token are never a report's keyword, by rule: the report's own place names and
+their fragments (岭北镇, 岭北, 北镇: every report names its own place, so they top its
+TF-IDF and say nothing), and count fragments that jieba cuts out of numbers (一号, 余人次, 三年).
+"""
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+import re
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from ..params import TfidfParams
 
+# A numeral (or 余/多 after one) followed only by measure words: what is left of "3000余人次".
+COUNT_FRAGMENT = re.compile(r"^[零〇一二三四五六七八九十百千万亿两余多]+[个件次人项条号年月日天家所名位期批轮场篇份元户座处套台辆本册张万亿]+$")
+
+
+def place_fragments(places: Sequence[str]) -> set[str]:
+    """The place names and every prefix and suffix of two or more characters (遂溪县 -> 遂溪, 溪县)."""
+    fragments = set()
+    for place in places:
+        for i in range(len(place) - 1):
+            fragments.add(place[i:])
+            fragments.add(place[:len(place) - i])
+    return fragments
+
+
+def is_keyword(term: str, own_places: set[str]) -> bool:
+    """False for a report's own place names and their fragments, and for count fragments."""
+    return term not in own_places and not COUNT_FRAGMENT.match(term)
+
 
 def top_terms(
     documents: Iterable[str],
     top_n: int = TfidfParams.top_n,
+    excluded: Callable[[int], set[str]] | None = None,
     min_df: int = 1,
     max_df: float = 1.0,
     sublinear_tf: bool = True,
 ) -> Iterator[list[tuple[str, float]]]:
-    """For each document (space-separated tokens), its ``top_n`` terms by TF-IDF, best first.
+    """For each document (space-separated tokens), its ``top_n`` terms by TF-IDF, best first,
+    skipping the terms :func:`is_keyword` rejects (``excluded(i)``: document i's place fragments,
+    asked for once every document has been read).
 
     Ties are broken by the term itself so the ranking is reproducible.
     """
@@ -27,5 +54,7 @@ def top_terms(
     for row in range(matrix.shape[0]):
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
         indices, scores = matrix.indices[start:end], matrix.data[start:end]
-        order = np.lexsort((terms[indices], -scores))[:top_n]
-        yield [(str(terms[indices[i]]), float(scores[i])) for i in order]
+        places = excluded(row) if excluded is not None else set()
+        order = np.lexsort((terms[indices], -scores))
+        kept = [i for i in order if is_keyword(str(terms[indices[i]]), places)][:top_n]
+        yield [(str(terms[indices[i]]), float(scores[i])) for i in kept]

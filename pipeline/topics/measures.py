@@ -18,6 +18,8 @@ NPMI_WINDOW = 10      # tokens per sliding window (gensim's c_npmi default)
 DIVERSITY_TOP_N = 25  # Dieng et al. (2020): unique share of the top 25 words of all topics
 _EPSILON = 1e-12      # as gensim, so our NPMI equals its c_npmi on the same windows
 
+RELEVANCE_LAMBDA = 0.6  # Sievert & Shirley (2014): the λ their user study found best for reading topics
+
 
 # ---------------------------------------------------------------------------------------------
 # Coherence: NPMI over sliding windows of reference texts
@@ -149,7 +151,7 @@ def exclusivity_per_topic(phi: np.ndarray, top_n: int = NPMI_TOP_N) -> np.ndarra
     return np.take_along_axis(share, ids, axis=1).mean(axis=1)
 
 
-def relevance(phi: np.ndarray, term_frequency: np.ndarray, lam: float = 0.6) -> np.ndarray:
+def relevance(phi: np.ndarray, term_frequency: np.ndarray, lam: float = RELEVANCE_LAMBDA) -> np.ndarray:
     """LDAvis relevance (Sievert & Shirley 2014): lam*log p(w|k) + (1-lam)*log(p(w|k)/p(w)).
     lam = 0.6 is the value their user study found best for interpreting topics.
 
@@ -196,7 +198,7 @@ def completion_perplexity(phi: np.ndarray, heldout: Iterable[list[tuple[int, int
     return math.exp(-log_likelihood / n_tokens) if n_tokens else float("nan")
 
 
-def topic_rankings(phi: np.ndarray, term_frequency: np.ndarray, n: int = 10, lam: float = 0.6,
+def topic_rankings(phi: np.ndarray, term_frequency: np.ndarray, n: int = 10, lam: float = RELEVANCE_LAMBDA,
                    frex_weight: float = 0.5) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """For each ranking (probability, relevance, frex): topics x n term ids and their scores."""
     scores = {"probability": phi, "relevance": relevance(phi, term_frequency, lam), "frex": frex(phi, frex_weight)}

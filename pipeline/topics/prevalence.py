@@ -15,10 +15,10 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..params import PrevalenceParams
+from ..params import BootstrapParams
 
-N_BOOTSTRAP = PrevalenceParams.n_boot
-MIN_REPORTS = PrevalenceParams.min_reports
+N_BOOTSTRAP = BootstrapParams.n_boot
+MIN_REPORTS = BootstrapParams.min_reports
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,21 @@ def estimate_groups(groups: dict[str, list[int]], values: np.ndarray, weights: n
 def year_order(name: str) -> tuple:
     """Years in numeric order; anything else (unknown) after them."""
     return (0, int(name)) if name.isdigit() else (1, name)
+
+
+def fill_year_gaps(groups: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Year groups with every year between the first and the last, empty where no report is
+    from that year (a true time axis for figures with a row or point per year); other groups last."""
+    years = [int(g) for g in groups if g.isdigit()]
+    if not years:
+        return groups
+    filled = {str(y): groups.get(str(y), []) for y in range(min(years), max(years) + 1)}
+    return {**filled, **{g: rows for g, rows in groups.items() if not g.isdigit()}}
+
+
+def nan_to_none(x: float) -> float | None:
+    """A table cell: NaN (no estimate) is written empty."""
+    return None if np.isnan(x) else float(x)
 
 
 def group_rows(doc_ids: Sequence[str], group_of: Mapping[str, str], order: Callable[[str], tuple] | None = None

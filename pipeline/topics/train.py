@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 
 from ..files import PipelineError
 from ..params import LdaParams
+from .seeding import seed_prior
 
 
 def parse_prior(value: float | str) -> float | str:
@@ -34,50 +35,71 @@ def build_dictionary(token_lists: Iterable[list[str]], params: LdaParams):
     return dictionary
 
 
-def seeded_start(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, smoothing: float = 1.0) -> np.ndarray:
-    """Topics x terms start: ``smoothing`` plus the word counts of one random paragraph each.
+def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, seed_ids: Sequence[Sequence[int]] = (),
+                   smoothing: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Topics x terms start and the corpus's term counts, in one streaming pass (so it works on an
+    MmCorpus of any size).
 
-    One streaming pass over the corpus, so it works on an MmCorpus of any size.
+    Seeded topics come first, each started from the word counts of the paragraphs that use its
+    terms; each of the ``k`` free topics from those of one random paragraph, as Blei's lda-c does.
+    Every row gets ``smoothing``.
     """
     rng = np.random.RandomState(seed)
     picks = rng.choice(n_paragraphs, size=k, replace=False)
-    topic_of = {int(p): t for t, p in enumerate(picks)}
-    start = np.full((k, n_terms), smoothing)
+    n_seeded = len(seed_ids)
+    topic_of = {int(p): n_seeded + t for t, p in enumerate(picks)}
+    seeded_of = {term: s for s, ids in enumerate(seed_ids) for term in ids}
+    start = np.full((n_seeded + k, n_terms), smoothing)
+    counts = np.zeros(n_terms)
     for i, bow in enumerate(corpus):
+        terms = [term for term, _ in bow]
+        values = [count for _, count in bow]
+        counts[terms] += values
         if i in topic_of:
-            for term, count in bow:
-                start[topic_of[i], term] += count
-    return start
+            start[topic_of[i], terms] += values
+        for s in {seeded_of[t] for t in terms if t in seeded_of}:
+            start[s, terms] += values
+    return start, counts
 
 
-def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed: int, passes: int):
+def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed: int, passes: int,
+                 seed_ids: Sequence[Sequence[int]]):
     from gensim.matutils import dirichlet_expectation
     from gensim.models import LdaModel
 
+    if params.init not in ("seeded", "random"):
+        raise PipelineError(f"init {params.init!r}: use seeded or random")
+    eta = parse_prior(params.eta)
+    start = None
+    if params.init == "seeded" or seed_ids:
+        start, term_counts = initial_topics(corpus, n_paragraphs, len(dictionary), params.k, seed, seed_ids)
+        if seed_ids:
+            if isinstance(eta, str):
+                raise PipelineError(f"eta={eta!r} cannot be combined with seeded topics: give a number, or SEEDED=0")
+            eta = seed_prior(eta, params.k, seed_ids, term_counts, params.seed_strength)
     model = LdaModel(
         corpus=None,
         id2word=dictionary,
-        num_topics=params.k,
+        num_topics=len(seed_ids) + params.k,
         random_state=seed,
         passes=passes,
         iterations=params.iterations,
         alpha=parse_prior(params.alpha),
-        eta=parse_prior(params.eta),
+        eta=eta,
         chunksize=params.chunksize,
         eval_every=None,  # perplexity logging costs ~30% of training time
     )
     if params.init == "seeded":
-        start = seeded_start(corpus, n_paragraphs, len(dictionary), params.k, seed)
         model.state.sstats[...] = start
         model.expElogbeta = np.exp(dirichlet_expectation(start)).astype(model.dtype, copy=False)
-    elif params.init != "random":
-        raise PipelineError(f"init {params.init!r}: use seeded or random")
     model.update(corpus)
     return model
 
 
-def train_lda(corpus, dictionary, n_paragraphs: int, params: LdaParams):
-    """Train a reproducible gensim LdaModel on a (streamed, re-iterable) bag-of-words corpus.
+def train_lda(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed_ids: Sequence[Sequence[int]] = ()):
+    """Train a reproducible gensim LdaModel on a (streamed, re-iterable) bag-of-words corpus:
+    one seeded topic per entry of ``seed_ids`` (the term ids of a seeded theme), then
+    ``params.k`` free topics.
 
     With restarts (see LdaParams), candidate starts get seeds derived from ``params.seed`` by
     numpy's SeedSequence, so runs with neighbouring seeds share no start.
@@ -85,9 +107,9 @@ def train_lda(corpus, dictionary, n_paragraphs: int, params: LdaParams):
     passes = params.resolved_passes(n_paragraphs)
     starts, start_passes = params.restart_plan(n_paragraphs)
     if starts == 1:
-        return _start_model(corpus, dictionary, n_paragraphs, params, params.seed, passes)
+        return _start_model(corpus, dictionary, n_paragraphs, params, params.seed, passes, seed_ids)
     seeds = [int(s) for s in np.random.SeedSequence(params.seed).generate_state(starts)]
-    candidates = [_start_model(corpus, dictionary, n_paragraphs, params, s, start_passes) for s in seeds]
+    candidates = [_start_model(corpus, dictionary, n_paragraphs, params, s, start_passes, seed_ids) for s in seeds]
     best = max(candidates, key=lambda m: m.bound(corpus))
     best.update(corpus, passes=passes - start_passes)
     return best

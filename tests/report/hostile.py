@@ -51,7 +51,7 @@ def build_hostile_corpus(folder: Path) -> tuple[Path, Path]:
 def hostile_run(folder: Path) -> Path:
     """Every stage, in process (fast: one interpreter, few passes and resamples), on the hostile
     corpus built in ``folder``; returns the output folder."""
-    from pipeline.params import (CleanParams, FilterParams, LdaParams, PlotParams, PrevalenceParams, QualityParams,
+    from pipeline.params import (CleanParams, FilterParams, LdaParams, PlotParams, BootstrapParams, QualityParams,
                                  ReportParams, SweepParams, TermParams, TfidfParams)
     from pipeline.stages import clean, filter as filter_, lda, plots, prevalence, quality, report, segment, terms, \
         tfidf, themes
@@ -69,7 +69,7 @@ def hostile_run(folder: Path) -> Path:
     themes.run(quiet_run(out, "themes"), inputs)
     plots.run(quiet_run(out, "plots"), PlotParams())
     quality.run(quiet_run(out, "quality"), QualityParams(runs=2))
-    prevalence.run(quiet_run(out, "prevalence"), PrevalenceParams(n_boot=200))
+    prevalence.run(quiet_run(out, "prevalence"), BootstrapParams(n_boot=200))
     terms.run(quiet_run(out, "terms"), inputs, TermParams())
     # A K-sweep table from "another run" (lda with K=auto), with hostile cells, to show that the
     # quality section renders what it finds too.
