@@ -73,6 +73,7 @@ def plot_year_panels(names: Sequence[str], estimates: Mapping[str, GroupEstimate
     figure, header, axes = _grid(len(names), columns, 2.2, 1.1)
     header.bar(x, n, color="#9aa7b8", width=0.8)
     header.set_ylabel("reports", fontsize=8)
+    header.set_ylim(0, 1.35 * max(n.max(initial=0), 1))  # room for the counts above the bars
     if len(x) <= 30:
         for xi, ni in zip(x, n):
             header.annotate(str(ni), (xi, ni), ha="center", va="bottom", fontsize=7, xytext=(0, 1),

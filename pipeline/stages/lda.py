@@ -156,7 +156,7 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
     corpus = _serialise(run, bows)
     n_paragraphs = len(corpus)
     k = len(seeds) + params.k
-    check_k(k, n_paragraphs, len(dictionary))
+    check_k(params.k, n_paragraphs, len(dictionary), len(seeds))
     passes = params.resolved_passes(n_paragraphs)
     starts, start_passes = params.restart_plan(n_paragraphs)
     restarts = f" (best of {starts} starts after {start_passes})" if starts > 1 else ""

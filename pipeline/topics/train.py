@@ -129,14 +129,16 @@ def infer_topics(model, bow: list[tuple[int, int]]) -> np.ndarray:
     return theta / theta.sum()
 
 
-def check_k(k: int, n_paragraphs: int, n_terms: int) -> None:
-    """Refuse a K the corpus cannot support, with a message that says why."""
+def check_k(k: int, n_paragraphs: int, n_terms: int, n_seeded: int = 0) -> None:
+    """Refuse a K (free topics, plus ``n_seeded`` seeded ones) the corpus cannot support, with a
+    message that says why."""
     if k < 2:
         raise PipelineError(f"K={k}: need at least 2 topics")
-    if k > n_paragraphs or k > n_terms:
+    if k + n_seeded > n_paragraphs or k + n_seeded > n_terms:
+        seeded = f" (plus {n_seeded} seeded)" if n_seeded else ""
         raise PipelineError(
-            f"K={k} is larger than the corpus allows: {n_paragraphs} paragraphs and {n_terms} terms "
-            f"survive filtering; use K <= {max(2, min(n_paragraphs, n_terms) // 2)}")
+            f"K={k}{seeded} is larger than the corpus allows: {n_paragraphs} paragraphs and {n_terms} terms "
+            f"survive filtering; use K <= {max(2, min(n_paragraphs, n_terms) // 2 - n_seeded)}")
 
 
 

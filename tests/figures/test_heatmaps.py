@@ -42,3 +42,21 @@ def test_theme_grid_does_not_overlap(font):
     from matplotlib import pyplot
 
     pyplot.close("all")
+
+
+def test_a_rare_theme_is_visible_beside_a_frequent_one_with_column_scales(font):
+    from matplotlib import pyplot
+
+    rates = np.array([[56.0, 2.0], [10.0, 3.0], [0.0, 0.0], [np.nan, np.nan]])  # 普法, 枫桥经验; a year without reports
+    figure = plot_heatmap(rates, ["2020", "2021", "2022", "2023 (0 篇)"], ["普法", "枫桥经验"], "年份 × 主题词",
+                          "per 10k chars", "{:.1f}", scale_columns=True)
+    colours = figure.axes[0].images[0].get_array()
+    assert colours[0, 0] == 1.0 and colours[1, 1] == 1.0  # each column's maximum is full colour
+    assert colours[1, 0] == pytest.approx(10 / 56) and colours[0, 1] == pytest.approx(2 / 3)
+    assert colours.mask[3].all()  # the empty year stays blank, not zero
+    printed = {t.get_text() for t in figure.axes[0].texts}
+    assert {"56.0", "2.0", "3.0"} <= printed  # the printed numbers are the real values
+    labels = [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    assert labels == ["普法\nmax 56.0", "枫桥经验\nmax 3.0"]
+    assert "own scale" in figure.axes[0].get_title(loc="left") + figure.axes[0].get_title()
+    pyplot.close(figure)

@@ -17,13 +17,15 @@ import pytest
 from conftest import ROOT
 from pipeline.report.context import EXPLORER_ID
 from pipeline.report.explorer import relevance_ranking
+from pipeline.text.themes import load_themes
+from pipeline.topics.measures import RELEVANCE_LAMBDA
 from report.hostile import HOSTILE, MAX_REPORT_BYTES
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DRAW_BUDGET_MS = 3000
-SECTIONS = ["summary", "cleaning", "topics", "heatmap", "themes", "keywords", "quality", "explorer"]
+SECTIONS = ["findings", "summary", "cleaning", "topics", "heatmap", "themes", "keywords", "quality", "explorer"]
 TERMS = f"#{EXPLORER_ID} .terms"
 
 # Resolves once the page is fully drawn: fonts loaded, every image decoded, LDAvis's SVG built,
@@ -123,6 +125,12 @@ def test_report_draws_fast_offline_with_every_image_and_no_errors(seed_page, see
     assert ids == [f"sec-{s}" for s in SECTIONS]
     for section in SECTIONS:
         assert page.locator(f"#sec-{section} h2").is_visible()
+    # The first screen answers: one row per theme, the adoption figure right below.
+    themes = load_themes(ROOT / "config" / "themes.txt")
+    assert page.locator("#sec-findings table.findings tbody tr").count() == len(themes)
+    assert page.locator("#sec-findings table.findings tbody tr").first.is_visible()
+    assert page.locator("#sec-findings img").count() == 2
+    assert page.locator("#sec-themes .examples blockquote mark").count() >= len(themes) - 1
     assert page.locator("article.topic").count() >= 2
     assert page.locator("#sec-topics blockquote").count() >= 2
     # The inlined CJK font is the one in use (no tofu where the system has no Chinese font).
@@ -146,12 +154,21 @@ def embedded_explorer_data(html: str) -> dict:
 def test_explorer_reorders_terms_when_the_relevance_slider_moves(seed_page, seed_output):
     page = seed_page.page
     data = embedded_explorer_data((seed_output / "report.html").read_text(encoding="utf-8"))
+    slider = page.locator(f"#{EXPLORER_ID}-lambda")
+    # The slider starts at the λ the labels and the text use.
+    assert float(slider.input_value()) == RELEVANCE_LAMBDA
+    assert page.locator(f"#{EXPLORER_ID}-lambda-value").inner_text() == str(RELEVANCE_LAMBDA)
     page.locator(f"#{EXPLORER_ID}-topic-up").click()  # select topic 1
     assert page.locator(f"#{EXPLORER_ID}-topic").input_value() == "1"
-    at_one = seed_page.settled_terms()
+    at_start = seed_page.settled_terms()
+    assert at_start == relevance_ranking(data, 1, RELEVANCE_LAMBDA)[:len(at_start)]
+
+    slider.focus()
+    page.keyboard.press("End")  # the keyboard moves it (our shim forwards keyup to LDAvis's mouseup)
+    assert slider.input_value() == "1"
+    at_one = seed_page.settled_terms(different_from=at_start)
     assert at_one == relevance_ranking(data, 1, 1.0)[:len(at_one)]
 
-    slider = page.locator(f"#{EXPLORER_ID}-lambda")
     box = slider.bounding_box()
     slider.click(position={"x": 2, "y": box["height"] / 2})  # a real click at the left end: λ ≈ 0
     lam = float(slider.input_value())
@@ -161,7 +178,6 @@ def test_explorer_reorders_terms_when_the_relevance_slider_moves(seed_page, seed
     assert at_zero != at_one
     assert at_zero == relevance_ranking(data, 1, lam)[:len(at_zero)]
 
-    # The keyboard moves it too (LDAvis itself listens for mouseup only; our shim forwards keyup).
     slider.focus()
     page.keyboard.press("End")
     assert slider.input_value() == "1"

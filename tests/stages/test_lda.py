@@ -14,17 +14,21 @@ from pipeline.params import LdaParams
 RANKINGS = {"probability": "top_words", "relevance": "relevant_words", "frex": "frex_words"}
 
 
+SEEDED_THEMES = ["枫桥经验", "综合行政执法"]  # marked * in config/themes.txt
+
+
 def test_topics_are_described_on_the_seeds(seed_output):
     lda = seed_output / "lda"
     summary = read_table(lda / "topic_summary.csv")
     k = len(summary)
-    assert k == LdaParams.k == len({r["topic"] for r in read_table(lda / "topics.csv")})
+    assert k == LdaParams.k + len(SEEDED_THEMES) == len({r["topic"] for r in read_table(lda / "topics.csv")})
     assert sum(float(r["share"]) for r in summary) == pytest.approx(1.0, abs=1e-4)
     for row in summary:
         assert -1.0 <= float(row["npmi"]) <= 1.0
         assert all(len(row[column].split()) == 10 for column in RANKINGS.values())
-        # The label: the topic number and its top three words by relevance (λ=0.6).
-        assert row["label"] == f"T{row['topic']} " + "·".join(row["relevant_words"].split()[:3])
+        # The label: the topic number and its top three words by relevance (λ=0.6), or its theme.
+        words = "·".join(row["relevant_words"].split()[:3])
+        assert row["label"] == f"T{row['topic']} " + (f"[{row['theme']}]" if row["theme"] else words)
     labels = {r["topic"]: r["label"] for r in summary}
     assert {(r["topic"], r["label"]) for r in read_table(lda / "topics.csv")} == set(labels.items())
 
@@ -44,13 +48,59 @@ def test_topics_are_described_on_the_seeds(seed_output):
     assert not (seed_output / "lda" / "k_sweep.csv").exists()  # K was fixed
 
 
+def test_seeded_topics_come_first_named_by_their_theme_and_carry_it(seed_output):
+    lda = seed_output / "lda"
+    summary = read_table(lda / "topic_summary.csv")
+    seeded = summary[:len(SEEDED_THEMES)]
+    assert [r["theme"] for r in seeded] == SEEDED_THEMES
+    assert [r["label"] for r in seeded] == [f"T{i} [{theme}]" for i, theme in enumerate(SEEDED_THEMES, 1)]
+    assert all(not r["theme"] and not r["theme_share"] for r in summary[len(SEEDED_THEMES):])
+    for row in seeded:
+        # The theme word is among the topic's top 3 words, by probability and by relevance.
+        assert row["theme"] in row["top_words"].split()[:3], row["top_words"]
+        assert row["theme"] in row["relevant_words"].split()[:3], row["relevant_words"]
+        assert float(row["theme_share"]) > 0.5  # it holds most of its theme's occurrences
+    decisions = {r["theme"]: r for r in read_table(lda / "seeded_topics.csv")}
+    assert [t for t, r in decisions.items() if r["seeded"] == "1"] == SEEDED_THEMES
+    assert [decisions[t]["topic"] for t in SEEDED_THEMES] == ["1", "2"]
+    assert decisions["普法"]["reason"] == "not marked * in the themes file"
+    coverage = read_table(lda / "keyword_coverage.csv")
+    fengqiao = next(r for r in coverage if r["term"] == "枫桥经验")
+    assert (fengqiao["in_vocabulary"], fengqiao["reports"]) == ("1", "3")  # as theme_counts.csv counts
+    stability = read_table(seed_output / "quality" / "topic_stability.csv")
+    assert [r["theme"] for r in stability[:2]] == SEEDED_THEMES  # beside the free topics'
+    assert all(r["npmi"] and r["stability"] and r["share"] for r in stability)
+
+
+def test_seeded_0_gives_plain_lda_and_a_rare_theme_is_not_seeded(seed_output, tmp_path):
+    from conftest import quiet_run, repo_inputs
+    from pipeline.params import SweepParams
+    from pipeline.stages import lda
+
+    output = tmp_path / "out"
+    for stage in ("clean", "segment", "params"):
+        shutil.copytree(seed_output / stage, output / stage)
+    themes = tmp_path / "themes.txt"
+    themes.write_text("* 枫桥经验\n* 法律明白人\n普法\n", encoding="utf-8")
+    lda.run(quiet_run(output, "lda"), repo_inputs(themes=str(themes)), LdaParams(), SweepParams())
+    decisions = {r["theme"]: r for r in read_table(output / "lda" / "seeded_topics.csv")}
+    assert decisions["枫桥经验"]["seeded"] == "1"
+    assert decisions["法律明白人"]["seeded"] == "0"  # in 2 paragraphs: below NO_BELOW, not in the vocabulary
+    assert "vocabulary" in decisions["法律明白人"]["reason"]
+    lda.run(quiet_run(output, "lda"), repo_inputs(themes=str(themes)), LdaParams(seeded=False), SweepParams())
+    summary = read_table(output / "lda" / "topic_summary.csv")
+    assert len(summary) == LdaParams.k and not any(r["theme"] for r in summary)
+    assert {r["reason"] for r in read_table(output / "lda" / "seeded_topics.csv") if r["theme"] != "普法"} == {
+        "SEEDED=0: plain LDA"}
+
+
 def test_k_larger_than_the_corpus_fails_clearly(seed_output, tmp_path):
     output = tmp_path / "out"
     shutil.copytree(seed_output, output)
     before = (output / "lda" / "document_topics.csv").read_bytes()
     result = run_stage("--output", str(output), "lda", "-k", "100000", check=False)
     assert result.returncode == 2
-    assert "K=100000 is larger than the corpus allows" in result.stderr
+    assert "K=100000 (plus 2 seeded) is larger than the corpus allows" in result.stderr
     assert (output / "lda" / "document_topics.csv").read_bytes() == before
 
 
@@ -65,9 +115,9 @@ def test_k_auto_on_the_seeds_within_budget(tmp_path):
     assert list(sweep[0]) == list(K_SWEEP_SUMMARY.columns)
     chosen = [int(r["k"]) for r in sweep if r["chosen"] == "1"]
     assert len(chosen) == 1
-    assert len(read_table(output / "lda" / "topic_summary.csv")) == chosen[0]
+    assert len(read_table(output / "lda" / "topic_summary.csv")) == chosen[0] + len(SEEDED_THEMES)
     assert f"K chosen: {chosen[0]}" in (output / "lda" / "k_choice.txt").read_text(encoding="utf-8")
     # A fixed K afterwards: the sweep's outputs are stale and removed.
     run_make("topics", "K=6", f"OUTPUT={output}")
     assert not (output / "lda" / "k_sweep.csv").exists()
-    assert len(read_table(output / "lda" / "topic_summary.csv")) == 6
+    assert len(read_table(output / "lda" / "topic_summary.csv")) == 6 + len(SEEDED_THEMES)

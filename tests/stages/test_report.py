@@ -112,7 +112,7 @@ def test_make_topics_writes_the_report(seed_output):
     assert (seed_output / "explorer.html").stat().st_size < MAX_REPORT_BYTES
     html = page.read_text(encoding="utf-8")
     ids = re.findall(r'<section id="sec-(\w+)"', html)
-    assert ids == ["summary", "cleaning", "topics", "heatmap", "themes", "keywords", "quality", "explorer"]
+    assert ids == ["findings", "summary", "cleaning", "topics", "heatmap", "themes", "keywords", "quality", "explorer"]
     parsed = parse_html(page)
     # Self-contained: nothing is loaded from anywhere; links only point at local output files.
     for tag, attrs in parsed.tags:

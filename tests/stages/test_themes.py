@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import read_table
+from pipeline.report.context import unguard_row
 
 
 def test_theme_counts_match_the_seeds(seed_output):
@@ -25,3 +26,41 @@ def test_theme_topics_link_themes_to_topics(seed_output):
     fengqiao = [r for r in rows if r["theme"] == "枫桥经验"]
     assert fengqiao, "枫桥经验 should be a token in the topic model"
     assert sum(float(r["topic_share"]) for r in fengqiao) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_every_occurrence_is_in_theme_contexts_with_its_context(seed_output):
+    counts = read_table(seed_output / "themes" / "theme_counts.csv")
+    contexts = read_table(seed_output / "themes" / "theme_contexts.csv")
+    assert list(contexts[0]) == ["theme", "term", "doc_id", "year", "place", "section", "left", "match", "right"]
+    for theme in {r["theme"] for r in counts}:
+        assert sum(r["theme"] == theme for r in contexts) == sum(int(r["count"]) for r in counts if r["theme"] == theme)
+    per_report = {(r["doc_id"], r["theme"]): int(r["count"]) for r in counts}
+    for (doc_id, theme), n in per_report.items():
+        assert sum(1 for r in contexts if r["doc_id"] == doc_id and r["theme"] == theme) == n
+    paragraphs = "\n".join(r["text"] for r in read_table(seed_output / "clean" / "paragraphs.csv"))
+    for row in map(unguard_row, contexts):  # undo the CSV's guard of cells such as "+N”活动"
+        assert row["match"] == row["term"] and len(row["left"]) <= 40 and len(row["right"]) <= 40
+        assert row["left"] + row["match"] + row["right"] in paragraphs
+        assert row["year"] and row["place"]
+    assert any(r["section"] for r in contexts)
+
+
+def test_theme_adoption_counts_reports_and_places_by_year(seed_output):
+    documents = {r["doc_id"]: r for r in read_table(seed_output / "clean" / "documents.csv")}
+    counts = read_table(seed_output / "themes" / "theme_counts.csv")
+    adoption = read_table(seed_output / "themes" / "theme_adoption.csv")
+    themes = list(dict.fromkeys(r["theme"] for r in counts))
+    years = sorted({d["year"] for d in documents.values()})
+    assert [(r["theme"], r["year"]) for r in adoption] == [(t, y) for t in themes for y in years]
+    for row in adoption:
+        in_year = [r for r in counts if r["theme"] == row["theme"] and documents[r["doc_id"]]["year"] == row["year"]]
+        assert int(row["reports"]) == len(in_year)
+        assert int(row["reports_mentioning"]) == sum(int(r["count"]) > 0 for r in in_year)
+    fengqiao = [r for r in adoption if r["theme"] == "枫桥经验"]
+    assert sum(int(r["first_mentions"]) for r in fengqiao) == 3  # three places mention it, each once first
+    assert fengqiao[-1]["places_ever_share"] == "0.600000"  # 3 of the 5 places
+    by_province = read_table(seed_output / "themes" / "theme_adoption_by_province.csv")
+    assert {r["province"] for r in by_province} == {"广东省"}
+    in_a_province = sum(1 for d in documents.values() if d["province"])
+    assert 0 < in_a_province < len(documents)  # reports without a province are left out of this table
+    assert sum(int(r["reports"]) for r in by_province if r["theme"] == "枫桥经验") == in_a_province

@@ -35,3 +35,14 @@ def test_representatives_are_chosen_from_a_stream_per_topic():
     best = chosen(2, paragraphs)
     assert best[0] == [(0.9, "a", 0), (0.6, "b", 0)]
     assert best[1] == [(0.8, "a", 1), (0.4, "b", 0)]
+
+
+def test_count_fragments_and_place_fragments_are_not_keywords():
+    from pipeline.topics.keywords import is_keyword, place_fragments
+
+    places = place_fragments(["广东省", "岭北镇"])
+    assert {"岭北镇", "岭北", "北镇", "广东", "东省"} <= places
+    for fragment in ("一号", "余人次", "三年", "万元", "北镇"):
+        assert not is_keyword(fragment, places), fragment
+    for term in ("一站式", "三项制度", "一村一法律顾问", "枫桥经验", "条件", "北京"):
+        assert is_keyword(term, places), term
