@@ -117,6 +117,8 @@ class LdaParams:
     seed_min_share: float = param(0.001, "A marked theme is seeded only where its terms occur in at least this share "
                                          "of the paragraphs (and in NO_BELOW): rarer, its topic would be the few "
                                          "paragraphs that name it.")
+    seed_min_reports: int = param(3, "... and in at least this many reports: a topic of one or two reports is "
+                                     "their local wording, not a theme of the corpus.")
     n_words: int = param(30, "Top words per topic in the topics table.")
     n_paragraphs: int = param(3, "Representative paragraphs per topic (one per report first).")
 

@@ -90,7 +90,7 @@ def test_new_k_reruns_lda_not_segmentation(rerun_copy):
     output, _ = rerun_copy
     result = run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2")
     assert stages_run(result.stdout) == ["lda", "themes", "plots", "quality", "prevalence", "report"]
-    assert len({r["topic"] for r in read_table(output / "lda" / "document_topics.csv")}) == 4 + 2  # and 2 seeded
+    assert len({r["topic"] for r in read_table(output / "lda" / "document_topics.csv")}) == 4 + 3  # and 3 seeded
     assert stages_run(run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2").stdout) == []
 
 

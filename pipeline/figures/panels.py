@@ -16,7 +16,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ..text.places import UNKNOWN
-from ..topics.prevalence import MIN_REPORTS, GroupEstimate
+from ..topics.prevalence import MIN_REPORTS, GroupEstimate, is_year
 
 POINT_SIZE = 4
 
@@ -65,8 +65,8 @@ def _grid(n_panels: int, columns: int, panel_height: float, header_height: float
 def plot_year_panels(names: Sequence[str], estimates: Mapping[str, GroupEstimate], title: str, ylabel: str,
                      min_reports: int = MIN_REPORTS, columns: int = 4, share_axis: bool = False):
     """One panel per topic or theme against the year. ``share_axis``: values are shares, drawn on 0..1."""
-    years = [g for g in estimates if g.isdigit()]
-    unknown = estimates[UNKNOWN].n_reports if UNKNOWN in estimates else 0
+    years = [g for g in estimates if is_year(g)]
+    unknown = sum(e.n_reports for g, e in estimates.items() if not is_year(g))
     x = np.array([int(y) for y in years])
     n = np.array([estimates[y].n_reports for y in years])
     enough = n >= min_reports
@@ -90,7 +90,8 @@ def plot_year_panels(names: Sequence[str], estimates: Mapping[str, GroupEstimate
         axis.xaxis.get_major_locator().set_params(integer=True)
     if share_axis:
         axes[0].set_ylim(-0.03, 1.03)
-    figure.suptitle(f"{title}\n{interval_note(estimates, min_reports, 'year')}", x=0.01, ha="left", fontsize=10)
+    drawn = {y: estimates[y] for y in years}
+    figure.suptitle(f"{title}\n{interval_note(drawn, min_reports, 'year')}", x=0.01, ha="left", fontsize=10)
     figure.supylabel(ylabel, fontsize=9)
     return figure
 
@@ -98,8 +99,8 @@ def plot_year_panels(names: Sequence[str], estimates: Mapping[str, GroupEstimate
 def plot_place_panels(names: Sequence[str], estimates: Mapping[str, GroupEstimate], title: str, xlabel: str,
                       min_reports: int = MIN_REPORTS, columns: int = 4, max_groups: int = 30):
     """One panel per topic or theme, places down the side labelled with their number of reports;
-    the ``max_groups`` places with most reports."""
-    groups = sorted(estimates, key=lambda g: (-estimates[g].n_reports, g))[:max_groups]
+    the ``max_groups`` places with most reports, unknown place last."""
+    groups = sorted(estimates, key=lambda g: (g == UNKNOWN, -estimates[g].n_reports, g))[:max_groups]
     positions = np.arange(len(groups))
     enough = np.array([estimates[g].n_reports >= min_reports for g in groups])
     figure, _, axes = _grid(len(names), columns, 0.22 * len(groups) + 1.0)
@@ -121,9 +122,9 @@ def plot_place_panels(names: Sequence[str], estimates: Mapping[str, GroupEstimat
 
 
 def plot_places_ever(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], n_places: int, title: str):
-    """Cumulative adoption: per theme, the share of the ``n_places`` places that have mentioned
-    it in a report of that year or before (steps on a true time axis), themes ordered by their
-    final share."""
+    """Cumulative adoption: per theme, of the places with a report in that year or before, the
+    share that have mentioned it (steps on a true time axis; ``n_places`` in all), themes
+    ordered by their final share."""
     from matplotlib import pyplot as plt
 
     figure, axis = plt.subplots(figsize=(9, 5), layout="constrained")
@@ -136,7 +137,7 @@ def plot_places_ever(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], n_plac
     axis.set_ylim(-0.02, 1.02)
     axis.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     axis.xaxis.get_major_locator().set_params(integer=True)
-    axis.set_ylabel(f"share of the {n_places} places")
+    axis.set_ylabel(f"share of the places with a report so far ({n_places} in all)")
     axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), title="theme (share by the last year)",
                 title_fontsize=8, frameon=False)
     axis.set_title(title, loc="left", fontsize=10)

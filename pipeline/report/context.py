@@ -14,6 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from ..files import safe_cell
 from ..text.places import place_name, report_label, unique_labels
+from ..topics.prevalence import is_year
 
 EXPLORER_ID = "ldavis-explorer"  # fixed, so the page is reproducible and tests can find it
 N_WORDS = 12  # top words shown per topic
@@ -244,7 +245,7 @@ def theme_findings(adoption_rows: list[dict[str, str]], count_rows: list[dict[st
                                            "majority_year": None, "latest": None, "topic": seeded.get(name)})
         entry["reports"] += int(row["reports"])
         entry["mentioning"] += int(row["reports_mentioning"])
-        if not row["year"].isdigit():
+        if not is_year(row["year"]):
             continue
         if int(row["reports_mentioning"]) and entry["first_year"] is None:
             entry["first_year"] = row["year"]
@@ -296,7 +297,7 @@ def model_facts(model, n_paragraphs: int | None) -> list[tuple[str, str]]:
     """What the trained model says about itself (it knows the resolved number of passes)."""
     import numpy as np
 
-    facts = [("topics (K)", str(model.num_topics)), ("vocabulary (terms)", str(model.num_terms)),
+    facts = [("topics (free + seeded)", str(model.num_topics)), ("vocabulary (terms)", str(model.num_terms)),
              ("passes", str(model.passes)), ("iterations", str(model.iterations))]
     if n_paragraphs is not None:
         facts.append(("modelled paragraphs", str(n_paragraphs)))

@@ -32,7 +32,9 @@ from ..topics.describe import RepresentativeParagraphs, term_frequency, topic_la
 from ..topics.ensemble import ModelRun, sweep_models
 from ..topics.seeding import KeywordCoverage, SeedTopic, ThemeAttribution, choose_seeds, seed_term_ids
 from ..topics.measures import NPMI_TOP_N, exclusivity_per_topic, npmi_per_topic, top_words, topic_rankings
-from ..topics.train import build_dictionary, check_k, infer_topics, topic_term_matrix, train_lda, training_progress
+from ..topics.prevalence import nan_to_none
+from ..topics.train import (build_dictionary, check_k, check_seedable, infer_topics, topic_term_matrix, train_lda,
+                            training_progress)
 
 RANKED_WORDS = 10  # words per topic in each ranking of topic_words.csv and topic_summary.csv
 
@@ -103,7 +105,9 @@ def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, bows: 
                                       int(s.k == chosen)] for s in summaries))
     eligible = [s for s in summaries if s.diversity >= MIN_DIVERSITY] or summaries
     top = max(eligible, key=lambda s: (s.npmi, -s.k))
-    note = [f"K chosen: {chosen}", "", "Rule: " + K_RULE, "",
+    seeded = (f"K counts the free topics; every model of the sweep also had the {len(seed_ids)} seeded topics, "
+              f"which come on top." if seed_ids else "")
+    note = [f"K chosen: {chosen}", "", "Rule: " + K_RULE, *([seeded] if seeded else []), "",
             f"Best mean NPMI {top.npmi:+.4f} at K={top.k}; pooled standard error {pooled_se(summaries):.4f}; "
             f"so the smallest eligible K with mean NPMI >= {top.npmi - pooled_se(summaries):+.4f}.", "",
             "k  npmi (se)          diversity  exclusivity  perplexity"]
@@ -145,6 +149,8 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
     coverage = KeywordCoverage(load_themes(inputs.themes))
     dictionary = build_dictionary(coverage.observe(run.token_rows(TOKENS)), params)
     seeds = _choose_seeds(run, coverage, dictionary, params)
+    if seeds:
+        check_seedable(params)
     seed_ids = seed_term_ids(seeds, dictionary.token2id)
     bows = _Bows(run, dictionary, params.min_tokens)
     texts = run.reference_texts()
@@ -171,7 +177,9 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
     phi = topic_term_matrix(model)
     rankings = topic_rankings(phi, term_frequency(corpus, len(vocab)), RANKED_WORDS)
     themes = [seed.theme for seed in seeds] + [""] * params.k
-    labels = [topic_label(t, [vocab[i] for i in rankings["relevance"][0][t]], themes[t]) for t in range(k)]
+    own_terms = [set(seed.terms) for seed in seeds] + [set()] * params.k
+    labels = [topic_label(t, [vocab[i] for i in rankings["relevance"][0][t] if vocab[i] not in own_terms[t]], themes[t])
+              for t in range(k)]
     npmi = npmi_per_topic(top_words(phi, vocab, NPMI_TOP_N), texts)
     exclusivity = exclusivity_per_topic(phi, NPMI_TOP_N)
     attribution = ThemeAttribution(seed_ids, phi)
@@ -203,7 +211,7 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
     run.write_rows(TOPIC_WORDS, ((t + 1, labels[t], name, r + 1, vocab[ids[t, r]], float(scores[t, r]))
                                  for name, (ids, scores) in rankings.items() for t in range(k) for r in range(ids.shape[1])))
     joined = {name: [" ".join(vocab[i] for i in ids[t]) for t in range(k)] for name, (ids, _) in rankings.items()}
-    theme_share = [*attribution.own_share(), *[None] * params.k]
+    theme_share = [*map(nan_to_none, attribution.own_share()), *[None] * params.k]
     run.write_rows(TOPIC_SUMMARY, ((t + 1, labels[t], themes[t], theme_share[t], float(share[t]), float(npmi[t]),
                                     float(exclusivity[t]), joined["probability"][t], joined["relevance"][t],
                                     joined["frex"][t]) for t in range(k)))

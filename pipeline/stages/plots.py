@@ -15,7 +15,8 @@ from ..figures.panels import plot_places_ever, plot_year_panels
 from ..params import BootstrapParams, PlotParams
 from ..text.places import (UNKNOWN, choose_place_level, group_of, place_name, place_order, report_label,
                            unique_labels)
-from ..topics.prevalence import GroupEstimate, fill_year_gaps, group_rows, pool_small_groups, pooled, theme_rates, year_order
+from ..topics.prevalence import (GroupEstimate, fill_year_gaps, group_rows, is_year, pool_small_groups, pooled,
+                                 theme_rates, year_order)
 
 ZOOMABLE = ("png", "svg")  # SVG only where zooming pays: heatmaps whose row labels get small
 MAX_PLACES = 30  # themes by place: the places with most reports; the rest are pooled
@@ -106,19 +107,26 @@ def _adoption_figures(run: Run, themes: list[str]) -> list:
     def column(rows: dict[str, dict], key: str) -> np.ndarray:
         return np.array([float(rows[t][key]) if rows[t][key] else np.nan for t in themes])
 
+    known = [year for year in by_year if is_year(year)]
+    written: list = []
+    if not known:
+        for artifact in (PLOT_THEME_ADOPTION, PLOT_PLACES_EVER):
+            run.path(artifact).unlink(missing_ok=True)
+        run.log("plots: no report has a year; the theme adoption figures are skipped")
+        return written
     estimates = {year: GroupEstimate(column(rows, "share_reports"), column(rows, "ci_low"), column(rows, "ci_high"),
                                      int(rows[themes[0]]["reports"]), float(rows[themes[0]]["reports"]))
                  for year, rows in by_year.items()}
-    written = run.save_figure(PLOT_THEME_ADOPTION, plot_year_panels(
+    written += run.save_figure(PLOT_THEME_ADOPTION, plot_year_panels(
         themes, estimates, "提及主题词的报告比例 Share of reports mentioning each theme, by year", "share of reports",
         boot.min_reports, share_axis=True))
-    known = [year for year in by_year if year != UNKNOWN]
-    n_places = len({place_name(d) for d in run.documents().values()} - {""})
-    if known and n_places:
-        ever = {t: (np.array([int(y) for y in known]), np.array([float(by_year[y][t]["places_ever_share"]) for y in known]))
-                for t in themes}
+    if any(by_year[y][themes[0]]["places"] != "0" for y in known):
+        ever = {t: (np.array([int(y) for y in known]), np.array([float(by_year[y][t]["places_ever_share"] or 0)
+                                                              for y in known])) for t in themes}
+        n_places = len({place_name(d) for d in run.documents().values() if is_year(d["year"])} - {""})
         written += run.save_figure(PLOT_PLACES_EVER, plot_places_ever(
-            ever, n_places, "累计采用 Cumulative adoption: share of places that have mentioned each theme by each year"))
+            ever, n_places, "累计采用 Cumulative adoption: share of the places with a report so far that have "
+                            "mentioned each theme"))
     else:
         run.path(PLOT_PLACES_EVER).unlink(missing_ok=True)
         run.log(f"plots: no report has both a year and a place; {run.path(PLOT_PLACES_EVER).name} skipped")

@@ -16,6 +16,7 @@ from ..params import LdaParams, QualityParams
 from ..topics.ensemble import ModelRun, train_many
 from ..topics.measures import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, match_topics, npmi_per_topic, top_words,
                                topic_diversity)
+from ..topics.seeding import SeedTopic, seed_term_ids
 from ..topics.train import topic_term_matrix
 
 
@@ -28,12 +29,12 @@ def run(run: Run, params: QualityParams) -> None:
     summary = list(run.rows(TOPIC_SUMMARY))
     labels = [r["label"] for r in summary]
 
-    seeds = [lda.seed + r for r in range(1, params.runs)]
-    run.log(f"quality: {len(seeds)} more runs at K={k} for stability (seeds {', '.join(map(str, seeds))}), "
-            f"{run.jobs} jobs")
     # The seeded topics as the lda stage chose them, in topic order.
     seeded = sorted((r for r in run.rows(SEEDED_TOPICS) if r["seeded"] == "1"), key=lambda r: int(r["topic"]))
-    seed_ids = [[dictionary.token2id[term] for term in r["terms"].split()] for r in seeded]
+    seed_ids = seed_term_ids([SeedTopic(r["theme"], tuple(r["terms"].split())) for r in seeded], dictionary.token2id)
+    seeds = [lda.seed + r for r in range(1, params.runs)]
+    run.log(f"quality: {len(seeds)} more runs at K={lda.k}" + (f" + {len(seed_ids)} seeded" if seed_ids else "")
+            + f" for stability (seeds {', '.join(map(str, seeds))}), {run.jobs} jobs")
     others = train_many(ModelRun(dictionary, run.require(CORPUS), seed_ids=seed_ids),
                         [dataclasses.replace(lda, seed=s) for s in seeds], run.jobs)
     reference = top_words(phi, vocab, params.n_words)

@@ -11,7 +11,7 @@ from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
-from ..topics.prevalence import GroupEstimate, estimate_groups, group_rows, nan_to_none, year_order
+from ..topics.prevalence import GroupEstimate, estimate_groups, group_rows, is_year, nan_to_none, year_order
 from .places import UNKNOWN
 
 
@@ -23,31 +23,33 @@ def adoption_rows(doc_ids: Sequence[str], year_of: Mapping[str, str], place_of: 
 
     ``mentioned`` is reports x themes (bool). ``estimates`` are the per-year bootstrap estimates
     of the share (see :func:`share_estimates`). ``place_of`` gives "" where a report's place is
-    not known: such a report counts for the shares, not for the places. ``places_ever_share``
-    is the share of all places with a report in the table that have mentioned the theme in this
-    year or before.
+    not known: such a report counts for the shares, not for the places. ``first_mentions``:
+    the places whose first report mentioning the theme is from that year (a place's first
+    report in the corpus may be one). ``places_ever_share``: of the places with a dated report
+    in this year or before, the share that have mentioned the theme by then.
     """
     groups = group_rows(doc_ids, {d: year_of[d] or UNKNOWN for d in doc_ids}, year_order)
     places = np.array([place_of[d] for d in doc_ids], dtype=object)
-    all_places = {p for p in places if p}
     for j, theme in enumerate(themes):
         first_year: dict[str, str] = {}
         for year, rows in groups.items():
-            if year == UNKNOWN:
-                continue
-            for place in places[rows][mentioned[rows, j]]:
-                if place:
-                    first_year.setdefault(place, year)
+            if is_year(year):
+                for place in places[rows][mentioned[rows, j]]:
+                    if place:
+                        first_year.setdefault(place, year)
+        seen: set[str] = set()  # places with a dated report so far
         ever = 0
         for year, rows in groups.items():
             estimate = estimates[year]
             year_places = {p for p in places[rows] if p}
             mentioning = {p for p in places[rows][mentioned[rows, j]] if p}
-            first = sum(1 for y in first_year.values() if y == year) if year != UNKNOWN else None
-            ever += first or 0
+            first = sum(1 for y in first_year.values() if y == year) if is_year(year) else None
+            if is_year(year):
+                seen |= year_places
+                ever += first
             yield [theme, year, len(rows), int(mentioned[rows, j].sum()), float(estimate.point[j]), len(year_places),
                    len(mentioning), first, nan_to_none(estimate.low[j]), nan_to_none(estimate.high[j]),
-                   ever / len(all_places) if all_places and year != UNKNOWN else None]
+                   ever / len(seen) if seen and is_year(year) else None]
 
 
 def share_estimates(doc_ids: Sequence[str], year_of: Mapping[str, str], mentioned: np.ndarray, seed: int,

@@ -11,13 +11,17 @@ import numpy as np
 from .prevalence import pooled
 
 LABEL_WORDS = 3  # words in a topic's label
+SEEDED_LABEL_WORDS = 2  # learned words after a seeded topic's theme
 
 
 def topic_label(topic: int, words: Sequence[str], theme: str = "", n_words: int = LABEL_WORDS) -> str:
     """"T3 调解·矛盾纠纷·信访": the topic number (1-based, as in every table) and its first
     words by relevance (λ=0.6), which favours a topic's own words over the corpus's common ones.
-    A seeded topic is named by its theme in brackets: "T1 [枫桥经验]"."""
-    return f"T{topic + 1} " + (f"[{theme}]" if theme else "·".join(list(words)[:n_words]))
+    A seeded topic is named by its theme in brackets, then the words it learned beyond the
+    theme's own terms (give ``words`` without them): "T1 [枫桥经验] 调解·信访"."""
+    if theme:
+        return f"T{topic + 1} [{theme}] " + "·".join(list(words)[:SEEDED_LABEL_WORDS])
+    return f"T{topic + 1} " + "·".join(list(words)[:n_words])
 
 
 def topic_share(theta: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:

@@ -13,8 +13,10 @@ import numpy as np
 
 from ..params import TfidfParams
 
-# A numeral (or 余/多 after one) followed only by measure words: what is left of "3000余人次".
-COUNT_FRAGMENT = re.compile(r"^[零〇一二三四五六七八九十百千万亿两余多]+[个件次人项条号年月日天家所名位期批轮场篇份元户座处套台辆本册张万亿]+$")
+# Numerals (optionally then 余 or 多), or a bare 余, followed only by measure words: what jieba
+# leaves of "3000余人次" (余人次) or "一号文件" (一号). 多元, 一站式, 三项制度 are not.
+COUNT_FRAGMENT = re.compile(r"^(?:[零〇一二三四五六七八九十百千万亿两]+[余多]?|余)"
+                            r"[个件次人项条号年月日天家所名位期批轮场篇份元户座处套台辆本册张]+$")
 
 
 def place_fragments(places: Sequence[str]) -> set[str]:

@@ -68,19 +68,24 @@ def estimate_groups(groups: dict[str, list[int]], values: np.ndarray, weights: n
             for i, (name, rows) in enumerate(groups.items())}
 
 
+def is_year(name: str) -> bool:
+    """Whether a group name is a year (the others: unknown, or a metadata CSV's free text)."""
+    return len(name) == 4 and name.isdigit()
+
+
 def year_order(name: str) -> tuple:
     """Years in numeric order; anything else (unknown) after them."""
-    return (0, int(name)) if name.isdigit() else (1, name)
+    return (0, int(name)) if is_year(name) else (1, name)
 
 
 def fill_year_gaps(groups: dict[str, list[int]]) -> dict[str, list[int]]:
     """Year groups with every year between the first and the last, empty where no report is
     from that year (a true time axis for figures with a row or point per year); other groups last."""
-    years = [int(g) for g in groups if g.isdigit()]
+    years = [int(g) for g in groups if is_year(g)]
     if not years:
         return groups
     filled = {str(y): groups.get(str(y), []) for y in range(min(years), max(years) + 1)}
-    return {**filled, **{g: rows for g, rows in groups.items() if not g.isdigit()}}
+    return {**filled, **{g: rows for g, rows in groups.items() if not is_year(g)}}
 
 
 def nan_to_none(x: float) -> float | None:

@@ -76,8 +76,9 @@ class KeywordCoverage:
 def choose_seeds(coverage: KeywordCoverage, vocabulary: dict[str, int], n_paragraphs: int,
                  params: LdaParams) -> tuple[list[SeedDecision], list[SeedTopic]]:
     """Which marked themes get a topic: those with a term in the vocabulary whose terms occur in
-    at least ``params.seed_min_share`` of the paragraphs (and in ``no_below``): rarer, a topic
-    would be the handful of paragraphs that name the theme, not a theme of the corpus."""
+    at least ``params.seed_min_share`` of the paragraphs (and in ``no_below``) and in
+    ``params.seed_min_reports`` reports: rarer, a topic would be the handful of paragraphs that
+    name the theme, not a theme of the corpus."""
     floor = max(params.no_below, int(np.ceil(params.seed_min_share * n_paragraphs)))
     decisions, seeds = [], []
     for theme in coverage.themes:
@@ -89,12 +90,15 @@ def choose_seeds(coverage: KeywordCoverage, vocabulary: dict[str, int], n_paragr
         elif not params.seeded:
             reason = "SEEDED=0: plain LDA"
         elif not in_vocabulary:
-            reason = f"none of its terms is in the model's vocabulary (each is in fewer than {params.no_below} paragraphs)"
+            reason = (f"none of its terms is in the model's vocabulary (a term in fewer than "
+                      f"{params.no_below} paragraphs after stopwords, or not one jieba token, is not)")
         elif paragraphs < floor:
             reason = (f"in {paragraphs} paragraphs, fewer than {floor} (seed_min_share {params.seed_min_share:g} of "
                       f"{n_paragraphs}): too rare to hold a topic")
+        elif reports < params.seed_min_reports:
+            reason = f"in {reports} reports, fewer than {params.seed_min_reports} (seed_min_reports): too rare to hold a topic"
         else:
-            seeded, reason = True, f"in {paragraphs} paragraphs (at least {floor})"
+            seeded, reason = True, f"in {paragraphs} paragraphs (at least {floor}) of {reports} reports"
             seeds.append(SeedTopic(theme.name, in_vocabulary))
         decisions.append(SeedDecision(theme.name, theme.seeded, seeded, paragraphs, reports, reason))
     return decisions, seeds

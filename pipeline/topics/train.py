@@ -35,14 +35,22 @@ def build_dictionary(token_lists: Iterable[list[str]], params: LdaParams):
     return dictionary
 
 
+# A seeded topic starts from the mean of the paragraphs using its terms, weighted as this many
+# paragraphs: summed over all of them (a thousand on a large corpus) it starts far sharper than
+# the free topics and takes half the corpus in a one-pass fit; weighted as one, a free topic
+# can take its subject first (tests/topics/test_seeding.py).
+SEEDED_START_PARAGRAPHS = 5
+
+
 def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, seed_ids: Sequence[Sequence[int]] = (),
                    smoothing: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Topics x terms start and the corpus's term counts, in one streaming pass (so it works on an
     MmCorpus of any size).
 
     Seeded topics come first, each started from the word counts of the paragraphs that use its
-    terms; each of the ``k`` free topics from those of one random paragraph, as Blei's lda-c does.
-    Every row gets ``smoothing``.
+    terms, weighted as :data:`SEEDED_START_PARAGRAPHS` mean paragraphs at most; each of the
+    ``k`` free topics from those of one random paragraph, as Blei's lda-c does. Every row gets
+    ``smoothing``.
     """
     rng = np.random.RandomState(seed)
     picks = rng.choice(n_paragraphs, size=k, replace=False)
@@ -51,6 +59,7 @@ def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, s
     seeded_of = {term: s for s, ids in enumerate(seed_ids) for term in ids}
     start = np.full((n_seeded + k, n_terms), smoothing)
     counts = np.zeros(n_terms)
+    seeded_rows = np.zeros((n_seeded, n_terms))
     for i, bow in enumerate(corpus):
         terms = [term for term, _ in bow]
         values = [count for _, count in bow]
@@ -58,7 +67,9 @@ def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, s
         if i in topic_of:
             start[topic_of[i], terms] += values
         for s in {seeded_of[t] for t in terms if t in seeded_of}:
-            start[s, terms] += values
+            seeded_rows[s, terms] += values
+    weight = SEEDED_START_PARAGRAPHS * counts.sum() / max(1, n_paragraphs)
+    start[:n_seeded] += seeded_rows * np.minimum(1, weight / np.maximum(seeded_rows.sum(axis=1, keepdims=True), 1))
     return start, counts
 
 
@@ -74,8 +85,7 @@ def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed:
     if params.init == "seeded" or seed_ids:
         start, term_counts = initial_topics(corpus, n_paragraphs, len(dictionary), params.k, seed, seed_ids)
         if seed_ids:
-            if isinstance(eta, str):
-                raise PipelineError(f"eta={eta!r} cannot be combined with seeded topics: give a number, or SEEDED=0")
+            check_seedable(params)
             eta = seed_prior(eta, params.k, seed_ids, term_counts, params.seed_strength)
     model = LdaModel(
         corpus=None,
@@ -127,6 +137,12 @@ def infer_topics(model, bow: list[tuple[int, int]]) -> np.ndarray:
     for topic, weight in model.get_document_topics(bow, minimum_probability=0.0):
         theta[topic] = weight
     return theta / theta.sum()
+
+
+def check_seedable(params: LdaParams) -> None:
+    """Seeded topics need a numeric topic-word prior to add their terms' weight to."""
+    if isinstance(parse_prior(params.eta), str):
+        raise PipelineError(f"eta={params.eta!r} cannot be combined with seeded topics: give a number, or SEEDED=0")
 
 
 def check_k(k: int, n_paragraphs: int, n_terms: int, n_seeded: int = 0) -> None:

@@ -8,7 +8,12 @@ the NPMI of the pipeline's topics and of tomotopy's Gibbs LDA on the same tokens
 corpus with one line:
 
 EVAL corpus=<name> files=<n> used=<n> skipped=<n> year_share=<x> place_share=<x> themes_match=<0|1>
-     residue=<n> seconds=<x> peak_rss_mb=<x> npmi=<x> npmi_tomotopy=<x> stability=<x>
+     adoption_match=<0|1> residue=<n> seconds=<x> peak_rss_mb=<x> npmi=<x> npmi_tomotopy=<x> stability=<x>
+
+adoption_match: for every theme and year, themes/theme_adoption.csv's reports_mentioning equals the
+number of that year's reports whose cleaned text contains the theme's name or an alias (plain
+substring search). The seeded topics' share, NPMI and stability are printed beside the free
+topics' means.
 """
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +31,10 @@ import numpy as np
 sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parents[1])]
 from benchmarks.measure import ROOT, timed  # noqa: E402
 
-from pipeline.artifacts import (CLEANING_REPORT, CORPUS, DOCUMENTS, PARAGRAPHS, RUNS, THEME_COUNTS,  # noqa: E402
-                                TOPIC_STABILITY, TOPICS, VOCABULARY, Run)
+from pipeline.artifacts import (CLEANING_REPORT, CORPUS, DOCUMENTS, PARAGRAPHS, RUNS, THEME_ADOPTION,  # noqa: E402
+                                THEME_COUNTS, TOPIC_STABILITY, TOPICS, VOCABULARY, Run)
 from pipeline.params import Inputs  # noqa: E402
+from pipeline.text.places import UNKNOWN  # noqa: E402
 from pipeline.text.themes import load_themes  # noqa: E402
 from pipeline.topics.measures import NPMI_TOP_N, Cooccurrence, npmi_per_topic  # noqa: E402
 
@@ -83,6 +89,24 @@ def tomotopy_npmi(run: Run, k: int, cooc_texts: list[list[str]]) -> float:
     return float(np.mean([np.mean(npmi_per_topic(t, cooc=cooc)) for t in topics]))
 
 
+def check_adoption(run: Run) -> list[str]:
+    """Where theme_adoption.csv's reports_mentioning differs from a plain substring search of each
+    report's cleaned text: ``theme year: table n, text m``."""
+    texts: dict[str, list[str]] = defaultdict(list)
+    for row in run.rows(PARAGRAPHS):
+        texts[row["doc_id"]].append(row["text"])
+    joined = {doc_id: "\n".join(parts) for doc_id, parts in texts.items()}
+    year_of = {d["doc_id"]: d["year"] or UNKNOWN for d in run.rows(DOCUMENTS)}
+    terms = {theme.name: theme.terms for theme in load_themes(Inputs().themes)}
+    mismatches = []
+    for row in run.rows(THEME_ADOPTION):
+        found = sum(1 for doc_id, year in year_of.items() if year == row["year"]
+                    and any(term in joined.get(doc_id, "") for term in terms[row["theme"]]))
+        if found != int(row["reports_mentioning"]):
+            mismatches.append(f"{row['theme']} {row['year']}: table {row['reports_mentioning']}, text {found}")
+    return mismatches
+
+
 def evaluate(name: str, workdir: Path, jobs: str) -> str:
     folder = CORPORA / name / INPUTS[name]
     out = workdir / name
@@ -113,6 +137,19 @@ def evaluate(name: str, workdir: Path, jobs: str) -> str:
     print("themes: " + ", ".join(f"{t} {n}" for t, n in counted.items() if n)
           + ("" if not mismatches else "\n  MISMATCH " + "; ".join(mismatches)))
 
+    adoption_mismatches = check_adoption(run)
+    print("adoption: " + ("reports_mentioning matches the cleaned text for every theme and year" if not adoption_mismatches
+                          else "MISMATCH " + "; ".join(adoption_mismatches[:10])))
+    stability_rows = list(run.rows(TOPIC_STABILITY))
+    free = [r for r in stability_rows if not r["theme"]]
+    for row in (r for r in stability_rows if r["theme"]):
+        print(f"seeded {row['label']}: share {float(row['share']):.3f}, holds {float(row['theme_share']):.0%} of the "
+              f"theme's occurrences, NPMI {float(row['npmi']):+.4f}, stability {float(row['stability']):.2f}")
+    if free:
+        print(f"free topics ({len(free)}): mean share {np.mean([float(r['share']) for r in free]):.3f}, mean NPMI "
+              f"{np.mean([float(r['npmi']) for r in free]):+.4f}, mean stability "
+              f"{np.mean([float(r['stability']) for r in free]):.2f}")
+
     top_tokens = [r["token"] for r in run.rows(VOCABULARY)][:1000]
     topic_words = [r["word"] for r in run.rows(TOPICS) if int(r["rank"]) <= 20]
     residue = sorted({t for t in top_tokens + topic_words if RESIDUE.search(t)})
@@ -132,6 +169,7 @@ def evaluate(name: str, workdir: Path, jobs: str) -> str:
           f"(seeds {', '.join(map(str, SEEDS))}); mean stability {stability:.2f}")
     return (f"EVAL corpus={name} files={len(outcomes)} used={status['kept']} skipped={len(outcomes) - status['kept']} "
             f"year_share={year_share:.3f} place_share={place_share:.3f} themes_match={int(not mismatches)} "
+            f"adoption_match={int(not adoption_mismatches)} "
             f"residue={len(residue)} seconds={seconds:.1f} peak_rss_mb={peak:.0f} npmi={npmi:.4f} "
             f"npmi_tomotopy={npmi_tomotopy:.4f} stability={stability:.3f}")
 
