@@ -83,7 +83,9 @@ def plot_heatmap(
         column_max = np.nanmax(np.where(np.isnan(matrix), 0, matrix), axis=0) if n_rows else np.zeros(n_cols)
         matrix = np.divide(matrix, column_max, out=np.zeros_like(matrix, dtype=float), where=column_max > 0)
         matrix[np.isnan(values)] = np.nan
-        title = f"{title}\ncolour: each column on its own scale (its maximum under its name); numbers: {colorbar}"
+        annotated = labelled and n_rows * n_cols <= MAX_ANNOTATED_CELLS
+        title = (f"{title}\ncolour: each column on its own scale (its maximum, in {colorbar}, under its name)"
+                 + (f"; numbers: {colorbar}" if annotated else ""))
         colorbar = "share of the column's maximum"
     finite = matrix[~np.isnan(matrix)]
     high = float(finite.max()) if finite.size else 1.0
