@@ -66,9 +66,9 @@ test-all: $(READY) ## run every test, slow ones included
 	$(PY) -m pytest -q
 
 MB ?= 100
-bench: $(READY) ## scale benchmark: the pipeline on a synthetic MB-sized corpus (MB=100, K=20)
+bench: $(READY) ## scale benchmark: the pipeline on a synthetic MB-sized corpus (MB=100, K=20), or CORPUS=name of ../shared/corpora
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
-	$(PY) tests/benchmarks/bench_scale.py --mb $(MB) --k $(or $(K),20) $(if $(JOBS),--jobs $(JOBS))
+	$(PY) tests/benchmarks/bench_scale.py --mb $(MB) --k $(or $(K),20) $(if $(JOBS),--jobs $(JOBS)) $(if $(CORPUS),--corpus $(CORPUS))
 
 bench-quality: $(READY) ## topic quality: NPMI and diversity vs naive, scikit-learn and tomotopy LDA (INPUT=)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'

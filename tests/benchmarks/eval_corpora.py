@@ -67,9 +67,11 @@ def grep_count(text_file: Path, terms: list[str]) -> int:
     return len(result.stdout.splitlines())
 
 
-def tomotopy_npmi(run: Run, k: int, cooc_texts: list[list[str]]) -> float:
-    """tomotopy's LDA on the model's own bags of words (lda/corpus.mm), 3 seeds, scored on the
-    pipeline's reference texts."""
+def tomotopy_words(run: Run, k: int, seed: int) -> tuple[list[list[str]], float]:
+    """tomotopy's LDA on the model's own bags of words (lda/corpus.mm; paragraphs spread evenly up
+    to TOMOTOPY_TOKENS): its topics' top words, and the seconds it took to train."""
+    import time
+
     import tomotopy as tp
     from gensim.corpora import MmCorpus
 
@@ -78,13 +80,18 @@ def tomotopy_npmi(run: Run, k: int, cooc_texts: list[list[str]]) -> float:
     total = sum(c for bow in bows for _, c in bow)
     step = max(1, math.ceil(total / TOMOTOPY_TOKENS))
     documents = [[dictionary[int(t)] for t, c in bow for _ in range(int(c))] for bow in bows[::step]]
-    topics = []
-    for seed in SEEDS:
-        model = tp.LDAModel(k=k, seed=seed)
-        for document in documents:
-            model.add_doc(document)
-        model.train(1000 if step == 1 else 300, workers=1)
-        topics.append([[w for w, _ in model.get_topic_words(t, NPMI_TOP_N)] for t in range(k)])
+    start = time.perf_counter()
+    model = tp.LDAModel(k=k, seed=seed)
+    for document in documents:
+        model.add_doc(document)
+    model.train(1000 if step == 1 else 300, workers=1)
+    seconds = time.perf_counter() - start
+    return [[w for w, _ in model.get_topic_words(t, NPMI_TOP_N)] for t in range(k)], seconds
+
+
+def tomotopy_npmi(run: Run, k: int, cooc_texts: list[list[str]]) -> float:
+    """tomotopy's LDA (:func:`tomotopy_words`), 3 seeds, scored on the pipeline's reference texts."""
+    topics = [tomotopy_words(run, k, seed)[0] for seed in SEEDS]
     cooc = Cooccurrence.from_texts(cooc_texts, sorted({w for t in topics for topic in t for w in topic}))
     return float(np.mean([np.mean(npmi_per_topic(t, cooc=cooc)) for t in topics]))
 
@@ -163,7 +170,7 @@ def evaluate(name: str, workdir: Path, jobs: str) -> str:
           f"({dict(sources['place'])})")
 
     npmi = float(np.mean([float(r["npmi"]) for r in run.rows(RUNS) if int(r["run_seed"]) in SEEDS]))
-    npmi_tomotopy = tomotopy_npmi(run, k, run.reference_texts())
+    npmi_tomotopy = tomotopy_npmi(run, len(stability_rows), run.reference_texts())  # the model's K, seeded included
     stability = float(np.mean([float(r["stability"]) for r in run.rows(TOPIC_STABILITY)]))
     print(f"seconds {seconds:.1f}, peak RSS {peak:.0f} MB; NPMI pipeline {npmi:+.4f} vs tomotopy {npmi_tomotopy:+.4f} "
           f"(seeds {', '.join(map(str, SEEDS))}); mean stability {stability:.2f}")
