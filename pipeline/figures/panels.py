@@ -122,9 +122,9 @@ def plot_place_panels(names: Sequence[str], estimates: Mapping[str, GroupEstimat
 
 
 def plot_places_ever(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], n_places: int, title: str):
-    """Cumulative adoption: per theme, of the places with a report in that year or before, the
-    share that have mentioned it (steps on a true time axis; ``n_places`` in all), themes
-    ordered by their final share."""
+    """Cumulative adoption: per theme, the share of the ``n_places`` places with a dated report
+    that have mentioned it in that year or before (steps on a true time axis), themes ordered by
+    their final share."""
     from matplotlib import pyplot as plt
 
     figure, axis = plt.subplots(figsize=(9, 5), layout="constrained")
@@ -137,7 +137,7 @@ def plot_places_ever(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], n_plac
     axis.set_ylim(-0.02, 1.02)
     axis.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     axis.xaxis.get_major_locator().set_params(integer=True)
-    axis.set_ylabel(f"share of the places with a report so far ({n_places} in all)")
+    axis.set_ylabel(f"share of the {n_places} places with a dated report")
     axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), title="theme (share by the last year)",
                 title_fontsize=8, frameon=False)
     axis.set_title(title, loc="left", fontsize=10)

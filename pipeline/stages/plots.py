@@ -125,8 +125,8 @@ def _adoption_figures(run: Run, themes: list[str]) -> list:
                                                               for y in known])) for t in themes}
         n_places = len({place_name(d) for d in run.documents().values() if is_year(d["year"])} - {""})
         written += run.save_figure(PLOT_PLACES_EVER, plot_places_ever(
-            ever, n_places, "累计采用 Cumulative adoption: share of the places with a report so far that have "
-                            "mentioned each theme"))
+            ever, n_places, "累计采用 Cumulative adoption: share of all places with a dated report that have "
+                            "mentioned each theme by each year"))
     else:
         run.path(PLOT_PLACES_EVER).unlink(missing_ok=True)
         run.log(f"plots: no report has both a year and a place; {run.path(PLOT_PLACES_EVER).name} skipped")

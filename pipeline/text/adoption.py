@@ -25,11 +25,13 @@ def adoption_rows(doc_ids: Sequence[str], year_of: Mapping[str, str], place_of: 
     of the share (see :func:`share_estimates`). ``place_of`` gives "" where a report's place is
     not known: such a report counts for the shares, not for the places. ``first_mentions``:
     the places whose first report mentioning the theme is from that year (a place's first
-    report in the corpus may be one). ``places_ever_share``: of the places with a dated report
-    in this year or before, the share that have mentioned the theme by then.
+    report in the corpus may be one). ``places_ever_share``: of all the places with a dated
+    report, the share that have mentioned the theme in this year or before (a cumulative
+    adoption curve: it never falls; a place whose reports start late can only count from then).
     """
     groups = group_rows(doc_ids, {d: year_of[d] or UNKNOWN for d in doc_ids}, year_order)
     places = np.array([place_of[d] for d in doc_ids], dtype=object)
+    dated_places = {p for year, rows in groups.items() if is_year(year) for p in places[rows] if p}
     for j, theme in enumerate(themes):
         first_year: dict[str, str] = {}
         for year, rows in groups.items():
@@ -37,7 +39,6 @@ def adoption_rows(doc_ids: Sequence[str], year_of: Mapping[str, str], place_of: 
                 for place in places[rows][mentioned[rows, j]]:
                     if place:
                         first_year.setdefault(place, year)
-        seen: set[str] = set()  # places with a dated report so far
         ever = 0
         for year, rows in groups.items():
             estimate = estimates[year]
@@ -45,11 +46,10 @@ def adoption_rows(doc_ids: Sequence[str], year_of: Mapping[str, str], place_of: 
             mentioning = {p for p in places[rows][mentioned[rows, j]] if p}
             first = sum(1 for y in first_year.values() if y == year) if is_year(year) else None
             if is_year(year):
-                seen |= year_places
                 ever += first
             yield [theme, year, len(rows), int(mentioned[rows, j].sum()), float(estimate.point[j]), len(year_places),
                    len(mentioning), first, nan_to_none(estimate.low[j]), nan_to_none(estimate.high[j]),
-                   ever / len(seen) if seen and is_year(year) else None]
+                   ever / len(dated_places) if dated_places and is_year(year) else None]
 
 
 def share_estimates(doc_ids: Sequence[str], year_of: Mapping[str, str], mentioned: np.ndarray, seed: int,

@@ -33,8 +33,8 @@ def test_first_mentions_count_each_place_once_in_its_first_year():
     assert rows["2021"]["places"] == 2  # the report without a place counts for the share only
     assert [rows[y]["first_mentions"] for y in ("2019", "2021", "2022")] == [1, 1, 0]
     assert rows[UNKNOWN]["first_mentions"] is None  # a report without a year is never a first mention
-    # Of the places with a dated report so far (丙 has none): 1 of 2 by 2019, 2 of 2 by 2021, 2 of 3 by 2022.
-    assert rows["2019"]["places_ever_share"] == 0.5 and rows["2021"]["places_ever_share"] == 1.0
+    # Of the 3 places with a dated report (丙 has none): 1 by 2019, 2 by 2021 and 2022; it never falls.
+    assert rows["2019"]["places_ever_share"] == 1 / 3 and rows["2021"]["places_ever_share"] == 2 / 3
     assert rows["2022"]["places_ever_share"] == 2 / 3
     assert rows[UNKNOWN]["places_ever_share"] is None
 
