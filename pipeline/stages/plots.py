@@ -13,6 +13,7 @@ from ..figures.heatmaps import cluster_order, dominant_topic_order, plot_heatmap
 from ..figures.style import use_chinese_font
 from ..figures.panels import plot_places_ever, plot_year_panels
 from ..params import BootstrapParams, PlotParams
+from ..text.adoption import dated_places
 from ..text.places import (UNKNOWN, choose_place_level, group_of, place_name, place_order, report_label,
                            unique_labels)
 from ..topics.prevalence import (GroupEstimate, fill_year_gaps, group_rows, is_year, pool_small_groups, pooled,
@@ -123,7 +124,9 @@ def _adoption_figures(run: Run, themes: list[str]) -> list:
     if any(by_year[y][themes[0]]["places"] != "0" for y in known):
         ever = {t: (np.array([int(y) for y in known]), np.array([float(by_year[y][t]["places_ever_share"] or 0)
                                                               for y in known])) for t in themes}
-        n_places = len({place_name(d) for d in run.documents().values() if is_year(d["year"])} - {""})
+        documents = run.documents()
+        n_places = len(dated_places({d: r["year"] for d, r in documents.items()},
+                                    {d: place_name(r) for d, r in documents.items()}))
         written += run.save_figure(PLOT_PLACES_EVER, plot_places_ever(
             ever, n_places, "累计采用 Cumulative adoption: share of all places with a dated report that have "
                             "mentioned each theme by each year"))

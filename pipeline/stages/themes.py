@@ -9,7 +9,7 @@ import numpy as np
 from ..artifacts import (PARAGRAPHS, THEME_ADOPTION, THEME_ADOPTION_BY_PROVINCE, THEME_CONTEXTS, THEME_COUNTS,
                          THEME_TERM_COUNTS, THEME_TOPICS, TOPIC_SUMMARY, Run)
 from ..params import BootstrapParams, Inputs
-from ..text.adoption import adoption_rows, share_estimates
+from ..text.adoption import adoption_rows
 from ..text.places import place_name
 from ..text.structure import section_name
 from ..text.themes import CONTEXT_CHARS, load_themes, theme_matcher, theme_topics
@@ -63,8 +63,7 @@ def _write_adoption(run: Run, documents: dict, place_of: dict[str, str], counts:
     def table(doc_ids: list[str]):
         mentioned = np.array([[counts[d][name] > 0 for name in names] for d in doc_ids], dtype=bool).reshape(-1, len(names))
         year_of = {d: documents[d].get("year", "") for d in doc_ids}
-        estimates = share_estimates(doc_ids, year_of, mentioned, boot.boot_seed, boot.n_boot, boot.min_reports)
-        return adoption_rows(doc_ids, year_of, place_of, mentioned, names, estimates)
+        return adoption_rows(doc_ids, year_of, place_of, mentioned, names, boot.boot_seed, boot.n_boot, boot.min_reports)
 
     run.write_rows(THEME_ADOPTION, table(list(counts)))
     provinces = sorted({documents[d].get("province", "") for d in counts} - {""})

@@ -7,31 +7,40 @@ their own (:data:`places.UNKNOWN`), last, and never as a first mention.
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
-from ..topics.prevalence import GroupEstimate, estimate_groups, group_rows, is_year, nan_to_none, year_order
+from ..topics.prevalence import (MIN_REPORTS, N_BOOTSTRAP, estimate_groups, group_rows, is_year, nan_to_none,
+                                 year_order)
 from .places import UNKNOWN
 
 
+def dated_places(year_of: Mapping[str, str], place_of: Mapping[str, str]) -> set[str]:
+    """The places with a report whose year is known: the base of the cumulative adoption share."""
+    return {place_of[d] for d, year in year_of.items() if is_year(year) and place_of[d]}
+
+
 def adoption_rows(doc_ids: Sequence[str], year_of: Mapping[str, str], place_of: Mapping[str, str],
-                  mentioned: np.ndarray, themes: Sequence[str], estimates: Mapping[str, GroupEstimate]
-                  ) -> Iterator[list]:
+                  mentioned: np.ndarray, themes: Sequence[str], seed: int = 0, n_boot: int = N_BOOTSTRAP,
+                  min_reports: int = MIN_REPORTS) -> Iterator[list]:
     """One row per theme and year: ``theme, year, reports, reports_mentioning, share_reports,
     places, places_mentioning, first_mentions, ci_low, ci_high, places_ever_share``.
 
-    ``mentioned`` is reports x themes (bool). ``estimates`` are the per-year bootstrap estimates
-    of the share (see :func:`share_estimates`). ``place_of`` gives "" where a report's place is
-    not known: such a report counts for the shares, not for the places. ``first_mentions``:
-    the places whose first report mentioning the theme is from that year (a place's first
-    report in the corpus may be one). ``places_ever_share``: of all the places with a dated
-    report, the share that have mentioned the theme in this year or before (a cumulative
-    adoption curve: it never falls; a place whose reports start late can only count from then).
+    ``mentioned`` is reports x themes (bool). The share of a year's reports mentioning a theme
+    gets a bootstrap interval over those reports where there are ``min_reports`` of them.
+    ``place_of`` gives "" where a report's place is not known: such a report counts for the
+    shares, not for the places. ``first_mentions``: the places whose first report mentioning the
+    theme is from that year (a place's first report in the corpus may be one).
+    ``places_ever_share``: of the :func:`dated_places`, the share that have mentioned the theme
+    in this year or before (a cumulative adoption curve: it never falls; a place whose reports
+    start late can only count from then).
     """
     groups = group_rows(doc_ids, {d: year_of[d] or UNKNOWN for d in doc_ids}, year_order)
+    estimates = estimate_groups(groups, mentioned.astype(float), np.ones(len(doc_ids)), seed, n_boot, min_reports)
     places = np.array([place_of[d] for d in doc_ids], dtype=object)
-    dated_places = {p for year, rows in groups.items() if is_year(year) for p in places[rows] if p}
+    n_dated = len(dated_places({d: year_of[d] for d in doc_ids}, place_of))
     for j, theme in enumerate(themes):
         first_year: dict[str, str] = {}
         for year, rows in groups.items():
@@ -39,21 +48,13 @@ def adoption_rows(doc_ids: Sequence[str], year_of: Mapping[str, str], place_of: 
                 for place in places[rows][mentioned[rows, j]]:
                     if place:
                         first_year.setdefault(place, year)
+        firsts = Counter(first_year.values())
         ever = 0
         for year, rows in groups.items():
             estimate = estimates[year]
-            year_places = {p for p in places[rows] if p}
-            mentioning = {p for p in places[rows][mentioned[rows, j]] if p}
-            first = sum(1 for y in first_year.values() if y == year) if is_year(year) else None
-            if is_year(year):
-                ever += first
-            yield [theme, year, len(rows), int(mentioned[rows, j].sum()), float(estimate.point[j]), len(year_places),
-                   len(mentioning), first, nan_to_none(estimate.low[j]), nan_to_none(estimate.high[j]),
-                   ever / len(dated_places) if dated_places and is_year(year) else None]
-
-
-def share_estimates(doc_ids: Sequence[str], year_of: Mapping[str, str], mentioned: np.ndarray, seed: int,
-                    n_boot: int, min_reports: int) -> dict[str, GroupEstimate]:
-    """Per year: the share of reports mentioning each theme, with a bootstrap over the year's reports."""
-    groups = group_rows(doc_ids, {d: year_of[d] or UNKNOWN for d in doc_ids}, year_order)
-    return estimate_groups(groups, mentioned.astype(float), np.ones(len(doc_ids)), seed, n_boot, min_reports)
+            dated = is_year(year)
+            ever += firsts[year] if dated else 0
+            yield [theme, year, len(rows), int(mentioned[rows, j].sum()), float(estimate.point[j]),
+                   len({p for p in places[rows] if p}), len({p for p in places[rows][mentioned[rows, j]] if p}),
+                   firsts[year] if dated else None, nan_to_none(estimate.low[j]), nan_to_none(estimate.high[j]),
+                   ever / n_dated if n_dated and dated else None]

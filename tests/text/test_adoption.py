@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.text.adoption import adoption_rows, share_estimates
+from pipeline.text.adoption import adoption_rows
 from pipeline.text.places import UNKNOWN
 
 COLUMNS = ("theme", "year", "reports", "reports_mentioning", "share_reports", "places", "places_mentioning",
@@ -16,8 +16,8 @@ def _table(reports, min_reports=3):
     year_of = {r[0]: r[1] for r in reports}
     place_of = {r[0]: r[2] for r in reports}
     mentioned = np.array([[r[3]] for r in reports], dtype=bool)
-    estimates = share_estimates(doc_ids, year_of, mentioned, 0, 200, min_reports)
-    return [dict(zip(COLUMNS, row)) for row in adoption_rows(doc_ids, year_of, place_of, mentioned, ["枫桥经验"], estimates)]
+    rows = adoption_rows(doc_ids, year_of, place_of, mentioned, ["枫桥经验"], 0, 200, min_reports)
+    return [dict(zip(COLUMNS, row)) for row in rows]
 
 
 def test_first_mentions_count_each_place_once_in_its_first_year():
