@@ -89,8 +89,8 @@ PARAGRAPH_TOPICS = A("lda/paragraph_topics.csv", "lda", "topic shares per modell
 REPRESENTATIVE = A("lda/representative_paragraphs.csv", "lda",
                    "the paragraphs most about each topic (one per report first), with report, place and section",
                    (*TOPIC_LABEL, "rank", "weight", "doc_id", "title", "year", "place", "section", "position", "text"))
-CORPUS = A("lda/corpus.mm", "lda", "bag-of-words corpus of the modelled paragraphs (Matrix Market)")
-CORPUS_INDEX = A("lda/corpus_index.csv", "lda", "the paragraph behind each row of corpus.mm",
+CORPUS = A("lda/corpus.npz", "lda", "bag-of-words corpus of the modelled paragraphs (scipy sparse paragraphs x terms)")
+CORPUS_INDEX = A("lda/corpus_index.csv", "lda", "the paragraph behind each row of corpus.npz",
                  ("row", "doc_id", "position", "n_tokens"))
 MODEL = A("lda/model/lda.gensim", "lda", "the trained gensim LdaModel")
 DICTIONARY = A("lda/model/dictionary.gensim", "lda", "the model's gensim Dictionary")

@@ -73,6 +73,11 @@ class CsvTable:
     def write(self, row: Sequence[Any]) -> None:
         self._writer.writerow([safe_cell(v) for v in row])
 
+    def write_formatted(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Rows whose cells have been through :func:`safe_cell` already (large tables format a
+        repeated key once)."""
+        self._writer.writerows(rows)
+
     def write_dict(self, row: dict) -> None:
         self.write([row.get(c, "") for c in self.columns])
 

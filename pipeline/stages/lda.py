@@ -12,7 +12,6 @@ import logging
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 from tqdm import tqdm
@@ -21,63 +20,36 @@ from ..artifacts import (CORPUS, CORPUS_INDEX, DOCUMENT_TOPICS, K_CHOICE, K_SWEE
                          KEYWORD_COVERAGE, PARAGRAPH_TOPICS, PARAGRAPHS, REPRESENTATIVE, SEEDED_TOPICS, TOKENS,
                          TOPIC_SUMMARY, TOPIC_WORDS, TOPICS, Run)
 from ..figures.style import use_chinese_font
-from ..files import PipelineError
+from ..files import PipelineError, safe_cell
 from ..figures.sweep import plot_k_sweep
 from ..params import Inputs, LdaParams, SweepParams
 from ..text.places import place_name
 from ..text.structure import section_name
 from ..text.themes import load_themes
 from ..topics.choose_k import K_RULE, MIN_DIVERSITY, choose_k, pooled_se, split_holdout, summarise_sweep
-from ..topics.describe import RepresentativeParagraphs, term_frequency, topic_label, topic_share
+from ..topics.corpus import BowCorpus, model_corpus
+from ..topics.describe import RepresentativeParagraphs, topic_label, topic_share
 from ..topics.ensemble import ModelRun, sweep_models
 from ..topics.seeding import KeywordCoverage, SeedTopic, ThemeAttribution, choose_seeds, seed_term_ids
 from ..topics.measures import NPMI_TOP_N, exclusivity_per_topic, npmi_per_topic, top_words, topic_rankings
 from ..topics.prevalence import nan_to_none
-from ..topics.train import (build_dictionary, check_k, check_seedable, infer_topics, topic_term_matrix, train_lda,
+from ..topics.train import (check_k, check_seedable, chunks, infer_topics, topic_term_matrix, train_lda,
                             training_progress)
 
 RANKED_WORDS = 10  # words per topic in each ranking of topic_words.csv and topic_summary.csv
 
 
-class _Bows:
-    """Re-iterable bags of words over tokens.tsv with their keys, modelled paragraphs only."""
-
-    def __init__(self, run: Run, dictionary, min_tokens: int):
-        self.run, self.dictionary, self.min_tokens = run, dictionary, min_tokens
-
-    def with_keys(self) -> Iterator[tuple[str, int, list[tuple[int, int]]]]:
-        for doc_id, position, tokens in self.run.token_rows(TOKENS):
-            bow = self.dictionary.doc2bow(tokens)
-            if sum(count for _, count in bow) >= self.min_tokens:
-                yield doc_id, position, bow
-
-    def __iter__(self):
-        return (bow for _, _, bow in self.with_keys())
-
-
-def _serialise(run: Run, bows: _Bows):
-    """lda/corpus.mm (read by every training pass) and corpus_index.csv (the key of each row)."""
-    from gensim.corpora import MmCorpus
-
-    keys: list[tuple[str, int, int]] = []
-
-    def rows():
-        for doc_id, position, bow in bows.with_keys():
-            keys.append((doc_id, position, sum(c for _, c in bow)))
-            yield bow
-
+def _save_corpus(run: Run, corpus: BowCorpus, keys: list[tuple[str, int, int]]) -> None:
+    """lda/corpus.npz (what the stability runs and the report read) and corpus_index.csv (the key
+    of each row)."""
     with run.atomic(CORPUS) as tmp:
-        MmCorpus.serialize(str(tmp), rows())
-        Path(str(tmp) + ".index").replace(str(run.path(CORPUS)) + ".index")
+        corpus.save(tmp)
     run.write_rows(CORPUS_INDEX, ((i, *key) for i, key in enumerate(keys)))
-    return MmCorpus(str(run.path(CORPUS)))
 
 
-def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, bows: list, texts, seed_ids) -> int:
+def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, corpus: BowCorpus, texts, seed_ids) -> int:
     """Train ``sweep_seeds`` models per K, write the sweep's tables and figure, return the K chosen."""
-    from gensim.corpora import MmCorpus
-
-    held = split_holdout(len(bows), sweep.holdout, params.seed)
+    held = split_holdout(len(corpus), sweep.holdout, params.seed)
     n_train = int((~held).sum())
     try:
         ks = sweep.ks(n_train)
@@ -92,9 +64,9 @@ def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, bows: 
     for stale in folder.glob(".sweep.*"):  # left by a sweep that was killed
         shutil.rmtree(stale, ignore_errors=True)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".sweep.") as tmp:
-        train_path, heldout_path = Path(tmp) / "train.mm", Path(tmp) / "heldout.mm"
-        MmCorpus.serialize(str(train_path), (b for b, h in zip(bows, held) if not h))
-        MmCorpus.serialize(str(heldout_path), (b for b, h in zip(bows, held) if h))
+        train_path, heldout_path = Path(tmp) / "train.npz", Path(tmp) / "heldout.npz"
+        corpus.subset(~held).save(train_path)
+        corpus.subset(held).save(heldout_path)
         rows = sweep_models(ModelRun(dictionary, train_path, heldout_path, seed_ids), texts, params, ks,
                             sweep.sweep_seeds, run.jobs)
     summaries = summarise_sweep(rows)
@@ -147,19 +119,17 @@ def _choose_seeds(run: Run, coverage: KeywordCoverage, dictionary, params: LdaPa
 def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None:
     logging.getLogger("gensim").setLevel(logging.WARNING)
     coverage = KeywordCoverage(load_themes(inputs.themes))
-    dictionary = build_dictionary(coverage.observe(run.token_rows(TOKENS)), params)
+    dictionary, corpus, keys = model_corpus(coverage.observe(run.token_rows(TOKENS)), params)
     seeds = _choose_seeds(run, coverage, dictionary, params)
     if seeds:
         check_seedable(params)
     seed_ids = seed_term_ids(seeds, dictionary.token2id)
-    bows = _Bows(run, dictionary, params.min_tokens)
     texts = run.reference_texts()
     if params.k == "auto":
-        params = dataclasses.replace(params, k=_sweep_k(run, params, sweep, dictionary, list(bows), texts, seed_ids))
+        params = dataclasses.replace(params, k=_sweep_k(run, params, sweep, dictionary, corpus, texts, seed_ids))
     else:
         _remove_sweep(run)
-    # Serialise the bag-of-words once: passes then read a compact binary file, not the text.
-    corpus = _serialise(run, bows)
+    _save_corpus(run, corpus, keys)
     n_paragraphs = len(corpus)
     k = len(seeds) + params.k
     check_k(params.k, n_paragraphs, len(dictionary), len(seeds))
@@ -175,7 +145,7 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
     # The topics, described once: every later stage and the report read these.
     vocab = [dictionary[i] for i in range(len(dictionary))]
     phi = topic_term_matrix(model)
-    rankings = topic_rankings(phi, term_frequency(corpus, len(vocab)), RANKED_WORDS)
+    rankings = topic_rankings(phi, corpus.term_frequency(), RANKED_WORDS)
     themes = [seed.theme for seed in seeds] + [""] * params.k
     own_terms = [set(seed.terms) for seed in seeds] + [set()] * params.k
     labels = [topic_label(t, [vocab[i] for i in rankings["relevance"][0][t] if vocab[i] not in own_terms[t]], themes[t])
@@ -188,18 +158,18 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
     # token-weighted mean of its paragraphs', accumulated in a reports x K array.
     doc_sums: dict[str, np.ndarray] = {}
     representative = RepresentativeParagraphs(params.n_paragraphs)
-    with run.table(PARAGRAPH_TOPICS) as table:
-        for doc_id, position, bow in tqdm(bows.with_keys(), total=n_paragraphs, desc="lda: infer", unit="par",
-                                          disable=None):
-            theta = infer_topics(model, bow)
-            n_tokens = sum(count for _, count in bow)
-            for t in range(k):
-                table.write([doc_id, position, n_tokens, t + 1, float(theta[t])])
-            if doc_id not in doc_sums:
-                doc_sums[doc_id] = np.zeros(k)
-            doc_sums[doc_id] += theta * n_tokens
-            representative.add(doc_id, position, theta)
-            attribution.add(bow, theta)
+    with run.table(PARAGRAPH_TOPICS) as table, tqdm(total=n_paragraphs, desc="lda: infer", unit="par",
+                                                    disable=None) as bar:
+        for chunk_keys, chunk in zip(chunks(keys, params.chunksize), chunks(corpus, params.chunksize)):
+            for (doc_id, position, n_tokens), bow, theta in zip(chunk_keys, chunk, infer_topics(model, chunk)):
+                key = (safe_cell(doc_id), position, n_tokens)
+                table.write_formatted((*key, t + 1, safe_cell(float(weight))) for t, weight in enumerate(theta))
+                if doc_id not in doc_sums:
+                    doc_sums[doc_id] = np.zeros(k)
+                doc_sums[doc_id] += theta * n_tokens
+                representative.add(doc_id, position, theta)
+                attribution.add(bow, theta)
+            bar.update(len(chunk))
     totals = np.array([sums.sum() for sums in doc_sums.values()])
     mixes = np.array([sums / sums.sum() for sums in doc_sums.values()])
     share = topic_share(mixes, totals)

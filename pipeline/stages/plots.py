@@ -14,7 +14,7 @@ from ..figures.style import use_chinese_font
 from ..figures.panels import plot_places_ever, plot_year_panels
 from ..params import BootstrapParams, PlotParams
 from ..text.adoption import dated_places
-from ..text.places import (UNKNOWN, choose_place_level, group_of, place_name, place_order, report_label,
+from ..text.places import (choose_place_level, group_of, place_name, place_order, report_label,
                            unique_labels)
 from ..topics.prevalence import (GroupEstimate, fill_year_gaps, group_rows, is_year, pool_small_groups, pooled,
                                  theme_rates, year_order)

@@ -30,15 +30,6 @@ def topic_share(theta: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:
     return pooled(np.asarray(theta, dtype=float), np.asarray(n_tokens, dtype=float))
 
 
-def term_frequency(bows, n_terms: int) -> np.ndarray:
-    """Occurrences of each term in a bag-of-words corpus (the model's term counts)."""
-    frequency = np.zeros(n_terms)
-    for bow in bows:
-        for term, count in bow:
-            frequency[int(term)] += count
-    return frequency
-
-
 class RepresentativeParagraphs:
     """The paragraphs most about each topic, one per report first (so one long report cannot
     fill the list), fed one paragraph mix at a time (stm's findThoughts, spread over reports).

@@ -15,6 +15,7 @@ from ..parallel import ordered_map
 from ..params import LdaParams
 from .measures import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, completion_perplexity, exclusivity_per_topic,
                        npmi_per_topic, top_words, topic_diversity)
+from .corpus import BowCorpus
 from .train import topic_term_matrix, train_lda
 
 
@@ -29,10 +30,8 @@ class ModelRun:
     def __call__(self, params: LdaParams) -> dict:
         import logging
 
-        from gensim.corpora import MmCorpus
-
         logging.getLogger("gensim").setLevel(logging.WARNING)
-        corpus = MmCorpus(str(self.corpus))
+        corpus = BowCorpus.load(self.corpus)
         model = train_lda(corpus, self.dictionary, len(corpus), params, self.seed_ids)
         phi = topic_term_matrix(model)
         vocab = [self.dictionary[i] for i in range(len(self.dictionary))]
@@ -43,7 +42,7 @@ class ModelRun:
                 gamma, _ = model.inference([bow])
                 return gamma[0] / gamma[0].sum()
 
-            result["perplexity"] = completion_perplexity(phi, MmCorpus(str(self.heldout)), infer)
+            result["perplexity"] = completion_perplexity(phi, BowCorpus.load(self.heldout), infer)
         return result
 
 

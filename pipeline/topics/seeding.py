@@ -54,9 +54,10 @@ class KeywordCoverage:
             for term in theme.terms:
                 self._owners[term].append(theme.name)
 
-    def observe(self, rows: Iterable[tuple[str, int, list[str]]]) -> Iterator[list[str]]:
-        """Pass ``(doc_id, position, tokens)`` rows through as token lists, counting on the way."""
-        for doc_id, _, tokens in rows:
+    def observe(self, rows: Iterable[tuple[str, int, list[str]]]) -> Iterator[tuple[str, int, list[str]]]:
+        """Pass ``(doc_id, position, tokens)`` rows through, counting on the way."""
+        for row in rows:
+            doc_id, _, tokens = row
             self.n_paragraphs += 1
             found = self._owners.keys() & set(tokens)
             for term in found:
@@ -65,7 +66,7 @@ class KeywordCoverage:
             for theme in {name for term in found for name in self._owners[term]}:
                 self.theme_paragraphs[theme] += 1
                 self.theme_reports[theme].add(doc_id)
-            yield tokens
+            yield row
 
     def term_rows(self, vocabulary: dict[str, int]) -> list[tuple[str, str, int, int, int]]:
         """``(theme, term, in_vocabulary, paragraphs, reports)`` for every theme term."""
@@ -128,7 +129,8 @@ class ThemeAttribution:
         self.totals = np.zeros((len(self.seed_ids), phi.shape[0]))
 
     def add(self, bow: Sequence[tuple[int, int]], theta: np.ndarray) -> None:
-        counts = dict(bow)
+        pairs = np.asarray(bow).reshape(-1, 2)
+        counts = dict(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist()))
         for s, ids in enumerate(self.seed_ids):
             for term in ids:
                 if term in counts:

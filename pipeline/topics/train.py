@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -23,16 +23,6 @@ def parse_prior(value: float | str) -> float | str:
         if value not in ("auto", "symmetric", "asymmetric"):
             raise PipelineError(f"prior {value!r}: give a number or auto, symmetric, asymmetric") from None
         return value
-
-
-def build_dictionary(token_lists: Iterable[list[str]], params: LdaParams):
-    """A gensim Dictionary over paragraphs, with the document-frequency filters applied."""
-    from gensim.corpora import Dictionary
-
-    dictionary = Dictionary(token_lists)
-    dictionary.filter_extremes(no_below=params.no_below, no_above=params.no_above, keep_n=params.keep_n)
-    dictionary.compactify()
-    return dictionary
 
 
 # A seeded topic starts from the mean of the paragraphs using its terms, weighted as this many
@@ -61,12 +51,12 @@ def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, s
     counts = np.zeros(n_terms)
     seeded_rows = np.zeros((n_seeded, n_terms))
     for i, bow in enumerate(corpus):
-        terms = [term for term, _ in bow]
-        values = [count for _, count in bow]
+        pairs = np.asarray(bow).reshape(-1, 2)
+        terms, values = pairs[:, 0].astype(np.int64), pairs[:, 1]
         counts[terms] += values
         if i in topic_of:
             start[topic_of[i], terms] += values
-        for s in {seeded_of[t] for t in terms if t in seeded_of}:
+        for s in {seeded_of[t] for t in terms.tolist() if t in seeded_of}:
             seeded_rows[s, terms] += values
     weight = SEEDED_START_PARAGRAPHS * counts.sum() / max(1, n_paragraphs)
     start[:n_seeded] += seeded_rows * np.minimum(1, weight / np.maximum(seeded_rows.sum(axis=1, keepdims=True), 1))
@@ -76,7 +66,8 @@ def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, s
 def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed: int, passes: int,
                  seed_ids: Sequence[Sequence[int]]):
     from gensim.matutils import dirichlet_expectation
-    from gensim.models import LdaModel
+
+    from .batch_lda import BatchLdaModel
 
     if params.init not in ("seeded", "random"):
         raise PipelineError(f"init {params.init!r}: use seeded or random")
@@ -87,7 +78,7 @@ def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed:
         if seed_ids:
             check_seedable(params)
             eta = seed_prior(eta, params.k, seed_ids, term_counts, params.seed_strength)
-    model = LdaModel(
+    model = BatchLdaModel(
         corpus=None,
         id2word=dictionary,
         num_topics=len(seed_ids) + params.k,
@@ -120,9 +111,28 @@ def train_lda(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed_ids
         return _start_model(corpus, dictionary, n_paragraphs, params, params.seed, passes, seed_ids)
     seeds = [int(s) for s in np.random.SeedSequence(params.seed).generate_state(starts)]
     candidates = [_start_model(corpus, dictionary, n_paragraphs, params, s, start_passes, seed_ids) for s in seeds]
-    best = max(candidates, key=lambda m: m.bound(corpus))
+    best = max(candidates, key=lambda model: _corpus_bound(model, corpus, params.chunksize))
     best.update(corpus, passes=passes - start_passes)
     return best
+
+
+def _corpus_bound(model, corpus, chunksize: int) -> float:
+    """The model's variational bound on the corpus, its paragraphs inferred a chunk at a time."""
+    gamma = np.vstack([model.inference(chunk)[0] for chunk in chunks(corpus, chunksize)])
+    # one 1 x K row per paragraph: gensim's bound only works with the 2-D rows its own inference gives
+    return model.bound(corpus, gamma=gamma[:, None, :])
+
+
+def chunks(corpus: Iterable, size: int) -> Iterator[list]:
+    """Consecutive lists of ``size`` items (the last shorter) from a stream."""
+    batch = []
+    for item in corpus:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def topic_term_matrix(model) -> np.ndarray:
@@ -131,12 +141,10 @@ def topic_term_matrix(model) -> np.ndarray:
     return topics / topics.sum(axis=1, keepdims=True)
 
 
-def infer_topics(model, bow: list[tuple[int, int]]) -> np.ndarray:
-    """A paragraph's full topic mix (no topic dropped for being small)."""
-    theta = np.zeros(model.num_topics)
-    for topic, weight in model.get_document_topics(bow, minimum_probability=0.0):
-        theta[topic] = weight
-    return theta / theta.sum()
+def infer_topics(model, bows: Sequence[list[tuple[int, int]]]) -> np.ndarray:
+    """Paragraphs' full topic mixes (paragraphs x topics; no topic dropped for being small)."""
+    gamma, _ = model.inference(bows)
+    return gamma / gamma.sum(axis=1, keepdims=True)
 
 
 def check_seedable(params: LdaParams) -> None:

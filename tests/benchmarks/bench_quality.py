@@ -44,10 +44,10 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.artifacts import DOCUMENTS, K_CHOICE, PARAGRAPHS, STAGES, TOKENS, Run  # noqa: E402
 from pipeline.params import LdaParams  # noqa: E402
-from pipeline.stages.lda import _Bows  # noqa: E402
 from pipeline.topics.measures import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, npmi_per_topic,  # noqa: E402
                                       top_words, topic_diversity)
-from pipeline.topics.train import build_dictionary, topic_term_matrix, train_lda  # noqa: E402
+from pipeline.topics.corpus import model_corpus  # noqa: E402
+from pipeline.topics.train import topic_term_matrix, train_lda  # noqa: E402
 
 
 @dataclass
@@ -73,8 +73,8 @@ def corpus_of(output: Path, params: LdaParams):
     """The dictionary and modelled bags of words of an output folder's tokens.tsv, as the lda
     stage builds them."""
     run = Run(output, "lda")
-    dictionary = build_dictionary((t for _, _, t in run.token_rows(TOKENS)), params)
-    return dictionary, list(_Bows(run, dictionary, params.min_tokens))
+    dictionary, corpus, _ = model_corpus(run.token_rows(TOKENS), params)
+    return dictionary, corpus
 
 
 def gensim_topics(bows, dictionary, params: LdaParams, seeds: list[int], library_defaults: bool = False) -> Result:

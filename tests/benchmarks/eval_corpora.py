@@ -36,6 +36,7 @@ from pipeline.artifacts import (CLEANING_REPORT, CORPUS, DOCUMENTS, PARAGRAPHS, 
 from pipeline.params import Inputs  # noqa: E402
 from pipeline.text.places import UNKNOWN  # noqa: E402
 from pipeline.text.themes import load_themes  # noqa: E402
+from pipeline.topics.corpus import BowCorpus  # noqa: E402
 from pipeline.topics.measures import NPMI_TOP_N, Cooccurrence, npmi_per_topic  # noqa: E402
 
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -68,15 +69,13 @@ def grep_count(text_file: Path, terms: list[str]) -> int:
 
 
 def tomotopy_words(run: Run, k: int, seed: int) -> tuple[list[list[str]], float]:
-    """tomotopy's LDA on the model's own bags of words (lda/corpus.mm; paragraphs spread evenly up
+    """tomotopy's LDA on the model's own bags of words (lda/corpus.npz; paragraphs spread evenly up
     to TOMOTOPY_TOKENS): its topics' top words, and the seconds it took to train."""
     import time
 
     import tomotopy as tp
-    from gensim.corpora import MmCorpus
-
     _, dictionary = run.load_model()
-    bows = list(MmCorpus(str(run.require(CORPUS))))
+    bows = list(BowCorpus.load(run.require(CORPUS)))
     total = sum(c for bow in bows for _, c in bow)
     step = max(1, math.ceil(total / TOMOTOPY_TOKENS))
     documents = [[dictionary[int(t)] for t, c in bow for _ in range(int(c))] for bow in bows[::step]]

@@ -7,6 +7,7 @@ import time
 import numpy as np
 
 from pipeline.params import LdaParams
+from pipeline.topics.corpus import BowCorpus
 from pipeline.topics.choose_k import choose_k, summarise_sweep
 from pipeline.topics.ensemble import ModelRun, sweep_models
 from topics.planted import planted_corpus
@@ -15,7 +16,7 @@ logging.getLogger("gensim").setLevel(logging.WARNING)
 
 
 def test_k_sweep_recovers_the_planted_k(tmp_path):
-    from gensim.corpora import Dictionary, MmCorpus
+    from gensim.corpora import Dictionary
 
     docs = planted_corpus(k=5, seed=0)
     dictionary = Dictionary(docs)
@@ -23,9 +24,10 @@ def test_k_sweep_recovers_the_planted_k(tmp_path):
     held = np.arange(len(bows)) % 5 == 0
     start = time.perf_counter()
     # Models train on serialised corpora, as the lda stage gives them (workers read, not receive, them).
-    MmCorpus.serialize(str(tmp_path / "train.mm"), [b for b, h in zip(bows, held) if not h])
-    MmCorpus.serialize(str(tmp_path / "heldout.mm"), [b for b, h in zip(bows, held) if h])
-    rows = sweep_models(ModelRun(dictionary, tmp_path / "train.mm", tmp_path / "heldout.mm"), docs,
+    corpus = BowCorpus.from_bows(bows, len(dictionary))
+    corpus.subset(~held).save(tmp_path / "train.npz")
+    corpus.subset(held).save(tmp_path / "heldout.npz")
+    rows = sweep_models(ModelRun(dictionary, tmp_path / "train.npz", tmp_path / "heldout.npz"), docs,
                         LdaParams(seed=1, passes=20, no_below=1), range(3, 8), n_seeds=3, jobs=2)
     summaries = summarise_sweep(rows)
     assert choose_k(summaries) == 5, [(s.k, round(s.npmi, 3)) for s in summaries]

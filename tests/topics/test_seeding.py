@@ -27,7 +27,7 @@ def test_coverage_counts_paragraphs_and_reports_per_term_and_theme():
     rows = [("a", 0, ["综合行政执法", "改革", "综合执法"]), ("a", 1, ["综合执法"]), ("b", 0, ["普法", "综合执法"]),
             ("c", 0, ["其他"])]
     coverage = KeywordCoverage(themes)
-    assert list(coverage.observe(rows)) == [r[2] for r in rows]  # tokens pass through unchanged
+    assert list(coverage.observe(rows)) == rows  # rows pass through unchanged
     assert coverage.term_rows({"综合执法": 0}) == [("综合行政执法", "综合行政执法", 0, 1, 1),
                                                  ("综合行政执法", "综合执法", 1, 3, 2), ("普法", "普法", 0, 1, 1)]
     assert coverage.theme_paragraphs["综合行政执法"] == 3  # a paragraph with both terms counts once

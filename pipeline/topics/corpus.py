@@ -1,0 +1,108 @@
+"""The modelled paragraphs as bags of words: the vocabulary counted in one pass over the tokens,
+and the bags held as one sparse paragraphs x terms count matrix. gensim streams it like any
+corpus; the batched E-step (:mod:`.batch_lda`) takes its rows as they are."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+from scipy import sparse
+
+from ..params import LdaParams
+
+
+class BowCorpus:
+    """Paragraphs x terms counts (CSR). Iterating yields each paragraph's bag of words as an
+    ``n x 2`` array of (term id, count) rows, which gensim reads as its own ``(id, count)`` pairs."""
+
+    def __init__(self, counts: sparse.csr_matrix):
+        self.counts = sparse.csr_matrix(counts, dtype=np.int32)
+        self._pairs = np.column_stack((self.counts.indices, self.counts.data)).astype(np.int32, copy=False)
+
+    @classmethod
+    def from_bows(cls, bows: Iterable[Iterable[tuple[int, int]]], n_terms: int) -> "BowCorpus":
+        """From gensim-style bags of words (lists of ``(term id, count)``)."""
+        from .batch_lda import bow_matrix
+
+        return cls(bow_matrix(list(bows), n_terms, np.int32))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "BowCorpus":
+        return cls(sparse.load_npz(path))
+
+    def save(self, path: str | Path) -> None:
+        """To ``path`` as it is (``save_npz`` to an open file, so no ``.npz`` is appended)."""
+        with open(path, "wb") as handle:
+            sparse.save_npz(handle, self.counts, compressed=False)
+
+    def __len__(self) -> int:
+        return self.counts.shape[0]
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        indptr = self.counts.indptr
+        for start, end in zip(indptr[:-1], indptr[1:]):
+            yield self._pairs[start:end]
+
+    def subset(self, mask: np.ndarray) -> "BowCorpus":
+        return BowCorpus(self.counts[np.flatnonzero(mask)])
+
+    def lengths(self) -> np.ndarray:
+        """Tokens per paragraph."""
+        return np.asarray(self.counts.sum(axis=1)).ravel()
+
+    def term_frequency(self) -> np.ndarray:
+        """Occurrences of each term (the model's term counts)."""
+        return np.asarray(self.counts.sum(axis=0), dtype=np.float64).ravel()
+
+
+def count_tokens(token_lists: Iterable[list[str]]) -> tuple[list[str], sparse.csr_matrix]:
+    """Every token type in first-seen order, and the paragraphs x types count matrix."""
+    ids: dict[str, int] = {}
+    indices, data, indptr = [], [], [0]
+    for tokens in token_lists:
+        types, counts = np.unique(np.fromiter((ids.setdefault(t, len(ids)) for t in tokens), dtype=np.int64,
+                                              count=len(tokens)), return_counts=True)
+        indices.append(types)
+        data.append(counts)
+        indptr.append(indptr[-1] + len(types))
+    matrix = sparse.csr_matrix((np.concatenate(data or [[]]).astype(np.int32),
+                                np.concatenate(indices or [[]]).astype(np.int32), np.asarray(indptr)),
+                               shape=(len(indptr) - 1, len(ids)))
+    return list(ids), matrix
+
+
+def filtered_vocabulary(types: list[str], counts: sparse.csr_matrix, params: LdaParams):
+    """gensim's ``filter_extremes``: the types in at least ``no_below`` paragraphs and at most a
+    ``no_above`` share of them, the ``keep_n`` in most paragraphs (ties: first seen). Returns
+    the gensim Dictionary (ids in first-seen order) and the counts on its ids."""
+    from gensim.corpora import Dictionary
+
+    paragraphs = np.bincount(counts.indices, minlength=len(types))
+    occurrences = np.bincount(counts.indices, weights=counts.data, minlength=len(types))
+    eligible = np.flatnonzero((paragraphs >= params.no_below) & (paragraphs <= params.no_above * counts.shape[0]))
+    kept = np.sort(eligible[np.argsort(-paragraphs[eligible], kind="stable")[:params.keep_n]])
+    dictionary = Dictionary()
+    dictionary.token2id = {types[old]: new for new, old in enumerate(kept)}
+    dictionary.dfs = {new: int(paragraphs[old]) for new, old in enumerate(kept)}
+    dictionary.cfs = {new: int(occurrences[old]) for new, old in enumerate(kept)}
+    dictionary.num_docs, dictionary.num_pos, dictionary.num_nnz = counts.shape[0], int(counts.sum()), counts.nnz
+    return dictionary, counts[:, kept].tocsr()
+
+
+def model_corpus(rows: Iterable[tuple[str, int, list[str]]], params: LdaParams):
+    """What the model is trained on, from ``(doc_id, position, tokens)`` rows: the gensim
+    Dictionary, the :class:`BowCorpus` of the paragraphs with at least ``min_tokens`` tokens in
+    it, and their keys ``(doc_id, position, tokens)``."""
+    keys: list[tuple[str, int]] = []
+
+    def tokens():
+        for doc_id, position, row_tokens in rows:
+            keys.append((doc_id, position))
+            yield row_tokens
+
+    dictionary, counts = filtered_vocabulary(*count_tokens(tokens()), params)
+    lengths = np.asarray(counts.sum(axis=1)).ravel()
+    modelled = np.flatnonzero(lengths >= params.min_tokens)
+    return (dictionary, BowCorpus(counts[modelled]),
+            [(*keys[i], int(lengths[i])) for i in modelled])

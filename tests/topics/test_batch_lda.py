@@ -1,0 +1,50 @@
+"""The batched E-step and the in-memory corpus: the same numbers as gensim's own code."""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from pipeline.params import LdaParams
+from pipeline.topics.batch_lda import BatchLdaModel
+from pipeline.topics.corpus import BowCorpus, count_tokens, filtered_vocabulary
+from topics.planted import planted_corpus
+
+logging.getLogger("gensim").setLevel(logging.WARNING)
+
+
+def test_e_step_matches_gensims_per_paragraph_loop():
+    from gensim.corpora import Dictionary
+    from gensim.models import LdaModel
+
+    docs = planted_corpus(k=5, seed=3)
+    dictionary = Dictionary(docs)
+    bows = [dictionary.doc2bow(d) for d in docs] + [[]]  # an empty paragraph too
+    model = LdaModel(bows, id2word=dictionary, num_topics=5, random_state=0, passes=2, alpha=0.5, iterations=200)
+    batch = BatchLdaModel(id2word=dictionary, num_topics=5, random_state=0, alpha=0.5, iterations=200)
+    batch.expElogbeta = model.expElogbeta
+    for m in (model, batch):
+        m.random_state = np.random.RandomState(7)  # the same random starts
+    gamma, sstats = model.inference(bows, collect_sstats=True)
+    batch_gamma, batch_sstats = batch.inference(BowCorpus.from_bows(bows, len(dictionary)), collect_sstats=True)
+    theta, batch_theta = (g / g.sum(axis=1, keepdims=True) for g in (gamma, batch_gamma))
+    assert np.abs(theta - batch_theta).max() < 1e-3
+    assert np.allclose(sstats, batch_sstats, rtol=1e-3, atol=1e-2)
+    assert abs(sstats.sum() - sum(c for bow in bows for _, c in bow)) < 1  # every token counted once
+
+
+def test_vocabulary_and_bags_match_gensims_dictionary():
+    from gensim.corpora import Dictionary
+
+    docs = planted_corpus(k=4, seed=1)
+    params = LdaParams(no_below=3, no_above=0.3, keep_n=60)
+    reference = Dictionary(docs)
+    reference.filter_extremes(no_below=params.no_below, no_above=params.no_above, keep_n=params.keep_n)
+    dictionary, counts = filtered_vocabulary(*count_tokens(docs), params)
+    assert set(dictionary.token2id) == set(reference.token2id) and len(dictionary) == 60
+    assert all(dictionary.dfs[i] == reference.dfs[reference.token2id[t]] for t, i in dictionary.token2id.items())
+    corpus = BowCorpus(counts)
+    for doc, bow in zip(docs, corpus):
+        expected = sorted((dictionary.token2id[t], doc.count(t)) for t in set(doc) if t in dictionary.token2id)
+        assert [tuple(pair) for pair in bow.tolist()] == expected
+    assert corpus.term_frequency().sum() == corpus.lengths().sum() == counts.sum()
