@@ -6,7 +6,7 @@
 #                                                  \--tfidf--> tfidf/
 #       lda/ --themes--> themes/      lda/ themes/ tfidf/ --plots--> plots/
 #       lda/ --quality--> quality/ (stability)    lda/ themes/ --prevalence--> prevalence/ (by year, place)
-#       segment/ --terms--> terms/ (candidate terms)
+#       segment/ --mine--> terms/mined_terms.csv --terms (stopwords, dictionary)--> terms/ (candidate terms)
 #       all of the above --report--> report.html (one self-contained page) + explorer.html
 #
 # What each stage writes, reads and runs is generated into $(GENERATED) from pipeline/artifacts.py
@@ -136,6 +136,9 @@ $(QUALITY_TARGET): $(call needs,QUALITY) | $(READY)
 
 $(PREVALENCE_TARGET): $(call needs,PREVALENCE) | $(READY)
 	$(STAGE) prevalence $(call options,PREVALENCE)
+
+$(MINE_TARGET): $(call needs,MINE) | $(READY)
+	$(STAGE) mine $(call options,MINE)
 
 $(TERMS_TARGET): $(call needs,TERMS) | $(READY)
 	$(STAGE) terms $(call options,TERMS)

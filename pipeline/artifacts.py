@@ -164,7 +164,10 @@ PLOT_PREVALENCE_BY_PLACE = A("prevalence/prevalence_by_place.png", "prevalence",
 PLOT_THEME_RATE_BY_YEAR = A("prevalence/theme_frequency_by_year.png", "prevalence", "theme frequency by year")
 PLOT_THEME_RATE_BY_PLACE = A("prevalence/theme_frequency_by_place.png", "prevalence", "theme frequency by place")
 
-# ---- terms ------------------------------------------------------------------------------------
+# ---- mine, terms ------------------------------------------------------------------------------
+MINED_TERMS = A("terms/mined_terms.csv", "mine", "every candidate multiword term mined, before stopwords and the dictionary",
+                ("term", "parts", "count", "n_reports", "cohesion_bits", "freedom_bits", "score", "example_report",
+                 "example", "example_2"))
 TERM_CANDIDATES = A("terms/term_candidates.csv", "terms",
                     "candidate multiword terms; mark keepers in the accept column, then make accept-terms",
                     ("rank", "term", "parts", "count", "n_reports", "cohesion_bits", "freedom_bits", "score",
@@ -206,7 +209,8 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("plots", PLOTS_DONE, ("clean", "lda", "tfidf", "themes"), (), (P.PlotParams,)),
     Stage("quality", TOPIC_STABILITY, ("filter", "lda"), (), (P.QualityParams,)),
     Stage("prevalence", THEME_RATE_BY_PLACE, ("clean", "lda", "themes"), (), (P.BootstrapParams,)),
-    Stage("terms", TERM_CANDIDATES, ("segment",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
+    Stage("mine", MINED_TERMS, ("segment",), (), (P.MiningParams,)),
+    Stage("terms", TERM_CANDIDATES, ("mine",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
     Stage("report", REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "quality", "prevalence",
                              "terms"), (), (P.ReportParams,)),
 )}

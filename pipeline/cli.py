@@ -168,9 +168,14 @@ def prevalence():
     """Topic prevalence and theme frequency by year and place, with bootstrap intervals -> prevalence/."""
 
 
+@_stage("mine")
+def mine():
+    """Mine candidate multiword terms -> terms/mined_terms.csv (before stopwords and the dictionary)."""
+
+
 @_stage("terms")
 def terms():
-    """Mine candidate multiword terms -> terms/term_candidates.csv (mark keepers in its accept column)."""
+    """The mined terms to propose -> terms/term_candidates.csv (mark keepers in its accept column)."""
 
 
 @_stage("report")

@@ -185,10 +185,9 @@ class BootstrapParams:
 
 
 @dataclass(frozen=True)
-class TermParams:
+class MiningParams:
     """Term discovery: thresholds a candidate multiword term must pass."""
 
-    top: int = param(200, "Candidates written.")
     sample_tokens: int = param(5_000_000, "Tokens read, from paragraphs spread evenly over the corpus: term mining's "
                                           "memory is bounded by this setting, not by the corpus's vocabulary.")
     min_count: int = param(3, "Fewest occurrences.")
@@ -198,6 +197,13 @@ class TermParams:
     max_term_chars: int = param(12, "Longest candidate, in characters.")
     min_cohesion: float = param(1.0, "Least PMI (bits) of the weakest split.")
     min_freedom: float = param(0.9, "Least branching entropy (bits) on either side.")
+
+
+@dataclass(frozen=True)
+class TermParams:
+    """Term candidates proposed from the mined ones."""
+
+    top: int = param(200, "Candidates written.")
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,18 @@
-"""terms: segment/segmented.tsv -> terms/term_candidates.csv (candidate multiword terms, best
-first); and accept-terms, which appends the candidates a user marked to the domain dictionary."""
+"""terms: terms/mined_terms.csv -> terms/term_candidates.csv: the best mined candidates that no
+stopword starts or ends and the dictionary does not have yet; and accept-terms, which appends
+the candidates a user marked to the domain dictionary."""
 from __future__ import annotations
 
 import csv
-import math
 from pathlib import Path
 from typing import Sequence
 
-from ..artifacts import SEGMENTED, TERM_CANDIDATES, Run
+from ..artifacts import MINED_TERMS, TERM_CANDIDATES, Run
 from ..files import PipelineError, atomic_open
 from ..params import Inputs, TermParams
 from ..text.themes import load_themes
 from ..text.tokens import load_domain_terms, read_stopwords
-from ..topics.terms import add_terms, check_term, marked_candidates, mine_terms, swallowed_terms
+from ..topics.terms import add_terms, check_term, marked_candidates, proposable, swallowed_terms
 
 
 def _theme_terms(inputs: Inputs) -> set[str]:
@@ -23,22 +23,14 @@ def run(run: Run, inputs: Inputs, params: TermParams) -> None:
     stopwords = read_stopwords(inputs.stopwords)
     known = {term for term, _ in load_domain_terms(inputs.dictionary)}
     protected = _theme_terms(inputs)
-    total = sum(len(tokens) for _, _, tokens in run.token_rows(SEGMENTED))
-    step = max(1, math.ceil(total / params.sample_tokens))
-
-    def paragraphs():  # every step-th paragraph: an even sample of at most sample_tokens tokens
-        return ((doc_id, tokens) for i, (doc_id, _, tokens) in enumerate(run.token_rows(SEGMENTED)) if i % step == 0)
-
-    if step > 1:
-        run.log(f"terms: mining one paragraph in {step} ({total:,} tokens in all; sample_tokens={params.sample_tokens:,})")
-    ranked = mine_terms(paragraphs, stopwords, known, params)
+    ranked = [r for r in run.rows(MINED_TERMS) if proposable(r["parts"].split(), stopwords, known)]
     run.write_params(inputs, params)
     with run.table(TERM_CANDIDATES) as table:
-        for rank, c in enumerate(ranked[:params.top], 1):
-            examples = c.examples + [("", "")] * 2
-            table.write([rank, c.term, " ".join(c.parts), c.count, len(c.reports), c.cohesion, c.freedom, c.score,
-                         " ".join(swallowed_terms(c.term, protected)), examples[0][0], examples[0][1], examples[1][1], ""])
-    top = ", ".join(c.term for c in ranked[:10])
+        for rank, r in enumerate(ranked[:params.top], 1):
+            table.write([rank, r["term"], r["parts"], r["count"], r["n_reports"], r["cohesion_bits"], r["freedom_bits"],
+                         r["score"], " ".join(swallowed_terms(r["term"], protected)), r["example_report"], r["example"],
+                         r["example_2"], ""])
+    top = ", ".join(r["term"] for r in ranked[:10])
     run.log(f"terms: {len(ranked)} candidate terms (top {min(params.top, len(ranked))} in {run.path(TERM_CANDIDATES)}): "
             f"{top} ...")
 

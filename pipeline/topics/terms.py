@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ..params import TermParams
+from ..params import MiningParams
 
 _CJK_TOKEN = re.compile(r"^[\u4e00-\u9fff]+$")
 _BOUNDARY = None  # stands for the start or end of a run: every one counts as a distinct neighbour
@@ -70,17 +70,16 @@ def branching_entropy(neighbours: Counter, boundaries: int) -> float:
     return -sum(p * math.log2(p) for p in probabilities)
 
 
-def mine_terms(paragraphs: Callable[[], Iterable[tuple[str, Sequence[str]]]], stopwords: set[str] | frozenset[str],
-               known: set[str] | frozenset[str] = frozenset(), settings: TermParams = TermParams(),
+def mine_terms(paragraphs: Callable[[], Iterable[tuple[str, Sequence[str]]]], settings: MiningParams = MiningParams(),
                n_examples: int = 2) -> list[Candidate]:
     """Rank candidate terms in ``(report id, tokens)`` paragraphs, best first.
 
     ``paragraphs`` is called twice (two passes). The first counts every run of 1 to
     ``max_tokens`` tokens by the hash of the run, in a flat array: memory grows with the
     tokens read, not with the distinct n-grams of a real vocabulary. The second follows only
-    the runs seen ``min_count`` times or more. Candidates whose first or last part is a
-    stopword or a single character, and terms already in ``known`` (the dictionary), are not
-    proposed. Ties are broken by the term itself.
+    the runs seen ``min_count`` times or more. Candidates whose first or last part is a single
+    character are not kept. Ties are broken by the term itself. Stopwords and the dictionary
+    apply afterwards (:func:`proposable`), so a stopword edit does not mine again.
     """
     keys = array("q")
     n_tokens = 0
@@ -101,7 +100,7 @@ def mine_terms(paragraphs: Callable[[], Iterable[tuple[str, Sequence[str]]]], st
             for n in range(2, settings.max_tokens + 1):
                 for i in range(len(run) - n + 1):
                     parts = tuple(run[i:i + n])
-                    if hash(parts) not in counts or not _eligible(parts, stopwords, settings):
+                    if hash(parts) not in counts or not _eligible(parts, settings):
                         continue
                     candidate = found.get(parts) or found.setdefault(parts, Candidate(parts))
                     candidate.count += 1
@@ -116,7 +115,7 @@ def mine_terms(paragraphs: Callable[[], Iterable[tuple[str, Sequence[str]]]], st
         # The exact count decides (a hash shared by two runs could have let a rare one through).
         split_counts = [(counts.get(hash(parts[:i])), counts.get(hash(parts[i:]))) for i in range(1, len(parts))]
         if (candidate.count < settings.min_count or len(candidate.reports) < settings.min_reports
-                or candidate.term in known or any(a is None or b is None for a, b in split_counts)):
+                or any(a is None or b is None for a, b in split_counts)):
             continue
         candidate.cohesion = min(math.log2(candidate.count * n_tokens / (a * b)) for a, b in split_counts)
         boundaries_left = candidate.left.pop(_BOUNDARY, 0)
@@ -131,10 +130,15 @@ def mine_terms(paragraphs: Callable[[], Iterable[tuple[str, Sequence[str]]]], st
     return ranked
 
 
-def _eligible(parts: tuple[str, ...], stopwords, settings: TermParams) -> bool:
+def _eligible(parts: tuple[str, ...], settings: MiningParams) -> bool:
     length = sum(len(p) for p in parts)
     return (settings.min_term_chars <= length <= settings.max_term_chars
-            and all(len(p) >= 2 and p not in stopwords for p in (parts[0], parts[-1])))
+            and all(len(p) >= 2 for p in (parts[0], parts[-1])))
+
+
+def proposable(parts: Sequence[str], stopwords: set[str] | frozenset[str], known: set[str] | frozenset[str]) -> bool:
+    """A mined candidate is proposed unless a stopword starts or ends it or the dictionary has it."""
+    return parts[0] not in stopwords and parts[-1] not in stopwords and "".join(parts) not in known
 
 
 def swallowed_terms(term: str, protected: Iterable[str]) -> list[str]:

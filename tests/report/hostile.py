@@ -52,9 +52,9 @@ def hostile_run(folder: Path) -> Path:
     """Every stage, in process (fast: one interpreter, few passes and resamples), on the hostile
     corpus built in ``folder``; returns the output folder."""
     from pipeline.params import (CleanParams, FilterParams, LdaParams, PlotParams, BootstrapParams, QualityParams,
-                                 ReportParams, SweepParams, TermParams, TfidfParams)
-    from pipeline.stages import clean, filter as filter_, lda, plots, prevalence, quality, report, segment, terms, \
-        tfidf, themes
+                                 MiningParams, ReportParams, SweepParams, TermParams, TfidfParams)
+    from pipeline.stages import clean, filter as filter_, lda, mine, plots, prevalence, quality, report, segment, \
+        terms, tfidf, themes
 
     out = folder / "out"
     shutil.rmtree(folder, ignore_errors=True)  # an interrupted earlier build
@@ -70,6 +70,7 @@ def hostile_run(folder: Path) -> Path:
     plots.run(quiet_run(out, "plots"), PlotParams())
     quality.run(quiet_run(out, "quality"), QualityParams(runs=2))
     prevalence.run(quiet_run(out, "prevalence"), BootstrapParams(n_boot=200))
+    mine.run(quiet_run(out, "mine"), MiningParams())
     terms.run(quiet_run(out, "terms"), inputs, TermParams())
     # A K-sweep table from "another run" (lda with K=auto), with hostile cells, to show that the
     # quality section renders what it finds too.

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.params import TermParams
+from pipeline.params import MiningParams
 from pipeline.text.tokens import load_domain_terms
 from pipeline.topics.terms import (ACCEPT_HEADER, add_terms, branching_entropy, marked_candidates, mine_terms,
-                                   swallowed_terms)
+                                   proposable, swallowed_terms)
 
 
 def test_branching_entropy_counts_boundaries_as_distinct():
@@ -34,8 +34,9 @@ def planted_paragraphs() -> list[tuple[str, list[str]]]:
 
 
 def test_mine_terms_finds_the_cohesive_free_compound():
-    ranked = mine_terms(planted_paragraphs, stopwords={"工作", "加强", "开展"}, known={"人民调解"},
-                        settings=TermParams(min_count=3, min_reports=2))
+    mined = mine_terms(planted_paragraphs, settings=MiningParams(min_count=3, min_reports=2))
+    assert "人民调解" in {c.term for c in mined}  # mined before the dictionary filters it
+    ranked = [c for c in mined if proposable(c.parts, stopwords={"工作", "加强", "开展"}, known={"人民调解"})]
     terms = [c.term for c in ranked]
     assert set(terms[:2]) == {"行政执法监督", "法治宣传"}, terms  # equally cohesive and free: tie by term
     top = ranked[terms.index("行政执法监督")]
@@ -46,6 +47,13 @@ def test_mine_terms_finds_the_cohesive_free_compound():
     assert "行政执法" not in terms and "执法监督" not in terms
     assert not any(t.endswith("工作") or t.startswith(("加强", "开展")) for t in terms)
     assert "人民调解" not in terms  # already in the dictionary
+
+
+def test_stopwords_and_the_dictionary_apply_after_mining():
+    assert proposable(("行政", "执法", "监督"), stopwords={"工作"}, known=set())
+    assert not proposable(("加强", "执法", "监督"), stopwords={"加强"}, known=set())
+    assert not proposable(("执法", "工作"), stopwords={"工作"}, known=set())
+    assert not proposable(("人民", "调解"), stopwords=set(), known={"人民调解"})
 
 
 def test_swallowed_theme_terms():
