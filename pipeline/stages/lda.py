@@ -26,7 +26,7 @@ from ..params import Inputs, LdaParams, SweepParams
 from ..text.places import place_name
 from ..text.structure import section_name
 from ..text.themes import load_themes
-from ..topics.choose_k import K_RULE, MIN_DIVERSITY, choose_k, pooled_se, split_holdout, summarise_sweep
+from ..topics.choose_k import K_RULE, SWEEP_PLAN, MIN_DIVERSITY, choose_k, pooled_se, split_holdout, summarise_sweep
 from ..topics.corpus import BowCorpus, model_corpus
 from ..topics.describe import RepresentativeParagraphs, topic_label, topic_share
 from ..topics.ensemble import ModelRun, sweep_models
@@ -57,8 +57,9 @@ def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, corpus
         raise PipelineError(str(err)) from None
     if not ks:
         raise PipelineError(f"K sweep: {n_train} training paragraphs support no K in {sweep.k_range}")
-    run.log(f"k sweep: K in {ks[0]}..{ks[-1]}, {sweep.sweep_seeds} seeds each, {n_train} training and "
-            f"{int(held.sum())} held-out paragraphs, {run.jobs} jobs")
+    run.log(f"k sweep: K in {ks[0]}..{ks[-1]}, every other K first, then the chosen K's neighbours; "
+            f"{sweep.sweep_seeds} seeds each, one start (no restarts), {n_train} training and {int(held.sum())} "
+            f"held-out paragraphs, {run.jobs} jobs")
     folder = run.path(CORPUS).parent
     folder.mkdir(parents=True, exist_ok=True)  # a first run: the sweep comes before any lda/ output
     for stale in folder.glob(".sweep.*"):  # left by a sweep that was killed
@@ -67,8 +68,8 @@ def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, corpus
         train_path, heldout_path = Path(tmp) / "train.npz", Path(tmp) / "heldout.npz"
         corpus.subset(~held).save(train_path)
         corpus.subset(held).save(heldout_path)
-        rows = sweep_models(ModelRun(dictionary, train_path, heldout_path, seed_ids), texts, params, ks,
-                            sweep.sweep_seeds, run.jobs)
+        rows = sweep_models(ModelRun(dictionary, train_path, heldout_path, seed_ids), texts,
+                            dataclasses.replace(params, restarts=1), ks, sweep.sweep_seeds, run.jobs)
     summaries = summarise_sweep(rows)
     chosen = choose_k(summaries)
     measures = ("npmi", "diversity", "exclusivity", "perplexity")
@@ -79,7 +80,7 @@ def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, corpus
     top = max(eligible, key=lambda s: (s.npmi, -s.k))
     seeded = (f"K counts the free topics; every model of the sweep also had the {len(seed_ids)} seeded topics, "
               f"which come on top." if seed_ids else "")
-    note = [f"K chosen: {chosen}", "", "Rule: " + K_RULE, *([seeded] if seeded else []), "",
+    note = [f"K chosen: {chosen}", "", "Rule: " + K_RULE, "", SWEEP_PLAN, *([seeded] if seeded else []), "",
             f"Best mean NPMI {top.npmi:+.4f} at K={top.k}; pooled standard error {pooled_se(summaries):.4f}; "
             f"so the smallest eligible K with mean NPMI >= {top.npmi - pooled_se(summaries):+.4f}.", "",
             "k  npmi (se)          diversity  exclusivity  perplexity"]

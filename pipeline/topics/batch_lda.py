@@ -2,7 +2,7 @@
 chunk of paragraphs at once on a sparse matrix instead of one paragraph at a time."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 from gensim.matutils import dirichlet_expectation
@@ -80,3 +80,27 @@ class BatchLdaModel(LdaModel):
         gamma = self.random_state.gamma(100., 1. / 100., (len(chunk), self.num_topics)).astype(self.dtype, copy=False)
         return e_step(self.expElogbeta, self.alpha, bow_matrix(chunk, self.num_terms, self.dtype), gamma,
                       self.iterations, self.gamma_threshold, collect_sstats)
+
+
+def corpus_bound(model: LdaModel, corpus: Iterable, chunksize: int) -> float:
+    """gensim's ``LdaModel.bound`` (the variational lower bound of the corpus's likelihood), its
+    per-paragraph part computed a chunk at a time instead of term by term."""
+    from scipy.special import gammaln, logsumexp
+
+    elog_beta = dirichlet_expectation(model.state.get_lambda())
+    alpha = model.alpha
+    score = 0.0
+    batch: list = []
+    for bow in (*corpus, None):
+        if bow is not None:
+            batch.append(bow)
+        if batch and (bow is None or len(batch) == chunksize):
+            gamma, _ = model.inference(batch)
+            counts = bow_matrix(batch, model.num_terms, np.float64)
+            elog_theta = dirichlet_expectation(gamma)
+            rows = np.repeat(np.arange(len(batch)), np.diff(counts.indptr))
+            score += float(counts.data @ logsumexp(elog_theta[rows] + elog_beta[:, counts.indices].T, axis=1))
+            score += float(np.sum((alpha - gamma) * elog_theta) + np.sum(gammaln(gamma) - gammaln(alpha))
+                           + np.sum(gammaln(np.sum(alpha)) - gammaln(gamma.sum(axis=1))))
+            batch = []
+    return score + model.bound([])  # gensim's topic-word part: the bound of no paragraphs

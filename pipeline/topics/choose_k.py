@@ -21,6 +21,13 @@ K_RULE = (
     "disagree with human judgement of topics."
 )
 
+SWEEP_PLAN = (
+    "Coarse to fine: the sweep trains every other K of the range first, then the neighbours of "
+    "the K the rule chooses, until the chosen K's neighbours are all trained (the K left out are "
+    "not next to the choice). Sweep models have one start each "
+    "(the final model keeps its restarts): they compare K, they are not the model reported."
+)
+
 
 @dataclass(frozen=True)
 class KSummary:
@@ -53,6 +60,17 @@ def pooled_se(summaries: Sequence[KSummary]) -> float:
     if not usable:
         return 0.0
     return float(math.sqrt(np.mean([s.npmi_se ** 2 * s.n_models for s in usable]) / np.mean([s.n_models for s in usable])))
+
+
+def coarse_grid(ks: Sequence[int]) -> list[int]:
+    """The sweep's first round: every other K of ``ks``, both ends included."""
+    return sorted(set(ks[::2]) | {ks[-1]}) if ks else []
+
+
+def refinements(ks: Sequence[int], trained: set[int], chosen: int) -> list[int]:
+    """The next round: the neighbours of the K chosen so far that are in ``ks`` but not trained."""
+    i = list(ks).index(chosen)
+    return [k for k in ks[max(0, i - 1):i + 2] if k not in trained]
 
 
 def choose_k(summaries: Sequence[KSummary], min_diversity: float = MIN_DIVERSITY) -> int:

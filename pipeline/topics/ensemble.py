@@ -15,6 +15,7 @@ from ..parallel import ordered_map
 from ..params import LdaParams
 from .measures import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, completion_perplexity, exclusivity_per_topic,
                        npmi_per_topic, top_words, topic_diversity)
+from .choose_k import choose_k, coarse_grid, refinements, summarise_sweep
 from .corpus import BowCorpus
 from .train import topic_term_matrix, train_lda
 
@@ -57,9 +58,21 @@ def train_many(run: ModelRun, params: Sequence[LdaParams], jobs: int) -> list[di
 def sweep_models(run: ModelRun, texts: list[list[str]], params: LdaParams, ks: Sequence[int], n_seeds: int,
                  jobs: int = 1) -> list[dict]:
     """Train ``n_seeds`` models (seeds params.seed, +1, ...) per K and measure each: NPMI against
-    ``texts``, topic diversity, exclusivity, and held-out perplexity."""
-    grid = [dataclasses.replace(params, k=k, seed=params.seed + s) for k in ks for s in range(n_seeds)]
-    results = train_many(run, grid, jobs)
+    ``texts``, topic diversity, exclusivity, and held-out perplexity.
+
+    Coarse to fine: every other K first (:func:`coarse_grid`), then the neighbours of the K the
+    rule chooses, until the chosen K's neighbours in ``ks`` are all trained."""
+    results: list[dict] = []
+    grid = coarse_grid(ks)
+    while grid:
+        results += train_many(run, [dataclasses.replace(params, k=k, seed=params.seed + s)
+                                    for k in grid for s in range(n_seeds)], jobs)
+        rows = _score(results, texts)
+        grid = refinements(ks, {r["k"] for r in rows}, choose_k(summarise_sweep(rows)))
+    return sorted(rows, key=lambda r: (r["k"], r["seed"]))
+
+
+def _score(results: list[dict], texts: list[list[str]]) -> list[dict]:
     # One co-occurrence count for every model's top words: each model is then scored in microseconds.
     cooc = Cooccurrence.from_texts(texts, sorted({w for r in results for t in r["words"] for w in t[:NPMI_TOP_N]}))
     return [{"k": r["k"], "seed": r["seed"], "npmi": float(np.mean(npmi_per_topic(r["words"], cooc=cooc))),

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..files import PipelineError
 from ..params import LdaParams
+from .batch_lda import BatchLdaModel, corpus_bound
 from .seeding import seed_prior
 
 
@@ -67,8 +68,6 @@ def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed:
                  seed_ids: Sequence[Sequence[int]]):
     from gensim.matutils import dirichlet_expectation
 
-    from .batch_lda import BatchLdaModel
-
     if params.init not in ("seeded", "random"):
         raise PipelineError(f"init {params.init!r}: use seeded or random")
     eta = parse_prior(params.eta)
@@ -111,16 +110,9 @@ def train_lda(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed_ids
         return _start_model(corpus, dictionary, n_paragraphs, params, params.seed, passes, seed_ids)
     seeds = [int(s) for s in np.random.SeedSequence(params.seed).generate_state(starts)]
     candidates = [_start_model(corpus, dictionary, n_paragraphs, params, s, start_passes, seed_ids) for s in seeds]
-    best = max(candidates, key=lambda model: _corpus_bound(model, corpus, params.chunksize))
+    best = max(candidates, key=lambda model: corpus_bound(model, corpus, params.chunksize))
     best.update(corpus, passes=passes - start_passes)
     return best
-
-
-def _corpus_bound(model, corpus, chunksize: int) -> float:
-    """The model's variational bound on the corpus, its paragraphs inferred a chunk at a time."""
-    gamma = np.vstack([model.inference(chunk)[0] for chunk in chunks(corpus, chunksize)])
-    # one 1 x K row per paragraph: gensim's bound only works with the 2-D rows its own inference gives
-    return model.bound(corpus, gamma=gamma[:, None, :])
 
 
 def chunks(corpus: Iterable, size: int) -> Iterator[list]:

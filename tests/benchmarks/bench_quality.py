@@ -92,10 +92,9 @@ def gensim_topics(bows, dictionary, params: LdaParams, seeds: list[int], library
 
 
 def sklearn_topics(bows, dictionary, k: int, seeds: list[int]) -> Result:
-    from gensim.matutils import corpus2csc
     from sklearn.decomposition import LatentDirichletAllocation
 
-    matrix = corpus2csc(bows, num_terms=len(dictionary)).T.tocsr()
+    matrix = bows.counts  # a BowCorpus: paragraphs x terms
     vocab = [dictionary[i] for i in range(len(dictionary))]
     topics, start = [], time.perf_counter()
     for seed in seeds:

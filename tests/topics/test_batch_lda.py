@@ -4,9 +4,10 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import pytest
 
 from pipeline.params import LdaParams
-from pipeline.topics.batch_lda import BatchLdaModel
+from pipeline.topics.batch_lda import BatchLdaModel, corpus_bound
 from pipeline.topics.corpus import BowCorpus, count_tokens, filtered_vocabulary
 from topics.planted import planted_corpus
 
@@ -31,6 +32,20 @@ def test_e_step_matches_gensims_per_paragraph_loop():
     assert np.abs(theta - batch_theta).max() < 1e-3
     assert np.allclose(sstats, batch_sstats, rtol=1e-3, atol=1e-2)
     assert abs(sstats.sum() - sum(c for bow in bows for _, c in bow)) < 1  # every token counted once
+
+
+def test_chunked_bound_is_gensims_bound():
+    from gensim.corpora import Dictionary
+
+    docs = planted_corpus(k=4, seed=2)
+    dictionary = Dictionary(docs)
+    bows = [dictionary.doc2bow(d) for d in docs]
+    model = BatchLdaModel(bows, id2word=dictionary, num_topics=4, random_state=0, passes=2, alpha=0.5)
+    model.random_state = np.random.RandomState(7)
+    gamma, _ = model.inference(bows)
+    model.random_state = np.random.RandomState(7)  # the same gamma again, inferred in one chunk
+    expected = model.bound(bows, gamma=gamma[:, None, :])
+    assert corpus_bound(model, bows, chunksize=len(bows)) == pytest.approx(expected, rel=1e-6)
 
 
 def test_vocabulary_and_bags_match_gensims_dictionary():
