@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import accumulate
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
@@ -78,7 +79,7 @@ def mine_terms(paragraphs: Callable[[], Iterable[tuple[str, Sequence[str]]]], se
     ``max_tokens`` tokens by the hash of the run, in a flat array: memory grows with the
     tokens read, not with the distinct n-grams of a real vocabulary. The second follows only
     the runs seen ``min_count`` times or more. Candidates whose first or last part is a single
-    character are not kept. Ties are broken by the term itself. Stopwords and the dictionary
+    character, or whose length is outside ``min_term_chars..max_term_chars``, are not kept. Ties are broken by the term itself. Stopwords and the dictionary
     apply afterwards (:func:`proposable`), so a stopword edit does not mine again.
     """
     keys = array("q")
@@ -97,10 +98,16 @@ def mine_terms(paragraphs: Callable[[], Iterable[tuple[str, Sequence[str]]]], se
     found: dict[tuple[str, ...], Candidate] = {}
     for report, tokens in paragraphs():
         for run in runs(tokens):
+            lengths = [len(token) for token in run]
+            ends = list(accumulate(lengths, initial=0))  # characters before each token
             for n in range(2, settings.max_tokens + 1):
                 for i in range(len(run) - n + 1):
+                    # a single character cannot start or end a candidate; its length must fit
+                    if (lengths[i] < 2 or lengths[i + n - 1] < 2
+                            or not settings.min_term_chars <= ends[i + n] - ends[i] <= settings.max_term_chars):
+                        continue
                     parts = tuple(run[i:i + n])
-                    if hash(parts) not in counts or not _eligible(parts, settings):
+                    if hash(parts) not in counts:
                         continue
                     candidate = found.get(parts) or found.setdefault(parts, Candidate(parts))
                     candidate.count += 1
@@ -128,12 +135,6 @@ def mine_terms(paragraphs: Callable[[], Iterable[tuple[str, Sequence[str]]]], se
         ranked.append(candidate)
     ranked.sort(key=lambda c: (-c.score, c.term))
     return ranked
-
-
-def _eligible(parts: tuple[str, ...], settings: MiningParams) -> bool:
-    length = sum(len(p) for p in parts)
-    return (settings.min_term_chars <= length <= settings.max_term_chars
-            and all(len(p) >= 2 for p in (parts[0], parts[-1])))
 
 
 def proposable(parts: Sequence[str], stopwords: set[str] | frozenset[str], known: set[str] | frozenset[str]) -> bool:
