@@ -72,7 +72,7 @@ def rerun_copy(seed_output, tmp_path) -> tuple[Path, Path]:
     return output, stopwords
 
 
-def test_stopword_edit_reruns_filtering_not_cleaning_or_segmentation(rerun_copy):
+def test_stopword_edit_reruns_filtering_not_cleaning_or_segmentation(rerun_copy, tmp_path):
     output, stopwords = rerun_copy
     # Fewer stability runs keep these reruns quick; they change only the quality stage.
     run_make("topics", f"OUTPUT={output}", f"STOPWORDS={stopwords}", "RUNS=2")  # same lists, new folder
@@ -85,6 +85,13 @@ def test_stopword_edit_reruns_filtering_not_cleaning_or_segmentation(rerun_copy)
     tokens = (output / "segment" / "tokens.tsv").read_text(encoding="utf-8")
     assert "矛盾纠纷" not in tokens.split()
     assert "矛盾纠纷" in (output / "segment" / "segmented.tsv").read_text(encoding="utf-8")
+    # The rerun's tables are a fresh run's with the edited lists: nothing carried over from before.
+    fresh = tmp_path / "fresh"
+    run_make("topics", f"OUTPUT={fresh}", f"STOPWORDS={stopwords}", "RUNS=2")
+    tables = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.suffix in (".csv", ".tsv"))
+    assert len(tables) >= 12
+    for relative in tables:
+        assert (output / relative).read_bytes() == (fresh / relative).read_bytes(), relative
 
 
 def test_new_k_reruns_lda_not_segmentation(rerun_copy):

@@ -35,8 +35,7 @@ SEEDED_START_PARAGRAPHS = 5
 
 def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, seed_ids: Sequence[Sequence[int]] = (),
                    smoothing: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Topics x terms start and the corpus's term counts, in one streaming pass (so it works on an
-    MmCorpus of any size).
+    """Topics x terms start and the corpus's term counts, in one pass over the bags of words.
 
     Seeded topics come first, each started from the word counts of the paragraphs that use its
     terms, weighted as :data:`SEEDED_START_PARAGRAPHS` mean paragraphs at most; each of the
