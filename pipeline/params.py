@@ -100,8 +100,8 @@ class LdaParams:
     seed: int = param(42, "Random seed: the same seed, data and parameters give the same model.", "SEED")
     passes: int = param(0, "Passes over the corpus; 0 picks enough for about 50,000 paragraph visits "
                            "(many on a small corpus, two on a large one), at most 50.", "PASSES")
-    iterations: int = param(100, "Maximum inference iterations per paragraph and pass: 200 took a third longer "
-                                 "for no better NPMI (make bench-quality); 50 lowered stability on the seeds.")
+    iterations: int = param(100, "Maximum inference iterations per paragraph and pass: 200 took about 10% "
+                                 "longer for no better NPMI (make bench-quality); 50 lowered stability on the seeds.")
     alpha: str = param("0.5", "Document-topic prior: a number, or auto, symmetric, asymmetric. 0.5 lets a "
                               "paragraph mix a few topics; smaller values made topics less distinct.")
     eta: str = param("0.01", "Topic-word prior: a number or auto. A small value gives topics with sharper word "

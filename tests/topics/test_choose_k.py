@@ -27,3 +27,14 @@ def test_summarise_sweep_means_and_standard_errors():
     s3, s4 = summarise_sweep(rows)
     assert (s3.k, s3.n_models, s3.npmi, s4.npmi_se) == (3, 2, pytest.approx(0.2), 0.0)
     assert s3.npmi_se == pytest.approx(np.std([0.1, 0.3], ddof=1) / np.sqrt(2))
+
+
+def test_the_sweep_goes_coarse_then_fills_in_next_to_the_choice():
+    from pipeline.topics.choose_k import coarse_grid, refinements
+
+    ks = list(range(3, 16))
+    assert coarse_grid(ks) == [3, 5, 7, 9, 11, 13, 15]
+    assert coarse_grid(list(range(3, 15))) == [3, 5, 7, 9, 11, 13, 14]  # the last K is always tried
+    assert refinements(ks, set(coarse_grid(ks)), 9) == [8, 10]
+    assert refinements(ks, set(coarse_grid(ks)) | {8, 10}, 9) == []  # done: both neighbours trained
+    assert refinements(ks, set(coarse_grid(ks)), 3) == [4]
