@@ -38,7 +38,8 @@ def _run_chunk(chunk: list) -> list:
     return [_TASK(item) for item in chunk]
 
 
-def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of ``size`` items (the last shorter) from a stream."""
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -62,7 +63,7 @@ def ordered_map(task: Callable[[T], R], items: Iterable[T], jobs: int, chunksize
     try:
         with context.Pool(jobs, initializer=_init, initargs=(None if method == "fork" else task,)) as pool:
             in_flight: deque = deque()
-            for chunk in _chunks(items, chunksize):
+            for chunk in chunks(items, chunksize):
                 in_flight.append(pool.apply_async(_run_chunk, (chunk,)))
                 if len(in_flight) >= window * jobs:
                     yield from in_flight.popleft().get()

@@ -22,6 +22,7 @@ from ..artifacts import (CORPUS, CORPUS_INDEX, DOCUMENT_TOPICS, K_CHOICE, K_SWEE
 from ..figures.style import use_chinese_font
 from ..files import PipelineError, safe_cell
 from ..figures.sweep import plot_k_sweep
+from ..parallel import chunks
 from ..params import Inputs, LdaParams, SweepParams
 from ..text.places import place_name
 from ..text.structure import section_name
@@ -33,7 +34,7 @@ from ..topics.ensemble import ModelRun, sweep_models
 from ..topics.seeding import KeywordCoverage, SeedTopic, ThemeAttribution, choose_seeds, seed_term_ids
 from ..topics.measures import NPMI_TOP_N, exclusivity_per_topic, npmi_per_topic, top_words, topic_rankings
 from ..topics.prevalence import nan_to_none
-from ..topics.train import (check_k, check_seedable, chunks, infer_topics, topic_term_matrix, train_lda,
+from ..topics.train import (check_k, check_seedable, infer_topics, topic_term_matrix, train_lda,
                             training_progress)
 
 RANKED_WORDS = 10  # words per topic in each ranking of topic_words.csv and topic_summary.csv

@@ -73,13 +73,12 @@ def _quality_section(run: Run) -> dict[str, Any]:
     return {"exists": bool(figures or tables or notes), "figures": figures, "tables": tables, "notes": notes}
 
 
-def _explorer_data(run: Run, model, dictionary) -> dict[str, Any]:
+def _explorer_data(run: Run, model, dictionary, doc_topic_rows: list[dict[str, str]]) -> dict[str, Any]:
     """pyLDAvis data from the model's word distributions and the reports' mixes with their token
     counts: LDAvis uses the mixes only for each topic's token total, which the reports' token-
     weighted mixes give exactly as the paragraphs' would, from a table a hundredth the size."""
-    rows = list(run.rows(DOCUMENT_TOPICS))
-    _, _, theta = long_to_matrix(rows, "doc_id", "topic", "weight")
-    lengths = [float(n) for n in {r["doc_id"]: r["n_tokens"] for r in rows}.values()]
+    _, _, theta = long_to_matrix(doc_topic_rows, "doc_id", "topic", "weight")
+    lengths = [float(n) for n in {r["doc_id"]: r["n_tokens"] for r in doc_topic_rows}.values()]
     frequency = BowCorpus.load(run.require(CORPUS)).term_frequency()
     vocab = [dictionary[i] for i in range(len(dictionary))]
     return prepare_explorer(topic_term_matrix(model), theta, lengths, vocab, frequency)
@@ -101,7 +100,7 @@ def run(run: Run, params: ReportParams) -> Path:
     explorer_data, explorer_error = None, ""
     if params.explorer and model is not None:
         try:
-            explorer_data = _explorer_data(run, model, dictionary)
+            explorer_data = _explorer_data(run, model, dictionary, doc_topic_rows)
         except Exception as err:  # the rest of the report is still worth having; say why loudly
             explorer_error = f"{type(err).__name__}: {err}"
             run.log(f"report: WARNING interactive explorer skipped: {explorer_error}")

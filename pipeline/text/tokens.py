@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from itertools import islice
 from typing import Callable, Iterable, Iterator
 
 from ..files import PipelineError, read_word_list
-from ..parallel import ordered_map
+from ..parallel import chunks, ordered_map
 from ..params import FilterParams
 
 # A domain term with no frequency of its own gets this one: high enough that jieba keeps it
@@ -81,14 +80,8 @@ def segment_paragraphs(texts: Iterable[str], domain_terms: list[tuple[str, int]]
                        batch_size: int = 256) -> Iterator[str]:
     """Segment each text in ``jobs`` processes; yield its tokens joined by single spaces, in
     input order (so the output does not depend on ``jobs``)."""
-    batches = ordered_map(Segmenter(domain_terms), _batches(texts, batch_size), jobs)
+    batches = ordered_map(Segmenter(domain_terms), chunks(texts, batch_size), jobs)
     return (segmented for batch in batches for segmented in batch)
-
-
-def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def keep_token(token: str, stopwords: set[str] | frozenset[str], min_chars: int = FilterParams.min_chars,

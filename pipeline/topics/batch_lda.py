@@ -9,6 +9,8 @@ from gensim.matutils import dirichlet_expectation
 from gensim.models import LdaModel
 from scipy import sparse
 
+from ..parallel import chunks
+
 
 def bow_matrix(chunk: Sequence[Sequence[tuple[int, float]]], n_terms: int, dtype=np.float32):
     """Bags of words (lists of ``(id, count)`` pairs, or ``n x 2`` arrays) as a sparse documents x
@@ -90,17 +92,12 @@ def corpus_bound(model: LdaModel, corpus: Iterable, chunksize: int) -> float:
     elog_beta = dirichlet_expectation(model.state.get_lambda())
     alpha = model.alpha
     score = 0.0
-    batch: list = []
-    for bow in (*corpus, None):
-        if bow is not None:
-            batch.append(bow)
-        if batch and (bow is None or len(batch) == chunksize):
-            gamma, _ = model.inference(batch)
-            counts = bow_matrix(batch, model.num_terms, np.float64)
-            elog_theta = dirichlet_expectation(gamma)
-            rows = np.repeat(np.arange(len(batch)), np.diff(counts.indptr))
-            score += float(counts.data @ logsumexp(elog_theta[rows] + elog_beta[:, counts.indices].T, axis=1))
-            score += float(np.sum((alpha - gamma) * elog_theta) + np.sum(gammaln(gamma) - gammaln(alpha))
-                           + np.sum(gammaln(np.sum(alpha)) - gammaln(gamma.sum(axis=1))))
-            batch = []
+    for batch in chunks(corpus, chunksize):
+        gamma, _ = model.inference(batch)
+        counts = bow_matrix(batch, model.num_terms, np.float64)
+        elog_theta = dirichlet_expectation(gamma)
+        rows = np.repeat(np.arange(len(batch)), np.diff(counts.indptr))
+        score += float(counts.data @ logsumexp(elog_theta[rows] + elog_beta[:, counts.indices].T, axis=1))
+        score += float(np.sum((alpha - gamma) * elog_theta) + np.sum(gammaln(gamma) - gammaln(alpha))
+                       + np.sum(gammaln(np.sum(alpha)) - gammaln(gamma.sum(axis=1))))
     return score + model.bound([])  # gensim's topic-word part: the bound of no paragraphs

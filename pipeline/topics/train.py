@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Iterable, Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -112,18 +112,6 @@ def train_lda(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed_ids
     best = max(candidates, key=lambda model: corpus_bound(model, corpus, params.chunksize))
     best.update(corpus, passes=passes - start_passes)
     return best
-
-
-def chunks(corpus: Iterable, size: int) -> Iterator[list]:
-    """Consecutive lists of ``size`` items (the last shorter) from a stream."""
-    batch = []
-    for item in corpus:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def topic_term_matrix(model) -> np.ndarray:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import quiet_run
+from pipeline.artifacts import DOCUMENT_TOPICS
 from pipeline.params import ReportParams
 from pipeline.report.explorer import relevance_ranking
 from pipeline.stages import report as report_stage
@@ -157,7 +158,8 @@ def test_report_without_model_still_renders(seed_output, tmp_path):
 def test_explorer_numbering_matches_the_tables(seed_output):
     run = quiet_run(seed_output, "report")
     model, dictionary = run.load_model()
-    data = report_stage._explorer_data(run, model, dictionary)  # what the stage puts in the page
+    # what the stage puts in the page
+    data = report_stage._explorer_data(run, model, dictionary, list(run.rows(DOCUMENT_TOPICS)))
     assert data["topic.order"] == list(range(1, model.num_topics + 1))  # T3 is "3" in the map
     assert len(data["mdsDat"]["x"]) == model.num_topics
     for topic in range(1, model.num_topics + 1):
