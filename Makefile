@@ -44,7 +44,7 @@ options   = $(foreach v,$($(1)_VARS),$(if $(filter $(v),$(LIST_VARS)),$(foreach 
 files_of  = $(foreach v,$(filter $(INPUT_FILE_VARS),$($(1)_VARS)),$(foreach x,$($(v)),$(if $(wildcard $(x)/.),$(wildcard $(x)/*.txt),$(x))))
 needs     = $($(1)_NEEDS) $($(1)_CODE) $(call files_of,$(1)) $(PARAMS)/$(1)
 
-.PHONY: help topics test test-all bench bench-quality eval accept-terms clean FORCE
+.PHONY: help topics test test-all bench bench-quality bench-segmenters eval accept-terms clean FORCE
 
 help: ## list targets and variables
 	@echo "Targets:"
@@ -53,6 +53,7 @@ help: ## list targets and variables
 	@echo "  INPUT=dir  reports    OUTPUT=dir  results    K=n|auto  topics    K_RANGE=MIN:MAX  for K=auto"
 	@echo "  SEED=n  PASSES=n  RUNS=n  (stability models)    JOBS=n  processes (default: all cores)"
 	@echo "  STOPWORDS=files|dirs  DICTIONARY=files  THEMES=file  RULES=file  METADATA=file.csv"
+	@echo "  SEGMENTER=jieba|jieba_fast|jieba_next|rjieba  (opt-in faster segmenters, installed on first use)"
 	@echo "  TEXT_COLUMN=name  (corpus tables)    PATH_PATTERN='{level}/{place}/{year}'  (metadata in paths)"
 	@echo "Every stage's options and defaults: .venv/bin/python -m pipeline <stage> --help"
 
@@ -74,6 +75,10 @@ bench-quality: $(READY) ## topic quality: NPMI and diversity vs naive, scikit-le
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) tests/benchmarks/bench_quality.py --input $(INPUT) $(if $(SEED),--seed $(SEED)) $(if $(JOBS),--jobs $(JOBS)) $(if $(K_RANGE),--k-range $(K_RANGE))
 
+bench-segmenters: $(READY) ## each opt-in SEGMENTER= against jieba on ../shared/corpora: speed, share of paragraphs cut alike (CORPUS=name: one)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench,segmenters]'
+	$(PY) tests/benchmarks/bench_segmenters.py $(if $(CORPUS),--corpus $(CORPUS))
+
 eval: $(READY) ## the pipeline on every real corpus in ../shared/corpora, with an EVAL line each (CORPUS=name: one)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) tests/benchmarks/eval_corpora.py $(if $(CORPUS),--corpus $(CORPUS)) $(if $(JOBS),--jobs $(JOBS))
@@ -91,6 +96,11 @@ $(READY): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing the project and its dependencies into $(VENV) (first run only, about a minute)..."
 	@$(PY) -m pip install --disable-pip-version-check --progress-bar on -e '.[test]'
+	@touch $@
+
+$(VENV)/.segmenters: pyproject.toml | $(READY)
+	@echo "Installing the opt-in segmenters (first use only)..."
+	@$(PY) -m pip install --disable-pip-version-check --progress-bar on -e '.[segmenters]'
 	@touch $@
 
 # ---- parameter stamps: rewritten only when their content changes -------------------------------
@@ -113,7 +123,8 @@ $(sort $(foreach s,$(STAGE_NAMES),$(call files_of,$(s)))):
 $(CLEAN_TARGET): $(call needs,CLEAN) | $(READY)
 	$(STAGE) clean $(call options,CLEAN)
 
-$(SEGMENT_TARGET): $(call needs,SEGMENT) | $(READY)
+# An opt-in segmenter (SEGMENTER=jieba_fast ...) is installed on its first use.
+$(SEGMENT_TARGET): $(call needs,SEGMENT) | $(READY) $(if $(filter-out jieba,$(SEGMENTER)),$(VENV)/.segmenters)
 	$(STAGE) segment $(call options,SEGMENT)
 
 $(FILTER_TARGET): $(call needs,FILTER) | $(READY)

@@ -201,7 +201,7 @@ class Stage:
 
 STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("clean", PARAGRAPHS, (), ("input", "rules", "metadata"), (P.CleanParams,)),
-    Stage("segment", SEGMENTED, ("clean",), ("dictionary",)),
+    Stage("segment", SEGMENTED, ("clean",), ("dictionary",), (P.SegmentParams,)),
     Stage("filter", TOKENS, ("segment",), ("stopwords",), (P.FilterParams,)),
     Stage("lda", DOCUMENT_TOPICS, ("clean", "filter"), ("themes",), (P.LdaParams, P.SweepParams)),
     Stage("tfidf", KEYWORDS, ("clean", "filter"), (), (P.TfidfParams,)),

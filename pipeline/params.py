@@ -74,6 +74,16 @@ class CleanParams:
 
 
 @dataclass(frozen=True)
+class SegmentParams:
+    """Word segmentation."""
+
+    segmenter: str = param("jieba", "jieba (the reference), or an opt-in faster one with jieba's dictionary: "
+                                    "jieba_fast, jieba_next, rjieba (pip install -e '.[segmenters]'). Each one's "
+                                    "speed and share of paragraphs cut as jieba cuts them: README, "
+                                    "make bench-segmenters.", "SEGMENTER")
+
+
+@dataclass(frozen=True)
 class FilterParams:
     """Which tokens reach the model, after the stopword lists."""
 

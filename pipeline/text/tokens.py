@@ -1,4 +1,5 @@
-"""Tokens: jieba segmentation with the domain dictionary, and the filters applied after it.
+"""Tokens: jieba segmentation (or an opt-in faster segmenter) with the domain dictionary, and the
+filters applied after it.
 
 Segmentation (:class:`Segmenter`) keeps every token but punctuation and white space, so that
 its output can be cached and re-filtered cheaply: only a dictionary edit redoes it. The
@@ -12,7 +13,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..files import PipelineError, read_word_list
 from ..parallel import chunks, ordered_map
-from ..params import FilterParams
+from ..params import FilterParams, SegmentParams
 
 # A domain term with no frequency of its own gets this one: high enough that jieba keeps it
 # whole even where a neighbouring split scores well (化解矛盾/纠纷 vs 化解/矛盾纠纷).
@@ -34,53 +35,98 @@ def load_domain_terms(paths: Iterable[str | Path]) -> list[tuple[str, int]]:
     return terms
 
 
-def make_tokenizer(domain_terms: list[tuple[str, int]]):
-    """A jieba tokenizer of its own (no global state) with the domain terms added."""
-    import logging
+def _jieba_like(module: str) -> Callable[[list[tuple[str, int]]], Callable[[str], Iterable[str]]]:
+    """A factory for jieba or a fork with its API (``Tokenizer``, ``add_word``, ``cut(HMM=)``)."""
 
-    import jieba
+    def build(domain_terms: list[tuple[str, int]]) -> Callable[[str], Iterable[str]]:
+        import importlib
+        import logging
 
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
+        package = importlib.import_module(module)
+        logging.getLogger(module).setLevel(logging.WARNING)
+        tokenizer = package.Tokenizer()
+        tokenizer.initialize()
+        for term, frequency in domain_terms:
+            tokenizer.add_word(term, frequency)
+        return lambda text: tokenizer.cut(text, HMM=True)
+
+    return build
+
+
+def _rjieba(domain_terms: list[tuple[str, int]]) -> Callable[[str], Iterable[str]]:
+    import rjieba
+
+    tokenizer = rjieba.Jieba()
     for term, frequency in domain_terms:
-        tokenizer.add_word(term, frequency)
-    return tokenizer
+        tokenizer.add_word(term, frequency, None)
+    return lambda text: tokenizer.cut(text, True)
 
 
-def segment_text(tokenizer, text: str) -> list[str]:
-    """jieba's default accurate mode, keeping only tokens with a letter, digit or hanzi.
+# SEGMENTER= choices: name -> (the PyPI package that provides it, a factory of its cut function).
+# jieba is the reference; the others are opt-in (pip install -e '.[segmenters]'), each with
+# jieba's dictionary and word frequencies, measured against jieba by `make bench-segmenters`.
+SEGMENTERS: dict[str, tuple[str, Callable[[list[tuple[str, int]]], Callable[[str], Iterable[str]]]]] = {
+    "jieba": ("jieba", _jieba_like("jieba")),
+    "jieba_fast": ("jieba-fast", _jieba_like("jieba_fast")),
+    "jieba_next": ("jieba-next", _jieba_like("jieba_next")),
+    "rjieba": ("rjieba", _rjieba),
+}
+
+
+def check_segmenter(segmenter: str) -> None:
+    """A clear error for an unknown segmenter or one whose package is not installed."""
+    import importlib.util
+
+    if segmenter not in SEGMENTERS:
+        raise PipelineError(f"unknown segmenter {segmenter!r}: one of {', '.join(SEGMENTERS)}")
+    if importlib.util.find_spec(segmenter) is None:
+        raise PipelineError(f"segmenter {segmenter} is not installed: run "
+                            f".venv/bin/pip install -e '.[segmenters]' (or pip install {SEGMENTERS[segmenter][0]})")
+
+
+def make_tokenizer(domain_terms: list[tuple[str, int]], segmenter: str = SegmentParams.segmenter
+                   ) -> Callable[[str], Iterable[str]]:
+    """A cut function of its own (no global state) with the domain terms added: jieba's default
+    accurate mode with HMM for new words, or the same from another ``segmenter``."""
+    check_segmenter(segmenter)
+    return SEGMENTERS[segmenter][1](domain_terms)
+
+
+def segment_text(cut: Callable[[str], Iterable[str]], text: str) -> list[str]:
+    """The tokens of ``text`` with a letter, digit or hanzi.
 
     White space and punctuation are dropped here, once: no filter setting keeps them, and a
     smaller cache makes every stopword rerun faster. (``str.isalnum`` is the fast path; the
     regex only sees the rare mixed token such as 互联网+.)
     """
-    return [token for token in tokenizer.cut(text, HMM=True) if token.isalnum() or _ANY_ALNUM.search(token)]
+    return [token for token in cut(text) if token.isalnum() or _ANY_ALNUM.search(token)]
 
 
 class Segmenter:
     """A picklable task for :func:`parallel.ordered_map`: a batch of texts -> their tokens joined
     by single spaces. Each process builds its own tokenizer, with the domain dictionary loaded,
-    on its first batch (jieba state is per process)."""
+    on its first batch (segmenter state is per process)."""
 
-    def __init__(self, domain_terms: list[tuple[str, int]]):
+    def __init__(self, domain_terms: list[tuple[str, int]], segmenter: str = SegmentParams.segmenter):
         self.domain_terms = domain_terms
-        self._tokenizer = None
+        self.segmenter = segmenter
+        self._cut = None
 
     def __getstate__(self) -> dict:
-        return {"domain_terms": self.domain_terms, "_tokenizer": None}
+        return {**self.__dict__, "_cut": None}
 
     def __call__(self, texts: list[str]) -> list[str]:
-        if self._tokenizer is None:
-            self._tokenizer = make_tokenizer(self.domain_terms)
-        return [" ".join(segment_text(self._tokenizer, text)) for text in texts]
+        if self._cut is None:
+            self._cut = make_tokenizer(self.domain_terms, self.segmenter)
+        return [" ".join(segment_text(self._cut, text)) for text in texts]
 
 
 def segment_paragraphs(texts: Iterable[str], domain_terms: list[tuple[str, int]], jobs: int = 1,
-                       batch_size: int = 256) -> Iterator[str]:
+                       batch_size: int = 256, segmenter: str = SegmentParams.segmenter) -> Iterator[str]:
     """Segment each text in ``jobs`` processes; yield its tokens joined by single spaces, in
     input order (so the output does not depend on ``jobs``)."""
-    batches = ordered_map(Segmenter(domain_terms), chunks(texts, batch_size), jobs)
+    check_segmenter(segmenter)
+    batches = ordered_map(Segmenter(domain_terms, segmenter), chunks(texts, batch_size), jobs)
     return (segmented for batch in batches for segmented in batch)
 
 
