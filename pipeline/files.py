@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -66,17 +67,22 @@ class CsvTable:
 
     def __enter__(self) -> "CsvTable":
         self._ctx = atomic_open(self.path, encoding="utf-8-sig")
-        self._writer = csv.writer(self._ctx.__enter__(), lineterminator="\n")
+        self._handle = self._ctx.__enter__()
+        self._writer = csv.writer(self._handle, lineterminator="\n")
         self._writer.writerow(self.columns)
         return self
 
     def write(self, row: Sequence[Any]) -> None:
         self._writer.writerow([safe_cell(v) for v in row])
 
-    def write_formatted(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Rows whose cells have been through :func:`safe_cell` already (large tables format a
-        repeated key once)."""
-        self._writer.writerows(rows)
+    def write_keyed_floats(self, key: Sequence[Any], values: Iterable[float]) -> None:
+        """One row per value: ``key``, the value's 1-based index, the value, as :meth:`write`
+        would write them. For tables of millions of rows: the key is formatted once, and each
+        row is one string format."""
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="").writerow([safe_cell(v) for v in key])
+        prefix = buffer.getvalue()
+        self._handle.write("".join(f"{prefix},{i},{value:.6f}\n" for i, value in enumerate(values, 1)))
 
     def write_dict(self, row: dict) -> None:
         self.write([row.get(c, "") for c in self.columns])

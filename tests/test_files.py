@@ -7,6 +7,7 @@ import ast
 from pathlib import Path
 
 from conftest import ROOT
+from pipeline.files import CsvTable
 
 CSV_WRITERS = {"writer", "DictWriter"}
 
@@ -38,3 +39,19 @@ def test_no_csv_writer_bypasses_files_py():
     offenders = [f"{path.relative_to(ROOT).as_posix()}:{where}" for path in modules
                  if path != ROOT / "pipeline" / "files.py" for where in csv_writers(path)]
     assert offenders == []
+
+
+def test_keyed_floats_are_the_rows_write_would_write(tmp_path):
+    """paragraph_topics.csv's fast path writes exactly what a row at a time writes: the key
+    quoted or formula-guarded as any cell, floats at fixed precision."""
+    values = [0.5, 1 / 3, 1e-9, 0.0]
+    keys = [("report, 1", 2, 30), ("=cmd", 0, 5), ('quote "q"', 1, 7)]
+    with CsvTable(tmp_path / "fast.csv", ("doc_id", "position", "n_tokens", "topic", "weight")) as table:
+        for key in keys:
+            table.write_keyed_floats(key, values)
+    with CsvTable(tmp_path / "slow.csv", ("doc_id", "position", "n_tokens", "topic", "weight")) as table:
+        for key in keys:
+            for t, value in enumerate(values, 1):
+                table.write([*key, t, value])
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+    assert "'=cmd,0,5,2,0.333333\n" in (tmp_path / "fast.csv").read_text(encoding="utf-8-sig")

@@ -20,7 +20,7 @@ from ..artifacts import (CORPUS, CORPUS_INDEX, DOCUMENT_TOPICS, K_CHOICE, K_SWEE
                          KEYWORD_COVERAGE, PARAGRAPH_TOPICS, PARAGRAPHS, REPRESENTATIVE, SEEDED_TOPICS, TOKENS,
                          TOPIC_SUMMARY, TOPIC_WORDS, TOPICS, Run)
 from ..figures.style import use_chinese_font
-from ..files import PipelineError, safe_cell
+from ..files import PipelineError
 from ..figures.sweep import plot_k_sweep
 from ..parallel import chunks
 from ..params import Inputs, LdaParams, SweepParams
@@ -164,8 +164,7 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
                                                     disable=None) as bar:
         for chunk_keys, chunk in zip(chunks(keys, params.chunksize), chunks(corpus, params.chunksize)):
             for (doc_id, position, n_tokens), bow, theta in zip(chunk_keys, chunk, infer_topics(model, chunk)):
-                key = (safe_cell(doc_id), position, n_tokens)
-                table.write_formatted((*key, t + 1, safe_cell(float(weight))) for t, weight in enumerate(theta))
+                table.write_keyed_floats((doc_id, position, n_tokens), theta.tolist())
                 if doc_id not in doc_sums:
                     doc_sums[doc_id] = np.zeros(k)
                 doc_sums[doc_id] += theta * n_tokens
