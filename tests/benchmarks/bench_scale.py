@@ -50,20 +50,20 @@ def cleaned_text_mb(paragraphs_csv: Path) -> float:
 
 
 def single_process_jieba_mb_s(paragraphs_csv: Path, sample_mb: float) -> float:
-    """Plain jieba (default dictionary, accurate mode, one process) on a sample of the corpus."""
+    """Plain jieba (default dictionary, accurate mode, one process) on a sample of the corpus:
+    paragraphs evenly spread over it (its first megabytes can be faster or slower to cut than
+    the whole: 5% on the synthetic corpus)."""
     import csv
     import logging
 
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    texts, size = [], 0
     with open(paragraphs_csv, encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            texts.append(row["text"])
-            size += len(row["text"].encode("utf-8"))
-            if size >= sample_mb * 1e6:
-                break
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    total = sum(len(text.encode("utf-8")) for text in texts)
+    texts = texts[::max(1, round(total / (sample_mb * 1e6)))]
+    size = sum(len(text.encode("utf-8")) for text in texts)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     start = time.perf_counter()
