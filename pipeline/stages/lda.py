@@ -22,7 +22,7 @@ from ..artifacts import (CORPUS, CORPUS_INDEX, DOCUMENT_TOPICS, K_CHOICE, K_SWEE
 from ..figures.style import use_chinese_font
 from ..files import PipelineError
 from ..figures.sweep import plot_k_sweep
-from ..parallel import chunks
+from ..parallel import chunks, worker_map
 from ..params import Inputs, LdaParams, SweepParams
 from ..text.places import place_name
 from ..text.structure import section_name
@@ -141,12 +141,31 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
     seeded = f" + {len(seeds)} seeded" if seeds else ""
     run.log(f"lda: K={params.k}{seeded}, {n_paragraphs} paragraphs, {len(dictionary)} terms, {passes} passes{restarts}, "
             f"seed {params.seed}")
-    with training_progress(params.total_passes(n_paragraphs), n_paragraphs):
-        model = train_lda(corpus, dictionary, n_paragraphs, params, seed_ids)
+    # Both cores work on the one model: each chunk's E-step in parts (topics/batch_lda.py).
+    with worker_map(run.jobs) as part_map:
+        with training_progress(params.total_passes(n_paragraphs), n_paragraphs):
+            model = train_lda(corpus, dictionary, n_paragraphs, params, seed_ids, part_map)
+        phi = topic_term_matrix(model)
+        attribution = ThemeAttribution(seed_ids, phi)
+
+        # One streamed inference pass: paragraph rows are written as they come; a report's mix is the
+        # token-weighted mean of its paragraphs', accumulated in a reports x K array.
+        doc_sums: dict[str, np.ndarray] = {}
+        representative = RepresentativeParagraphs(params.n_paragraphs)
+        with run.table(PARAGRAPH_TOPICS) as table, tqdm(total=n_paragraphs, desc="lda: infer", unit="par",
+                                                        disable=None) as bar:
+            for chunk_keys, chunk in zip(chunks(keys, params.chunksize), chunks(corpus, params.chunksize)):
+                for (doc_id, position, n_tokens), bow, theta in zip(chunk_keys, chunk, infer_topics(model, chunk)):
+                    table.write_keyed_floats((doc_id, position, n_tokens), theta.tolist())
+                    if doc_id not in doc_sums:
+                        doc_sums[doc_id] = np.zeros(k)
+                    doc_sums[doc_id] += theta * n_tokens
+                    representative.add(doc_id, position, theta)
+                    attribution.add(bow, theta)
+                bar.update(len(chunk))
 
     # The topics, described once: every later stage and the report read these.
     vocab = [dictionary[i] for i in range(len(dictionary))]
-    phi = topic_term_matrix(model)
     rankings = topic_rankings(phi, corpus.term_frequency(), RANKED_WORDS)
     themes = [seed.theme for seed in seeds] + [""] * params.k
     own_terms = [set(seed.terms) for seed in seeds] + [set()] * params.k
@@ -154,23 +173,6 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
               for t in range(k)]
     npmi = npmi_per_topic(top_words(phi, vocab, NPMI_TOP_N), texts)
     exclusivity = exclusivity_per_topic(phi, NPMI_TOP_N)
-    attribution = ThemeAttribution(seed_ids, phi)
-
-    # One streamed inference pass: paragraph rows are written as they come; a report's mix is the
-    # token-weighted mean of its paragraphs', accumulated in a reports x K array.
-    doc_sums: dict[str, np.ndarray] = {}
-    representative = RepresentativeParagraphs(params.n_paragraphs)
-    with run.table(PARAGRAPH_TOPICS) as table, tqdm(total=n_paragraphs, desc="lda: infer", unit="par",
-                                                    disable=None) as bar:
-        for chunk_keys, chunk in zip(chunks(keys, params.chunksize), chunks(corpus, params.chunksize)):
-            for (doc_id, position, n_tokens), bow, theta in zip(chunk_keys, chunk, infer_topics(model, chunk)):
-                table.write_keyed_floats((doc_id, position, n_tokens), theta.tolist())
-                if doc_id not in doc_sums:
-                    doc_sums[doc_id] = np.zeros(k)
-                doc_sums[doc_id] += theta * n_tokens
-                representative.add(doc_id, position, theta)
-                attribution.add(bow, theta)
-            bar.update(len(chunk))
     totals = np.array([sums.sum() for sums in doc_sums.values()])
     mixes = np.array([sums / sums.sum() for sums in doc_sums.values()])
     share = topic_share(mixes, totals)

@@ -1,8 +1,9 @@
 """A faster E-step for gensim's LdaModel: the same variational updates, computed for a whole
-chunk of paragraphs at once on a sparse matrix instead of one paragraph at a time."""
+chunk of paragraphs at once on a sparse matrix instead of one paragraph at a time, in fixed
+parts that worker processes can share."""
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 from gensim.matutils import dirichlet_expectation
@@ -72,16 +73,48 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
     return gamma, (sstats.T * exp_elog_beta if collect_sstats else None)
 
 
+# Each chunk's E-step is computed in this many parts (consecutive paragraphs) and their
+# statistics summed in order, whether the parts run in one process or in several: the model
+# does not depend on the number of processes.
+E_STEP_PARTS = 2
+
+
+def _e_step_part(args: tuple) -> tuple[np.ndarray, np.ndarray | None]:
+    return e_step(*args)
+
+
+def _serial_map(function: Callable, items: Iterable) -> list:
+    return list(map(function, items))
+
+
 class BatchLdaModel(LdaModel):
     """gensim's LdaModel whose inference (training's E-step, ``bound``, ``get_document_topics``)
-    is :func:`e_step`. Saved and loaded like any LdaModel (with this package importable)."""
+    is :func:`e_step`, in :data:`E_STEP_PARTS` parts mapped by ``part_map`` (set it to a
+    :func:`parallel.worker_map` to use several processes). Saved and loaded like any LdaModel
+    (with this package importable); ``part_map`` is not saved."""
+
+    part_map: Callable = staticmethod(_serial_map)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("part_map", None)  # a pool's map: not picklable, and not part of the model
+        return state
 
     def inference(self, chunk, collect_sstats=False):
         chunk = list(chunk)
         # the same random start as gensim's, from the model's own random state
         gamma = self.random_state.gamma(100., 1. / 100., (len(chunk), self.num_topics)).astype(self.dtype, copy=False)
-        return e_step(self.expElogbeta, self.alpha, bow_matrix(chunk, self.num_terms, self.dtype), gamma,
-                      self.iterations, self.gamma_threshold, collect_sstats)
+        counts = bow_matrix(chunk, self.num_terms, self.dtype)
+        bounds = np.linspace(0, len(chunk), E_STEP_PARTS + 1).astype(int)
+        parts = self.part_map(_e_step_part, [(self.expElogbeta, self.alpha, counts[a:b], gamma[a:b], self.iterations,
+                                              self.gamma_threshold, collect_sstats) for a, b in zip(bounds, bounds[1:])])
+        gamma = np.concatenate([part_gamma for part_gamma, _ in parts])
+        if not collect_sstats:
+            return gamma, None
+        sstats = parts[0][1]
+        for _, part_sstats in parts[1:]:
+            sstats += part_sstats
+        return gamma, sstats
 
 
 def corpus_bound(model: LdaModel, corpus: Iterable, chunksize: int) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -64,7 +64,7 @@ def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, s
 
 
 def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed: int, passes: int,
-                 seed_ids: Sequence[Sequence[int]]):
+                 seed_ids: Sequence[Sequence[int]], part_map: Callable | None):
     from gensim.matutils import dirichlet_expectation
 
     if params.init not in ("seeded", "random"):
@@ -88,6 +88,8 @@ def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed:
         chunksize=params.chunksize,
         eval_every=None,  # perplexity logging costs ~30% of training time
     )
+    if part_map is not None:
+        model.part_map = part_map
     if params.init == "seeded":
         model.state.sstats[...] = start
         model.expElogbeta = np.exp(dirichlet_expectation(start)).astype(model.dtype, copy=False)
@@ -95,10 +97,12 @@ def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed:
     return model
 
 
-def train_lda(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed_ids: Sequence[Sequence[int]] = ()):
+def train_lda(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed_ids: Sequence[Sequence[int]] = (),
+              part_map: Callable | None = None):
     """Train a reproducible gensim LdaModel on a (streamed, re-iterable) bag-of-words corpus:
     one seeded topic per entry of ``seed_ids`` (the term ids of a seeded theme), then
-    ``params.k`` free topics.
+    ``params.k`` free topics. ``part_map``: a :func:`parallel.worker_map` for the E-step's parts
+    (the same model with any number of processes).
 
     With restarts (see LdaParams), candidate starts get seeds derived from ``params.seed`` by
     numpy's SeedSequence, so runs with neighbouring seeds share no start.
@@ -106,9 +110,10 @@ def train_lda(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed_ids
     passes = params.resolved_passes(n_paragraphs)
     starts, start_passes = params.restart_plan(n_paragraphs)
     if starts == 1:
-        return _start_model(corpus, dictionary, n_paragraphs, params, params.seed, passes, seed_ids)
+        return _start_model(corpus, dictionary, n_paragraphs, params, params.seed, passes, seed_ids, part_map)
     seeds = [int(s) for s in np.random.SeedSequence(params.seed).generate_state(starts)]
-    candidates = [_start_model(corpus, dictionary, n_paragraphs, params, s, start_passes, seed_ids) for s in seeds]
+    candidates = [_start_model(corpus, dictionary, n_paragraphs, params, s, start_passes, seed_ids, part_map)
+                  for s in seeds]
     best = max(candidates, key=lambda model: corpus_bound(model, corpus, params.chunksize))
     best.update(corpus, passes=passes - start_passes)
     return best

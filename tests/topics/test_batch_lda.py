@@ -63,3 +63,25 @@ def test_vocabulary_and_bags_match_gensims_dictionary():
         expected = sorted((dictionary.token2id[t], doc.count(t)) for t in set(doc) if t in dictionary.token2id)
         assert [tuple(pair) for pair in bow.tolist()] == expected
     assert corpus.term_frequency().sum() == corpus.lengths().sum() == counts.sum()
+
+
+def test_e_step_in_worker_processes_gives_the_same_model(tmp_path):
+    """The lda stage shares each chunk's E-step between processes: the model, bit for bit, and
+    its saved file do not depend on that."""
+    from gensim.corpora import Dictionary
+
+    from pipeline.parallel import worker_map
+    from pipeline.topics.train import train_lda
+
+    docs = planted_corpus(k=4, seed=5)
+    dictionary = Dictionary(docs)
+    corpus = BowCorpus.from_bows([dictionary.doc2bow(d) for d in docs], len(dictionary))
+    params = LdaParams(k=4, passes=3, chunksize=7, restarts=1)
+    serial = train_lda(corpus, dictionary, len(corpus), params)
+    with worker_map(2) as part_map:
+        shared = train_lda(corpus, dictionary, len(corpus), params, part_map=part_map)
+        assert np.array_equal(shared.inference(corpus)[0], serial.inference(corpus)[0])
+    assert np.array_equal(shared.expElogbeta, serial.expElogbeta)
+    shared.save(str(tmp_path / "model"))  # the pool's map is not saved with it
+    loaded = BatchLdaModel.load(str(tmp_path / "model"))
+    assert np.array_equal(loaded.expElogbeta, serial.expElogbeta) and "part_map" not in vars(loaded)
