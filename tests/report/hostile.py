@@ -52,7 +52,7 @@ def hostile_run(folder: Path) -> Path:
     """Every stage, in process (fast: one interpreter, few passes and resamples), on the hostile
     corpus built in ``folder``; returns the output folder."""
     from pipeline.params import (CleanParams, FilterParams, LdaParams, PlotParams, BootstrapParams, QualityParams,
-                                 MiningParams, ReportParams, SweepParams, TermParams, TfidfParams)
+                                 MiningParams, ReportParams, SegmentParams, SweepParams, TermParams, TfidfParams)
     from pipeline.stages import clean, filter as filter_, lda, mine, plots, prevalence, quality, report, segment, \
         terms, tfidf, themes
 
@@ -62,7 +62,7 @@ def hostile_run(folder: Path) -> Path:
     corpus, themes_file = build_hostile_corpus(folder)
     inputs = repo_inputs(input=str(corpus), themes=str(themes_file))
     clean.run(quiet_run(out, "clean"), inputs, CleanParams())
-    segment.run(quiet_run(out, "segment"), inputs)
+    segment.run(quiet_run(out, "segment"), inputs, SegmentParams())
     filter_.run(quiet_run(out, "filter"), inputs, FilterParams())
     lda.run(quiet_run(out, "lda"), inputs, LdaParams(k=4, passes=3), SweepParams())
     tfidf.run(quiet_run(out, "tfidf"), TfidfParams())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 from conftest import quiet_run, read_table, repo_inputs
-from pipeline.params import BootstrapParams, FilterParams, LdaParams, SweepParams, TfidfParams
+from pipeline.params import BootstrapParams, FilterParams, LdaParams, SegmentParams, SweepParams, TfidfParams
 from pipeline.stages import filter as filter_, lda, segment, themes, tfidf
 
 
@@ -17,7 +17,7 @@ def test_metadata_columns_flow_to_every_per_report_table(messy_run, tmp_path):
     clean_dir, _ = messy_run
     shutil.copytree(clean_dir, tmp_path / "clean")
     inputs = repo_inputs()
-    segment.run(quiet_run(tmp_path, "segment"), inputs)
+    segment.run(quiet_run(tmp_path, "segment"), inputs, SegmentParams())
     filter_.run(quiet_run(tmp_path, "filter"), inputs, FilterParams())
     lda.run(quiet_run(tmp_path, "lda"), repo_inputs(), LdaParams(k=2, passes=1, iterations=10), SweepParams())
     tfidf.run(quiet_run(tmp_path, "tfidf"), TfidfParams(top_n=5))
