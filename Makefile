@@ -60,10 +60,10 @@ help: ## list targets and variables
 topics: $(STAGE_TARGETS) ## run the whole pipeline
 	@echo "Results are in $(OUTPUT)/: start with report.html (opens offline in any browser); tables in lda/ (topics, topic_summary, document_topics), themes/, tfidf/, prevalence/; figures in plots/; stability in quality/; candidate terms in terms/"
 
-test: $(READY) ## run the tests (quick; includes end-to-end runs on the seeds)
+test: $(READY) $(VENV)/.segmenters ## run the tests (quick; includes end-to-end runs on the seeds)
 	$(PY) -m pytest -m "not slow" -q
 
-test-all: $(READY) ## run every test, slow ones included
+test-all: $(READY) $(VENV)/.segmenters ## run every test, slow ones included
 	$(PY) -m pytest -q
 
 MB ?= 100

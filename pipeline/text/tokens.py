@@ -24,7 +24,11 @@ _HAS_DIGIT = re.compile(r"\d")
 _ANY_ALNUM = re.compile(r"[^\W_]")
 
 
-def load_domain_terms(paths: Iterable[str | Path]) -> list[tuple[str, int]]:
+Cut = Callable[[str], Iterable[str]]  # a segmenter: text -> its tokens
+DomainTerms = list[tuple[str, int]]  # (term, frequency), as jieba's add_word takes them
+
+
+def load_domain_terms(paths: Iterable[str | Path]) -> DomainTerms:
     """Read domain dictionaries: one term per line, optionally followed by a frequency."""
     terms = []
     for path in paths:
@@ -35,10 +39,10 @@ def load_domain_terms(paths: Iterable[str | Path]) -> list[tuple[str, int]]:
     return terms
 
 
-def _jieba_like(module: str) -> Callable[[list[tuple[str, int]]], Callable[[str], Iterable[str]]]:
+def _jieba_like(module: str) -> Callable[[DomainTerms], Cut]:
     """A factory for jieba or a fork with its API (``Tokenizer``, ``add_word``, ``cut(HMM=)``)."""
 
-    def build(domain_terms: list[tuple[str, int]]) -> Callable[[str], Iterable[str]]:
+    def build(domain_terms: DomainTerms) -> Cut:
         import importlib
         import logging
 
@@ -53,7 +57,7 @@ def _jieba_like(module: str) -> Callable[[list[tuple[str, int]]], Callable[[str]
     return build
 
 
-def _rjieba(domain_terms: list[tuple[str, int]]) -> Callable[[str], Iterable[str]]:
+def _rjieba(domain_terms: DomainTerms) -> Cut:
     import rjieba
 
     tokenizer = rjieba.Jieba()
@@ -65,7 +69,7 @@ def _rjieba(domain_terms: list[tuple[str, int]]) -> Callable[[str], Iterable[str
 # SEGMENTER= choices: name -> (the PyPI package that provides it, a factory of its cut function).
 # jieba is the reference; the others are opt-in (pip install -e '.[segmenters]'), each with
 # jieba's dictionary and word frequencies, measured against jieba by `make bench-segmenters`.
-SEGMENTERS: dict[str, tuple[str, Callable[[list[tuple[str, int]]], Callable[[str], Iterable[str]]]]] = {
+SEGMENTERS: dict[str, tuple[str, Callable[[DomainTerms], Cut]]] = {
     "jieba": ("jieba", _jieba_like("jieba")),
     "jieba_fast": ("jieba-fast", _jieba_like("jieba_fast")),
     "jieba_next": ("jieba-next", _jieba_like("jieba_next")),
@@ -84,15 +88,14 @@ def check_segmenter(segmenter: str) -> None:
                             f".venv/bin/pip install -e '.[segmenters]' (or pip install {SEGMENTERS[segmenter][0]})")
 
 
-def make_tokenizer(domain_terms: list[tuple[str, int]], segmenter: str = SegmentParams.segmenter
-                   ) -> Callable[[str], Iterable[str]]:
+def make_tokenizer(domain_terms: DomainTerms, segmenter: str = SegmentParams.segmenter) -> Cut:
     """A cut function of its own (no global state) with the domain terms added: jieba's default
     accurate mode with HMM for new words, or the same from another ``segmenter``."""
     check_segmenter(segmenter)
     return SEGMENTERS[segmenter][1](domain_terms)
 
 
-def segment_text(cut: Callable[[str], Iterable[str]], text: str) -> list[str]:
+def segment_text(cut: Cut, text: str) -> list[str]:
     """The tokens of ``text`` with a letter, digit or hanzi.
 
     White space and punctuation are dropped here, once: no filter setting keeps them, and a
@@ -107,7 +110,7 @@ class Segmenter:
     by single spaces. Each process builds its own tokenizer, with the domain dictionary loaded,
     on its first batch (segmenter state is per process)."""
 
-    def __init__(self, domain_terms: list[tuple[str, int]], segmenter: str = SegmentParams.segmenter):
+    def __init__(self, domain_terms: DomainTerms, segmenter: str = SegmentParams.segmenter):
         self.domain_terms = domain_terms
         self.segmenter = segmenter
         self._cut = None
@@ -121,7 +124,7 @@ class Segmenter:
         return [" ".join(segment_text(self._cut, text)) for text in texts]
 
 
-def segment_paragraphs(texts: Iterable[str], domain_terms: list[tuple[str, int]], jobs: int = 1,
+def segment_paragraphs(texts: Iterable[str], domain_terms: DomainTerms, jobs: int = 1,
                        batch_size: int = 256, segmenter: str = SegmentParams.segmenter) -> Iterator[str]:
     """Segment each text in ``jobs`` processes; yield its tokens joined by single spaces, in
     input order (so the output does not depend on ``jobs``)."""

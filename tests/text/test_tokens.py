@@ -47,8 +47,9 @@ def test_policy_terms_stay_whole_with_parallel_jobs(seed_paragraphs):
 
 @pytest.mark.parametrize("segmenter", [s for s in SEGMENTERS if s != "jieba"])
 def test_opt_in_segmenter_cuts_the_seeds_as_jieba_does(segmenter, seed_paragraphs):
-    """The opt-in segmenters (installed with the test extra) give jieba's tokens on the seeds,
-    policy terms whole, in parallel too; README gives their measured share on the real corpora."""
+    """The opt-in segmenters (make test installs them) give jieba's tokens on the seeds, policy
+    terms whole, in parallel too; README gives their measured share on the real corpora."""
+    pytest.importorskip(segmenter)
     reference = list(segment_paragraphs(seed_paragraphs, DOMAIN_TERMS, jobs=1))
     assert list(segment_paragraphs(seed_paragraphs, DOMAIN_TERMS, jobs=2, segmenter=segmenter)) == reference
     cut = make_tokenizer(DOMAIN_TERMS, segmenter)
@@ -59,6 +60,7 @@ def test_opt_in_segmenter_cuts_the_seeds_as_jieba_does(segmenter, seed_paragraph
 
 def test_segmenter_choice_reaches_the_workers():
     # rjieba keeps 5G-A whole where jieba cuts it: the choice, not a default, did the cutting.
+    pytest.importorskip("rjieba")
     text = ["建成5G-A基站"]
     assert list(segment_paragraphs(text, [], jobs=2)) == ["建成 5G A 基站"]
     assert list(segment_paragraphs(text, [], jobs=2, segmenter="rjieba")) == ["建成 5G-A 基站"]
