@@ -73,10 +73,12 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
     return gamma, (sstats.T * exp_elog_beta if collect_sstats else None)
 
 
-# Each chunk's E-step is computed in this many parts (consecutive paragraphs) and their
+# Each chunk's E-step is computed in up to this many parts (consecutive paragraphs) and their
 # statistics summed in order, whether the parts run in one process or in several: the model
-# does not depend on the number of processes.
+# does not depend on the number of processes. A part has at least MIN_PART_PARAGRAPHS (a smaller
+# one costs more to send to a worker than it saves), so small corpora are computed as before.
 E_STEP_PARTS = 2
+MIN_PART_PARAGRAPHS = 500
 
 
 def _e_step_part(args: tuple) -> tuple[np.ndarray, np.ndarray | None]:
@@ -89,7 +91,7 @@ def _serial_map(function: Callable, items: Iterable) -> list:
 
 class BatchLdaModel(LdaModel):
     """gensim's LdaModel whose inference (training's E-step, ``bound``, ``get_document_topics``)
-    is :func:`e_step`, in :data:`E_STEP_PARTS` parts mapped by ``part_map`` (set it to a
+    is :func:`e_step`, in up to :data:`E_STEP_PARTS` parts mapped by ``part_map`` (set it to a
     :func:`parallel.worker_map` to use several processes). Saved and loaded like any LdaModel
     (with this package importable); ``part_map`` is not saved."""
 
@@ -105,7 +107,8 @@ class BatchLdaModel(LdaModel):
         # the same random start as gensim's, from the model's own random state
         gamma = self.random_state.gamma(100., 1. / 100., (len(chunk), self.num_topics)).astype(self.dtype, copy=False)
         counts = bow_matrix(chunk, self.num_terms, self.dtype)
-        bounds = np.linspace(0, len(chunk), E_STEP_PARTS + 1).astype(int)
+        n_parts = max(1, min(E_STEP_PARTS, len(chunk) // MIN_PART_PARAGRAPHS))
+        bounds = np.linspace(0, len(chunk), n_parts + 1).astype(int)
         parts = self.part_map(_e_step_part, [(self.expElogbeta, self.alpha, counts[a:b], gamma[a:b], self.iterations,
                                               self.gamma_threshold, collect_sstats) for a, b in zip(bounds, bounds[1:])])
         gamma = np.concatenate([part_gamma for part_gamma, _ in parts])

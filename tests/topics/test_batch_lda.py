@@ -65,13 +65,16 @@ def test_vocabulary_and_bags_match_gensims_dictionary():
     assert corpus.term_frequency().sum() == corpus.lengths().sum() == counts.sum()
 
 
-def test_e_step_in_worker_processes_gives_the_same_model(tmp_path):
+def test_e_step_in_worker_processes_gives_the_same_model(tmp_path, monkeypatch):
     """The lda stage shares each chunk's E-step between processes: the model, bit for bit, and
     its saved file do not depend on that."""
     from gensim.corpora import Dictionary
 
     from pipeline.parallel import worker_map
+    from pipeline.topics import batch_lda
     from pipeline.topics.train import train_lda
+
+    monkeypatch.setattr(batch_lda, "MIN_PART_PARAGRAPHS", 3)  # so these chunks of 7 are split
 
     docs = planted_corpus(k=4, seed=5)
     dictionary = Dictionary(docs)
