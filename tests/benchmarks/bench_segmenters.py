@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parents[1])]
-from benchmarks.eval_corpora import CORPORA, INPUTS  # noqa: E402
+from benchmarks.eval_corpora import CORPORA, INPUTS, present_corpora  # noqa: E402
 from benchmarks.measure import ROOT, timed  # noqa: E402
 
 from pipeline.artifacts import DOCUMENTS, PARAGRAPHS, STAGES, Run  # noqa: E402
@@ -82,14 +82,8 @@ def main() -> None:
     parser.add_argument("--segmenters", default=",".join(s for s in SEGMENTERS if s != REFERENCE),
                         help="comma-separated, compared with jieba")
     args = parser.parse_args()
-    names = [args.corpus] if args.corpus else list(INPUTS)
     lines = []
-    for name in names:
-        if name not in INPUTS:
-            sys.exit(f"unknown corpus {name!r}: one of {', '.join(INPUTS)}")
-        if not (CORPORA / name / INPUTS[name]).is_dir():
-            print(f"\n=== {name}: not in {CORPORA}; skipped")
-            continue
+    for name in present_corpora(args.corpus):
         lines += compare(name, args.workdir, args.segmenters.split(","))
     print("\n" + "\n".join(lines))
 

@@ -180,20 +180,28 @@ def evaluate(name: str, workdir: Path, jobs: str) -> str:
             f"npmi_tomotopy={npmi_tomotopy:.4f} stability={stability:.3f}")
 
 
+def present_corpora(name: str = "") -> list[str]:
+    """The corpus named (all by default) that ../shared/corpora holds; an unknown name exits, a
+    missing corpus is reported as skipped."""
+    if name and name not in INPUTS:
+        sys.exit(f"unknown corpus {name!r}: one of {', '.join(INPUTS)}")
+    present = []
+    for candidate in [name] if name else list(INPUTS):
+        if (CORPORA / candidate / INPUTS[candidate]).is_dir():
+            present.append(candidate)
+        else:
+            print(f"\n=== {candidate}: not in {CORPORA}; skipped")
+    return present
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default="", help="one corpus (a folder name in ../shared/corpora); default: all")
     parser.add_argument("--workdir", type=Path, default=ROOT / "outputs" / "eval")
     parser.add_argument("--jobs", default="")
     args = parser.parse_args()
-    names = [args.corpus] if args.corpus else list(INPUTS)
     lines = []
-    for name in names:
-        if name not in INPUTS:
-            sys.exit(f"unknown corpus {name!r}: one of {', '.join(INPUTS)}")
-        if not (CORPORA / name / INPUTS[name]).is_dir():
-            print(f"\n=== {name}: not in {CORPORA}; skipped")
-            continue
+    for name in present_corpora(args.corpus):
         line = evaluate(name, args.workdir, args.jobs)
         print(line, flush=True)
         lines.append(line)
