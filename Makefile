@@ -21,6 +21,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
+comma := ,
+space := $(subst ,, )
 VENV      := .venv
 PY        := $(VENV)/bin/python
 READY     := $(VENV)/.installed
@@ -76,7 +78,7 @@ bench-quality: $(READY) ## topic quality: NPMI and diversity vs naive, scikit-le
 	$(PY) tests/benchmarks/bench_quality.py --input $(INPUT) $(if $(SEED),--seed $(SEED)) $(if $(JOBS),--jobs $(JOBS)) $(if $(K_RANGE),--k-range $(K_RANGE))
 
 bench-segmenters: $(READY) ## each opt-in SEGMENTER= against jieba on ../shared/corpora: speed, share of paragraphs cut alike (CORPUS=name: one)
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench,segmenters]'
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench,$(subst _,-,$(subst $(space),$(comma),$(OPT_IN_SEGMENTERS)))]'
 	$(PY) tests/benchmarks/bench_segmenters.py $(if $(CORPUS),--corpus $(CORPUS))
 
 eval: $(READY) ## the pipeline on every real corpus in ../shared/corpora, with an EVAL line each (CORPUS=name: one)
@@ -98,9 +100,17 @@ $(READY): pyproject.toml
 	@$(PY) -m pip install --disable-pip-version-check --progress-bar on -e '.[test]'
 	@touch $@
 
+$(VENV)/.segmenter-%: pyproject.toml | $(READY)
+	@echo "Installing the segmenter $* (first use only)..."
+	@$(PY) -m pip install --disable-pip-version-check --progress-bar on -e '.[$(subst _,-,$*)]'
+	@touch $@
+
+# For make test: every opt-in segmenter that installs here (jieba_fast needs a C compiler); the
+# tests of one that does not are skipped.
 $(VENV)/.segmenters: pyproject.toml | $(READY)
-	@echo "Installing the opt-in segmenters (first use only)..."
-	@$(PY) -m pip install --disable-pip-version-check --progress-bar on -e '.[segmenters]'
+	@echo "Installing the opt-in segmenters for their tests (first run only)..."
+	@for s in $(OPT_IN_SEGMENTERS); do $(PY) -m pip install --quiet --disable-pip-version-check -e ".[$${s//_/-}]" \
+		|| echo "warning: segmenter $$s could not be installed; its tests will be skipped"; done
 	@touch $@
 
 # ---- parameter stamps: rewritten only when their content changes -------------------------------
@@ -123,8 +133,8 @@ $(sort $(foreach s,$(STAGE_NAMES),$(call files_of,$(s)))):
 $(CLEAN_TARGET): $(call needs,CLEAN) | $(READY)
 	$(STAGE) clean $(call options,CLEAN)
 
-# An opt-in segmenter (SEGMENTER=jieba_fast ...) is installed on its first use.
-$(SEGMENT_TARGET): $(call needs,SEGMENT) | $(READY) $(if $(filter-out jieba,$(SEGMENTER)),$(VENV)/.segmenters)
+# An opt-in segmenter (SEGMENTER=jieba_fast ...) is installed on its first use, that one only.
+$(SEGMENT_TARGET): $(call needs,SEGMENT) | $(READY) $(addprefix $(VENV)/.segmenter-,$(filter $(OPT_IN_SEGMENTERS),$(SEGMENTER)))
 	$(STAGE) segment $(call options,SEGMENT)
 
 $(FILTER_TARGET): $(call needs,FILTER) | $(READY)

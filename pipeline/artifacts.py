@@ -61,7 +61,8 @@ REMOVED_LINES = A("clean/removed_lines.csv", "clean", "lines removed as boilerpl
 CLEANING_SUMMARY = A("clean/cleaning_summary.txt", "clean", "the cleaning summary printed at the end of the stage")
 
 # ---- segment, filter --------------------------------------------------------------------------
-SEGMENTED = A("segment/segmented.tsv", "segment", "jieba segmentation of every paragraph (cache, before stopwords)",
+SEGMENTED = A("segment/segmented.tsv", "segment",
+              "jieba's (or SEGMENTER='s) segmentation of every paragraph (cache, before stopwords)",
               ("doc_id", "position", "tokens"))
 TOKENS = A("segment/tokens.tsv", "filter", "tokens per paragraph after stopwords and filters (model input)",
            ("doc_id", "position", "tokens"))

@@ -130,7 +130,7 @@ def clean():
 
 @_stage("segment")
 def segment():
-    """Segment paragraphs with jieba -> segment/segmented.tsv (cache, before stopwords)."""
+    """Segment paragraphs with jieba (or --segmenter) -> segment/segmented.tsv (cache, before stopwords)."""
 
 
 @_stage("filter")

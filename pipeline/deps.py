@@ -17,7 +17,8 @@ from dataclasses import fields
 from pathlib import Path
 
 from .artifacts import ARTIFACTS, STAGES
-from .params import OUTPUT, Inputs
+from .params import OUTPUT, Inputs, SegmentParams
+from .text.tokens import SEGMENTERS
 
 PACKAGE = Path(__file__).resolve().parent
 ENTRY = ("pipeline.__main__", "pipeline.cli")
@@ -110,6 +111,7 @@ def makefile_text(root: Path = PACKAGE.parent) -> str:
         lines.append(f"OPTION_{variable} := --{f.name}")
     lines.append("INPUT_FILE_VARS := " + " ".join(f.metadata["make"] for f in fields(Inputs) if f.name != "input"))
     lines.append("LIST_VARS := " + " ".join(f.metadata["make"] for f in fields(Inputs) if isinstance(f.default, tuple)))
+    lines.append("OPT_IN_SEGMENTERS := " + " ".join(s for s in SEGMENTERS if s != SegmentParams.segmenter))
     lines.append("")
     for stage, spec in STAGES.items():
         upper = stage.upper()

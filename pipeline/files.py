@@ -80,8 +80,8 @@ class CsvTable:
         would write them. For tables of millions of rows: the key is formatted once, and each
         row is one string format."""
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="").writerow([safe_cell(v) for v in key])
-        prefix = buffer.getvalue()
+        csv.writer(buffer, lineterminator="\n").writerow([safe_cell(v) for v in key])
+        prefix = buffer.getvalue()[:-1]  # as write() quotes it (a cell with a line break too)
         self._handle.write("".join(f"{prefix},{i},{value:.6f}\n" for i, value in enumerate(values, 1)))
 
     def write_dict(self, row: dict) -> None:

@@ -75,14 +75,22 @@ def ordered_map(task: Callable[[T], R], items: Iterable[T], jobs: int, chunksize
         gc.unfreeze()
 
 
+def serial_map(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """``map`` as a list: what :func:`worker_map` gives with one job."""
+    return list(map(function, items))
+
+
 @contextlib.contextmanager
 def worker_map(jobs: int) -> Iterator[Callable]:
     """A ``map(function, items)`` (a list, in input order) over ``jobs`` processes kept for the
-    block, for many small parallel steps in a row (a chunk's E-step split in parts); builtin
-    ``map`` with one job. ``function`` must be picklable (module level); the items travel by pickle."""
+    block, for many small parallel steps in a row (a chunk's E-step split in parts);
+    :func:`serial_map` with one job. ``function`` must be picklable (module level); the items
+    travel by pickle, so the workers are fresh processes from a fork server (``spawn`` where
+    there is none), not copies of this one: they hold none of its memory, and this process
+    may fork others meanwhile."""
     if jobs <= 1:
-        yield lambda function, items: list(map(function, items))
+        yield serial_map
         return
-    method = "fork" if os.name == "posix" else "spawn"
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     with multiprocessing.get_context(method).Pool(jobs, initializer=_init, initargs=(None,)) as pool:
         yield pool.map

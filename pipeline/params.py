@@ -78,7 +78,7 @@ class SegmentParams:
     """Word segmentation."""
 
     segmenter: str = param("jieba", "jieba (the reference), or an opt-in faster one with jieba's dictionary: "
-                                    "jieba_fast, jieba_next, rjieba (pip install -e '.[segmenters]'). Each one's "
+                                    "jieba_fast, jieba_next, rjieba (make installs it on first use). Each one's "
                                     "speed and share of paragraphs cut as jieba cuts them: README, "
                                     "make bench-segmenters.", "SEGMENTER")
 

@@ -45,7 +45,7 @@ def test_keyed_floats_are_the_rows_write_would_write(tmp_path):
     """paragraph_topics.csv's fast path writes exactly what a row at a time writes: the key
     quoted or formula-guarded as any cell, floats at fixed precision."""
     values = [0.5, 1 / 3, 1e-9, 0.0]
-    keys = [("report, 1", 2, 30), ("=cmd", 0, 5), ('quote "q"', 1, 7)]
+    keys = [("report, 1", 2, 30), ("=cmd", 0, 5), ('quote "q"', 1, 7), ("line\nbreak", 3, 4)]
     with CsvTable(tmp_path / "fast.csv", ("doc_id", "position", "n_tokens", "topic", "weight")) as table:
         for key in keys:
             table.write_keyed_floats(key, values)

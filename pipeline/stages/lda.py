@@ -27,6 +27,7 @@ from ..params import Inputs, LdaParams, SweepParams
 from ..text.places import place_name
 from ..text.structure import section_name
 from ..text.themes import load_themes
+from ..topics.batch_lda import E_STEP_PARTS
 from ..topics.choose_k import K_RULE, SWEEP_PLAN, MIN_DIVERSITY, choose_k, pooled_se, split_holdout, summarise_sweep
 from ..topics.corpus import BowCorpus, model_corpus
 from ..topics.describe import RepresentativeParagraphs, topic_label, topic_share
@@ -119,13 +120,6 @@ def _choose_seeds(run: Run, coverage: KeywordCoverage, dictionary, params: LdaPa
 
 
 def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None:
-    # Both cores work on the one model: each chunk's E-step in parts (topics/batch_lda.py). The
-    # workers are forked first, while this process is small: they need none of its data.
-    with worker_map(run.jobs) as part_map:
-        _train_and_describe(run, inputs, params, sweep, part_map)
-
-
-def _train_and_describe(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams, part_map) -> None:
     logging.getLogger("gensim").setLevel(logging.WARNING)
     coverage = KeywordCoverage(load_themes(inputs.themes))
     dictionary, corpus, keys = model_corpus(coverage.observe(run.token_rows(TOKENS)), params)
@@ -148,26 +142,28 @@ def _train_and_describe(run: Run, inputs: Inputs, params: LdaParams, sweep: Swee
     seeded = f" + {len(seeds)} seeded" if seeds else ""
     run.log(f"lda: K={params.k}{seeded}, {n_paragraphs} paragraphs, {len(dictionary)} terms, {passes} passes{restarts}, "
             f"seed {params.seed}")
-    with training_progress(params.total_passes(n_paragraphs), n_paragraphs):
-        model = train_lda(corpus, dictionary, n_paragraphs, params, seed_ids, part_map)
-    phi = topic_term_matrix(model)
-    attribution = ThemeAttribution(seed_ids, phi)
+    # Both cores work on the one model: each chunk's E-step in parts (topics/batch_lda.py).
+    with worker_map(min(run.jobs, E_STEP_PARTS)) as part_map:
+        with training_progress(params.total_passes(n_paragraphs), n_paragraphs):
+            model = train_lda(corpus, dictionary, n_paragraphs, params, seed_ids, part_map)
+        phi = topic_term_matrix(model)
+        attribution = ThemeAttribution(seed_ids, phi)
 
-    # One streamed inference pass: paragraph rows are written as they come; a report's mix is the
-    # token-weighted mean of its paragraphs', accumulated in a reports x K array.
-    doc_sums: dict[str, np.ndarray] = {}
-    representative = RepresentativeParagraphs(params.n_paragraphs)
-    with run.table(PARAGRAPH_TOPICS) as table, tqdm(total=n_paragraphs, desc="lda: infer", unit="par",
-                                                    disable=None) as bar:
-        for chunk_keys, chunk in zip(chunks(keys, params.chunksize), chunks(corpus, params.chunksize)):
-            for (doc_id, position, n_tokens), bow, theta in zip(chunk_keys, chunk, infer_topics(model, chunk)):
-                table.write_keyed_floats((doc_id, position, n_tokens), theta.tolist())
-                if doc_id not in doc_sums:
-                    doc_sums[doc_id] = np.zeros(k)
-                doc_sums[doc_id] += theta * n_tokens
-                representative.add(doc_id, position, theta)
-                attribution.add(bow, theta)
-            bar.update(len(chunk))
+        # One streamed inference pass: paragraph rows are written as they come; a report's mix is the
+        # token-weighted mean of its paragraphs', accumulated in a reports x K array.
+        doc_sums: dict[str, np.ndarray] = {}
+        representative = RepresentativeParagraphs(params.n_paragraphs)
+        with run.table(PARAGRAPH_TOPICS) as table, tqdm(total=n_paragraphs, desc="lda: infer", unit="par",
+                                                        disable=None) as bar:
+            for chunk_keys, chunk in zip(chunks(keys, params.chunksize), chunks(corpus, params.chunksize)):
+                for (doc_id, position, n_tokens), bow, theta in zip(chunk_keys, chunk, infer_topics(model, chunk)):
+                    table.write_keyed_floats((doc_id, position, n_tokens), theta.tolist())
+                    if doc_id not in doc_sums:
+                        doc_sums[doc_id] = np.zeros(k)
+                    doc_sums[doc_id] += theta * n_tokens
+                    representative.add(doc_id, position, theta)
+                    attribution.add(bow, theta)
+                bar.update(len(chunk))
 
     # The topics, described once: every later stage and the report read these.
     vocab = [dictionary[i] for i in range(len(dictionary))]

@@ -18,13 +18,14 @@ from ..artifacts import (ARTIFACTS, CLEANING_REPORT, CORPUS, CORPUS_INDEX, DOCUM
                          THEME_CONTEXTS, THEME_COUNTS, THEME_RATE_BY_YEAR, THEME_TOPICS, TOPIC_STABILITY, TOPIC_SUMMARY,
                          TOPICS, STAGES, Artifact, Run, long_to_matrix, params_artifact)
 from ..figures.style import cjk_font_path
-from ..params import ReportParams
+from ..params import ReportParams, SegmentParams
 from ..report.assets import figure, human_size, ldavis_assets, render_pages
-from ..report.context import (COLLAPSE_ROWS, EXPLORER_ID, SECTIONS, SUMMARY_ROWS, attach_paragraphs, build_documents,
-                              cleaning_overview, corpus_summary, csv_preview, document_topic_table, keyword_table,
-                              model_facts, package_versions, snippet, theme_examples, theme_findings, theme_summary,
-                              topic_summaries)
+from ..report.context import (COLLAPSE_ROWS, EXPLORER_ID, SECTIONS, SUMMARY_ROWS, VERSIONED_PACKAGES,
+                              attach_paragraphs, build_documents, cleaning_overview, corpus_summary, csv_preview,
+                              document_topic_table, keyword_table, model_facts, package_versions, snippet,
+                              theme_examples, theme_findings, theme_summary, topic_summaries)
 from ..report.explorer import prepare_explorer
+from ..text.tokens import SEGMENTERS
 from ..topics.corpus import BowCorpus
 from ..topics.train import topic_term_matrix
 
@@ -84,6 +85,14 @@ def _explorer_data(run: Run, model, dictionary, doc_topic_rows: list[dict[str, s
     return prepare_explorer(topic_term_matrix(model), theta, lengths, vocab, frequency)
 
 
+def _segmenter_package(run: Run) -> tuple[str, ...]:
+    """The package of an opt-in segmenter the run used (jieba is always listed)."""
+    if not run.exists(params_artifact("segment")):
+        return ()
+    segmenter = run.read_params("segment", SegmentParams).segmenter
+    return (SEGMENTERS[segmenter][0],) if segmenter in SEGMENTERS and segmenter != "jieba" else ()
+
+
 def run(run: Run, params: ReportParams) -> Path:
     started = dt.datetime.now().astimezone()
     docs = build_documents(run.rows(DOCUMENTS))
@@ -114,7 +123,7 @@ def run(run: Run, params: ReportParams) -> Path:
         "params": [(f"{stage}: {key}", ", ".join(map(str, value)) if isinstance(value, list) else str(value))
                    for stage, values in run.all_params() for key, value in values.items()],
         "model_facts": model_facts(model, n_modelled) if model is not None else [],
-        "versions": package_versions(),
+        "versions": package_versions(VERSIONED_PACKAGES + _segmenter_package(run)),
         "files": _inventory(run),
         "cleaning": cleaning_overview(report_rows, _rows(run, REMOVED_LINES)) if report_rows else None,
         "topics": topics,

@@ -67,8 +67,9 @@ def _rjieba(domain_terms: DomainTerms) -> Cut:
 
 
 # SEGMENTER= choices: name -> (the PyPI package that provides it, a factory of its cut function).
-# jieba is the reference; the others are opt-in (pip install -e '.[segmenters]'), each with
-# jieba's dictionary and word frequencies, measured against jieba by `make bench-segmenters`.
+# jieba is the reference; the others are opt-in (pyproject.toml: one extra each, installed by
+# make on first use), each with jieba's dictionary and word frequencies, measured against jieba
+# by `make bench-segmenters`.
 SEGMENTERS: dict[str, tuple[str, Callable[[DomainTerms], Cut]]] = {
     "jieba": ("jieba", _jieba_like("jieba")),
     "jieba_fast": ("jieba-fast", _jieba_like("jieba_fast")),
@@ -78,14 +79,17 @@ SEGMENTERS: dict[str, tuple[str, Callable[[DomainTerms], Cut]]] = {
 
 
 def check_segmenter(segmenter: str) -> None:
-    """A clear error for an unknown segmenter or one whose package is not installed."""
-    import importlib.util
+    """A clear error for an unknown segmenter or one that is not installed or does not load."""
+    import importlib
 
     if segmenter not in SEGMENTERS:
         raise PipelineError(f"unknown segmenter {segmenter!r}: one of {', '.join(SEGMENTERS)}")
-    if importlib.util.find_spec(segmenter) is None:
-        raise PipelineError(f"segmenter {segmenter} is not installed: run "
-                            f".venv/bin/pip install -e '.[segmenters]' (or pip install {SEGMENTERS[segmenter][0]})")
+    try:
+        importlib.import_module(segmenter)
+    except ImportError as err:
+        raise PipelineError(f"segmenter {segmenter} is not installed or does not load ({err}): "
+                            f"`make topics SEGMENTER={segmenter}` installs it, or pip install "
+                            f"{SEGMENTERS[segmenter][0]}") from None
 
 
 def make_tokenizer(domain_terms: DomainTerms, segmenter: str = SegmentParams.segmenter) -> Cut:

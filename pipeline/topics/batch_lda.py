@@ -10,7 +10,7 @@ from gensim.matutils import dirichlet_expectation
 from gensim.models import LdaModel
 from scipy import sparse
 
-from ..parallel import chunks
+from ..parallel import chunks, serial_map
 
 
 def bow_matrix(chunk: Sequence[Sequence[tuple[int, float]]], n_terms: int, dtype=np.float32):
@@ -85,17 +85,13 @@ def _e_step_part(args: tuple) -> tuple[np.ndarray, np.ndarray | None]:
     return e_step(*args)
 
 
-def _serial_map(function: Callable, items: Iterable) -> list:
-    return list(map(function, items))
-
-
 class BatchLdaModel(LdaModel):
     """gensim's LdaModel whose inference (training's E-step, ``bound``, ``get_document_topics``)
     is :func:`e_step`, in up to :data:`E_STEP_PARTS` parts mapped by ``part_map`` (set it to a
     :func:`parallel.worker_map` to use several processes). Saved and loaded like any LdaModel
     (with this package importable); ``part_map`` is not saved."""
 
-    part_map: Callable = staticmethod(_serial_map)
+    part_map: Callable = staticmethod(serial_map)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -109,8 +105,9 @@ class BatchLdaModel(LdaModel):
         counts = bow_matrix(chunk, self.num_terms, self.dtype)
         n_parts = max(1, min(E_STEP_PARTS, len(chunk) // MIN_PART_PARAGRAPHS))
         bounds = np.linspace(0, len(chunk), n_parts + 1).astype(int)
-        parts = self.part_map(_e_step_part, [(self.expElogbeta, self.alpha, counts[a:b], gamma[a:b], self.iterations,
-                                              self.gamma_threshold, collect_sstats) for a, b in zip(bounds, bounds[1:])])
+        tasks = [(self.expElogbeta, self.alpha, counts[a:b], gamma[a:b], self.iterations, self.gamma_threshold,
+                  collect_sstats) for a, b in zip(bounds, bounds[1:])]
+        parts = self.part_map(_e_step_part, tasks) if n_parts > 1 else [e_step(*tasks[0])]
         gamma = np.concatenate([part_gamma for part_gamma, _ in parts])
         if not collect_sstats:
             return gamma, None
