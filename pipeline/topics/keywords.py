@@ -53,10 +53,18 @@ def top_terms(
     vectorizer = TfidfVectorizer(analyzer=str.split, min_df=min_df, max_df=max_df, sublinear_tf=sublinear_tf)
     matrix = vectorizer.fit_transform(documents).tocsr()
     terms = vectorizer.get_feature_names_out()
+    # Ties by the term: its rank in term order, an integer sort key.
+    term_rank = np.empty(len(terms), dtype=np.int64)
+    term_rank[np.argsort(terms, kind="stable")] = np.arange(len(terms))
     for row in range(matrix.shape[0]):
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
         indices, scores = matrix.indices[start:end], matrix.data[start:end]
         places = excluded(row) if excluded is not None else set()
-        order = np.lexsort((terms[indices], -scores))
-        kept = [i for i in order if is_keyword(str(terms[indices[i]]), places)][:top_n]
-        yield [(str(terms[indices[i]]), float(scores[i])) for i in kept]
+        kept: list[tuple[str, float]] = []
+        for i in np.lexsort((term_rank[indices], -scores)):
+            if len(kept) == top_n:
+                break
+            term = str(terms[indices[i]])
+            if is_keyword(term, places):
+                kept.append((term, float(scores[i])))
+        yield kept
