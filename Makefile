@@ -4,8 +4,10 @@
 #   reports (INPUT) --clean--> clean/ --segment--> segment/segmented.tsv (jieba cache)
 #       --filter (stopwords)--> segment/tokens.tsv --lda--> lda/ (model, topics described, mixes)
 #                                                  \--tfidf--> tfidf/
-#       lda/ --themes--> themes/      lda/ themes/ tfidf/ --plots--> plots/
-#       lda/ --quality--> quality/ (stability)    lda/ themes/ --prevalence--> prevalence/ (by year, place)
+#       clean/ --themes--> themes/ (counts, adoption, frequency by year and place: text only, so a
+#                                   stopword edit does not rerun it)
+#       lda/ tfidf/ --plots--> plots/     lda/ --quality--> quality/ (stability)
+#       lda/ --prevalence--> prevalence/ (topic shares by year, place)
 #       segment/ --mine--> terms/mined_terms.csv --terms (stopwords, dictionary)--> terms/ (candidate terms)
 #       all of the above --report--> report.html (one self-contained page) + explorer.html
 #
@@ -60,7 +62,7 @@ help: ## list targets and variables
 	@echo "Every stage's options and defaults: .venv/bin/python -m pipeline <stage> --help"
 
 topics: $(STAGE_TARGETS) ## run the whole pipeline
-	@echo "Results are in $(OUTPUT)/: start with report.html (opens offline in any browser); tables in lda/ (topics, topic_summary, document_topics), themes/, tfidf/, prevalence/; figures in plots/; stability in quality/; candidate terms in terms/"
+	@echo "Results are in $(OUTPUT)/: start with report.html (opens offline in any browser); tables in lda/ (topics, topic_summary, document_topics), themes/, tfidf/, prevalence/; figures in plots/, themes/, prevalence/; stability in quality/; candidate terms in terms/"
 
 test: $(READY) $(VENV)/.segmenters ## run the tests (quick; includes end-to-end runs on the seeds)
 	$(PY) -m pytest -m "not slow" -q

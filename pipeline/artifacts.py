@@ -95,6 +95,8 @@ CORPUS_INDEX = A("lda/corpus_index.csv", "lda", "the paragraph behind each row o
                  ("row", "doc_id", "position", "n_tokens"))
 MODEL = A("lda/model/lda.gensim", "lda", "the trained gensim LdaModel")
 DICTIONARY = A("lda/model/dictionary.gensim", "lda", "the model's gensim Dictionary")
+THEME_TOPICS = A("lda/theme_topics.csv", "lda", "which topics carry each theme",
+                 ("theme", "topic", "term_weight", "topic_share"))
 K_SWEEP = A("lda/k_sweep.csv", "lda", "K=auto: the measures of every model of the sweep",
             ("k", "seed", "npmi", "diversity", "exclusivity", "perplexity"))
 K_SWEEP_SUMMARY = A("lda/k_sweep_summary.csv", "lda", "K=auto: the measures per K, averaged over seeds",
@@ -105,6 +107,8 @@ K_SWEEP_PLOT = A("lda/k_sweep.png", "lda", "K=auto: the measures against K")
 # ---- tfidf, themes ----------------------------------------------------------------------------
 KEYWORDS = A("tfidf/keywords.csv", "tfidf", "most distinctive terms per report (TF-IDF over reports)",
              ("doc_id", *DOCUMENT_KEY_COLUMNS, "rank", "term", "score"))
+# The themes stage reads the cleaned text alone, not the tokens or the model: a stopword edit
+# does not rerun it, nor redraw its figures.
 THEME_COUNTS = A("themes/theme_counts.csv", "themes", "tracked-theme occurrences per report, and per 10,000 characters",
                  ("doc_id", *DOCUMENT_KEY_COLUMNS, "theme", "count", "per_10k_chars"))
 THEME_TERM_COUNTS = A("themes/theme_term_counts.csv", "themes", "occurrences per report of each theme term and alias",
@@ -112,6 +116,7 @@ THEME_TERM_COUNTS = A("themes/theme_term_counts.csv", "themes", "occurrences per
 THEME_CONTEXTS = A("themes/theme_contexts.csv", "themes", "every occurrence of a theme name or alias, with about 40 "
                    "characters either side (one row per occurrence: as many as theme_counts.csv counts)",
                    ("theme", "term", "doc_id", "year", "place", "section", "left", "match", "right"))
+INTERVAL = ("ci_low", "ci_high")
 ADOPTION = ("reports", "reports_mentioning", "share_reports", "places", "places_mentioning", "first_mentions",
             "ci_low", "ci_high", "places_ever_share")
 THEME_ADOPTION = A("themes/theme_adoption.csv", "themes", "per theme and year: reports and places mentioning it, "
@@ -120,19 +125,25 @@ THEME_ADOPTION = A("themes/theme_adoption.csv", "themes", "per theme and year: r
 THEME_ADOPTION_BY_PROVINCE = A("themes/theme_adoption_by_province.csv", "themes",
                                "theme_adoption.csv within each province, for the reports whose province is known",
                                ("province", "theme", "year", *ADOPTION))
-THEME_TOPICS = A("themes/theme_topics.csv", "themes", "which topics carry each theme",
-                 ("theme", "topic", "term_weight", "topic_share"))
+THEME_RATE_BY_YEAR = A("themes/theme_frequency_by_year.csv", "themes",
+                       "each theme's occurrences per 10,000 characters, by year",
+                       ("year", "theme", "n_reports", "n_chars", "count", "per_10k_chars", *INTERVAL))
+THEME_RATE_BY_PLACE = A("themes/theme_frequency_by_place.csv", "themes",
+                        "each theme's occurrences per 10,000 characters, by place",
+                        ("place_level", "place", "theme", "n_reports", "n_chars", "count", "per_10k_chars", *INTERVAL))
+PLOT_THEMES_BY_REPORT = A("themes/themes_by_report.png", "themes", "report × theme heatmap (also .svg)")
+PLOT_THEMES_BY_YEAR = A("themes/themes_by_year.png", "themes", "themes by year")
+PLOT_THEMES_BY_PLACE = A("themes/themes_by_place.png", "themes", "themes by place")
+PLOT_THEME_ADOPTION = A("themes/theme_adoption.png", "themes", "each theme's share of reports mentioning it, by year, "
+                        "with the reports behind each year and bootstrap intervals")
+PLOT_PLACES_EVER = A("themes/theme_adoption_places.png", "themes",
+                     "cumulative adoption: the share of places that have mentioned each theme by each year")
+PLOT_THEME_RATE_BY_YEAR = A("themes/theme_frequency_by_year.png", "themes", "theme frequency by year")
+PLOT_THEME_RATE_BY_PLACE = A("themes/theme_frequency_by_place.png", "themes", "theme frequency by place")
 
 # ---- plots ------------------------------------------------------------------------------------
 PLOT_TOPIC_WORDS = A("plots/topic_words.png", "plots", "top words per topic")
 PLOT_DOCUMENT_TOPICS = A("plots/document_topics.png", "plots", "report × topic heatmap (also .svg)")
-PLOT_THEMES_BY_REPORT = A("plots/themes_by_report.png", "plots", "report × theme heatmap (also .svg)")
-PLOT_THEMES_BY_YEAR = A("plots/themes_by_year.png", "plots", "themes by year")
-PLOT_THEMES_BY_PLACE = A("plots/themes_by_place.png", "plots", "themes by place")
-PLOT_THEME_ADOPTION = A("plots/theme_adoption.png", "plots", "each theme's share of reports mentioning it, by year, "
-                        "with the reports behind each year and bootstrap intervals")
-PLOT_PLACES_EVER = A("plots/theme_adoption_places.png", "plots",
-                     "cumulative adoption: the share of places that have mentioned each theme by each year")
 PLOT_KEYWORDS = A("plots/tfidf_keywords.png", "plots", "TF-IDF keywords, first reports")
 PLOTS_DONE = A("plots/.complete", "plots", "marks the plots stage as finished")
 
@@ -148,22 +159,13 @@ RUNS = A("quality/runs.csv", "quality", "each model trained (the lda stage's and
          "topic diversity", ("run_seed", "npmi", "diversity"))
 
 # ---- prevalence -------------------------------------------------------------------------------
-INTERVAL = ("ci_low", "ci_high")
 PREVALENCE_BY_YEAR = A("prevalence/prevalence_by_year.csv", "prevalence", "each topic's share of each year's modelled text",
                        ("year", *TOPIC_LABEL, "n_reports", "n_tokens", "prevalence", *INTERVAL))
 PREVALENCE_BY_PLACE = A("prevalence/prevalence_by_place.csv", "prevalence",
                         "each topic's share of each place's modelled text",
                         ("place_level", "place", *TOPIC_LABEL, "n_reports", "n_tokens", "prevalence", *INTERVAL))
-THEME_RATE_BY_YEAR = A("prevalence/theme_frequency_by_year.csv", "prevalence",
-                       "each theme's occurrences per 10,000 characters, by year",
-                       ("year", "theme", "n_reports", "n_chars", "count", "per_10k_chars", *INTERVAL))
-THEME_RATE_BY_PLACE = A("prevalence/theme_frequency_by_place.csv", "prevalence",
-                        "each theme's occurrences per 10,000 characters, by place",
-                        ("place_level", "place", "theme", "n_reports", "n_chars", "count", "per_10k_chars", *INTERVAL))
 PLOT_PREVALENCE_BY_YEAR = A("prevalence/prevalence_by_year.png", "prevalence", "topic shares by year")
 PLOT_PREVALENCE_BY_PLACE = A("prevalence/prevalence_by_place.png", "prevalence", "topic shares by place")
-PLOT_THEME_RATE_BY_YEAR = A("prevalence/theme_frequency_by_year.png", "prevalence", "theme frequency by year")
-PLOT_THEME_RATE_BY_PLACE = A("prevalence/theme_frequency_by_place.png", "prevalence", "theme frequency by place")
 
 # ---- mine, terms ------------------------------------------------------------------------------
 MINED_TERMS = A("terms/mined_terms.csv", "mine", "every candidate multiword term mined, before stopwords and the dictionary",
@@ -206,10 +208,10 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("filter", TOKENS, ("segment",), ("stopwords",), (P.FilterParams,)),
     Stage("lda", DOCUMENT_TOPICS, ("clean", "filter"), ("themes",), (P.LdaParams, P.SweepParams)),
     Stage("tfidf", KEYWORDS, ("clean", "filter"), (), (P.TfidfParams,)),
-    Stage("themes", THEME_COUNTS, ("clean", "lda"), ("themes",), (P.BootstrapParams,)),
-    Stage("plots", PLOTS_DONE, ("clean", "lda", "tfidf", "themes"), (), (P.PlotParams,)),
+    Stage("themes", THEME_COUNTS, ("clean",), ("themes",), (P.BootstrapParams,)),
+    Stage("plots", PLOTS_DONE, ("clean", "lda", "tfidf"), (), (P.PlotParams,)),
     Stage("quality", TOPIC_STABILITY, ("filter", "lda"), (), (P.QualityParams,)),
-    Stage("prevalence", THEME_RATE_BY_PLACE, ("clean", "lda", "themes"), (), (P.BootstrapParams,)),
+    Stage("prevalence", PREVALENCE_BY_PLACE, ("clean", "lda"), (), (P.BootstrapParams,)),
     Stage("mine", MINED_TERMS, ("segment",), (), (P.MiningParams,)),
     Stage("terms", TERM_CANDIDATES, ("mine",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
     Stage("report", REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "quality", "prevalence",

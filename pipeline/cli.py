@@ -150,12 +150,12 @@ def tfidf():
 
 @_stage("themes")
 def themes():
-    """Count tracked themes per report and link them to topics -> themes/."""
+    """Count tracked themes per report, by year and place, with their figures -> themes/ (text only, no model)."""
 
 
 @_stage("plots")
 def plots():
-    """Draw the figures -> plots/*.png."""
+    """Draw the figures of topics and keywords -> plots/*.png."""
 
 
 @_stage("quality")
@@ -165,7 +165,7 @@ def quality():
 
 @_stage("prevalence")
 def prevalence():
-    """Topic prevalence and theme frequency by year and place, with bootstrap intervals -> prevalence/."""
+    """Topic prevalence by year and place, with bootstrap intervals -> prevalence/."""
 
 
 @_stage("mine")

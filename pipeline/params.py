@@ -195,8 +195,8 @@ class QualityParams:
 
 @dataclass(frozen=True)
 class BootstrapParams:
-    """Bootstrap-over-reports intervals: topic shares and theme frequencies by year and place
-    (prevalence stage), and the share of reports mentioning a theme by year (themes stage)."""
+    """Bootstrap-over-reports intervals: topic shares by year and place (prevalence stage); theme
+    frequencies by year and place and the share of reports mentioning a theme by year (themes stage)."""
 
     n_boot: int = param(2000, "Bootstrap resamples of reports.")
     min_reports: int = param(3, "Smallest group (year, place) that gets an interval: a bootstrap of 1-2 reports "

@@ -28,9 +28,9 @@ def test_topics_writes_every_output(seed_output):
                      "segment/tokens.tsv", "segment/vocabulary.csv", "lda/topics.csv", "lda/paragraph_topics.csv",
                      "lda/document_topics.csv", "lda/topic_summary.csv", "lda/topic_words.csv",
                      "lda/representative_paragraphs.csv", "lda/corpus_index.csv", "tfidf/keywords.csv",
-                     "themes/theme_counts.csv", "themes/theme_topics.csv",
-                     "plots/topic_words.png", "plots/document_topics.png", "plots/themes_by_report.png",
-                     "plots/tfidf_keywords.png", "quality/topic_stability.csv", "prevalence/theme_frequency_by_place.csv",
+                     "themes/theme_counts.csv", "lda/theme_topics.csv", "themes/themes_by_report.png",
+                     "themes/theme_frequency_by_place.csv", "plots/topic_words.png", "plots/document_topics.png",
+                     "plots/tfidf_keywords.png", "quality/topic_stability.csv", "prevalence/prevalence_by_place.csv",
                      "terms/term_candidates.csv", "report.html"):
         assert (seed_output / relative).stat().st_size > 0, relative
     # Every stage's target (Make's record that it finished) and the parameters it ran with.
@@ -79,9 +79,9 @@ def test_stopword_edit_reruns_filtering_not_cleaning_or_segmentation(rerun_copy,
     with open(stopwords / "genre.txt", "a", encoding="utf-8") as handle:
         handle.write("\n矛盾纠纷\n")
     result = run_make("topics", f"OUTPUT={output}", f"STOPWORDS={stopwords}", "RUNS=2")
-    # terms reads the stopword lists too, but the mining behind it (the mine stage) does not rerun
-    assert stages_run(result.stdout) == ["filter", "lda", "tfidf", "themes", "plots", "quality", "prevalence", "terms",
-                                         "report"]
+    # terms reads the stopword lists too, but the mining behind it (the mine stage) does not rerun;
+    # nor do the themes, counted in the text
+    assert stages_run(result.stdout) == ["filter", "lda", "tfidf", "plots", "quality", "prevalence", "terms", "report"]
     tokens = (output / "segment" / "tokens.tsv").read_text(encoding="utf-8")
     assert "矛盾纠纷" not in tokens.split()
     assert "矛盾纠纷" in (output / "segment" / "segmented.tsv").read_text(encoding="utf-8")
@@ -97,7 +97,7 @@ def test_stopword_edit_reruns_filtering_not_cleaning_or_segmentation(rerun_copy,
 def test_new_k_reruns_lda_not_segmentation(rerun_copy):
     output, _ = rerun_copy
     result = run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2")
-    assert stages_run(result.stdout) == ["lda", "themes", "plots", "quality", "prevalence", "report"]
+    assert stages_run(result.stdout) == ["lda", "plots", "quality", "prevalence", "report"]
     assert len({r["topic"] for r in read_table(output / "lda" / "document_topics.csv")}) == 4 + 3  # and 3 seeded
     assert stages_run(run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2").stdout) == []
 

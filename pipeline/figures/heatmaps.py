@@ -8,6 +8,7 @@ from .layout import clamp, column_labels_layout, shorten
 MAX_LABELLED_ROWS = 60  # more rows than this and row labels would be unreadably small
 MAX_ANNOTATED_CELLS = 400  # print values in heatmap cells only up to this many cells
 HEATMAP_CMAP = "YlGnBu"
+ZOOMABLE = ("png", "svg")  # formats of a heatmap of many rows: SVG where zooming pays, as its labels get small
 
 def heatmap_size(n_rows: int, n_cols: int, labelled: bool) -> tuple[float, float]:
     """Figure size in inches: a fixed height per labelled row, a capped height otherwise."""

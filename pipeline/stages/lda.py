@@ -1,5 +1,6 @@
 """lda: segment/tokens.tsv -> lda/: the model, its topics described once (label, share, NPMI,
-word rankings, representative paragraphs), and the topic mix of every paragraph and report.
+word rankings, representative paragraphs, the topics that carry each tracked theme), and the
+topic mix of every paragraph and report.
 
 Paragraphs are the modelling unit (a handful of reports is far too few documents for LDA); a
 report's mix is the token-weighted mean of its paragraphs'. With K=auto the stage first sweeps
@@ -17,8 +18,8 @@ import numpy as np
 from tqdm import tqdm
 
 from ..artifacts import (CORPUS, CORPUS_INDEX, DOCUMENT_TOPICS, K_CHOICE, K_SWEEP, K_SWEEP_PLOT, K_SWEEP_SUMMARY,
-                         KEYWORD_COVERAGE, PARAGRAPH_TOPICS, PARAGRAPHS, REPRESENTATIVE, SEEDED_TOPICS, TOKENS,
-                         TOPIC_SUMMARY, TOPIC_WORDS, TOPICS, Run)
+                         KEYWORD_COVERAGE, PARAGRAPH_TOPICS, PARAGRAPHS, REPRESENTATIVE, SEEDED_TOPICS, THEME_TOPICS,
+                         TOKENS, TOPIC_SUMMARY, TOPIC_WORDS, TOPICS, Run)
 from ..figures.style import use_chinese_font
 from ..files import PipelineError
 from ..figures.sweep import plot_k_sweep
@@ -26,7 +27,7 @@ from ..parallel import chunks, worker_map
 from ..params import Inputs, LdaParams, SweepParams
 from ..text.places import place_name
 from ..text.structure import section_name
-from ..text.themes import load_themes
+from ..text.themes import load_themes, theme_topics
 from ..topics.batch_lda import E_STEP_PARTS
 from ..topics.choose_k import K_RULE, SWEEP_PLAN, MIN_DIVERSITY, choose_k, pooled_se, split_holdout, summarise_sweep
 from ..topics.corpus import BowCorpus, model_corpus
@@ -190,6 +191,10 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
                                     float(exclusivity[t]), joined["probability"][t], joined["relevance"][t],
                                     joined["frex"][t]) for t in range(k)))
     _write_representative(run, representative.chosen(), labels)
+    run.write_rows(THEME_TOPICS, theme_topics(coverage.themes, phi, share, dictionary.token2id))
+    missing = [t.name for t in coverage.themes if not any(term in dictionary.token2id for term in t.terms)]
+    if missing:
+        run.log(f"lda: themes not in the model's vocabulary (too rare or not one token): {', '.join(missing)}")
 
     extra, doc_rows = run.document_info()
     with run.table(DOCUMENT_TOPICS, extra) as table:

@@ -1,6 +1,6 @@
-"""The prevalence stage on the seeds: topic shares and theme frequencies by year and place,
-intervals only where a group is large enough, and the theme rates equal to the themes stage's
-counts pooled."""
+"""Topic shares (prevalence stage) and theme frequencies (themes stage) by year and place on the
+seeds: intervals only where a group is large enough, and the theme rates equal to the themes
+stage's counts pooled."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -33,11 +33,12 @@ def test_prevalence_outputs_on_the_seeds(seed_output):
         totals[(documents[row["doc_id"]]["year"], row["theme"])] += int(row["count"])
     for doc in documents.values():
         chars[doc["year"]] += int(doc["n_chars"])
-    for row in read_table(prevalence / "theme_frequency_by_year.csv"):
+    for row in read_table(seed_output / "themes" / "theme_frequency_by_year.csv"):
         assert float(row["per_10k_chars"]) == pytest.approx(1e4 * totals[(row["year"], row["theme"])] / chars[row["year"]], rel=1e-5)
 
     by_place = read_table(prevalence / "prevalence_by_place.csv")
     assert {r["place_level"] for r in by_place} == {"town"}  # the seeds' county is known for 3 of 5 reports
     assert len({r["place"] for r in by_place}) == 5
-    for name in ("prevalence_by_year", "prevalence_by_place", "theme_frequency_by_year", "theme_frequency_by_place"):
-        assert (prevalence / f"{name}.png").stat().st_size > 0
+    for figure in ("prevalence/prevalence_by_year", "prevalence/prevalence_by_place", "themes/theme_frequency_by_year",
+                   "themes/theme_frequency_by_place"):
+        assert (seed_output / f"{figure}.png").stat().st_size > 0

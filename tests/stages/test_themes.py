@@ -22,7 +22,7 @@ def test_theme_counts_match_the_seeds(seed_output):
 
 
 def test_theme_topics_link_themes_to_topics(seed_output):
-    rows = read_table(seed_output / "themes" / "theme_topics.csv")
+    rows = read_table(seed_output / "lda" / "theme_topics.csv")
     fengqiao = [r for r in rows if r["theme"] == "枫桥经验"]
     assert fengqiao, "枫桥经验 should be a token in the topic model"
     assert sum(float(r["topic_share"]) for r in fengqiao) == pytest.approx(1.0, abs=1e-4)
