@@ -6,10 +6,10 @@
 #                                                  \--tfidf--> tfidf/
 #       clean/ --themes--> themes/ (counts, adoption, frequency by year and place: text only, so a
 #                                   stopword edit does not rerun it)
-#       lda/ tfidf/ --plots--> plots/     lda/ --quality--> quality/ (stability)
-#       lda/ --prevalence--> prevalence/ (topic shares by year, place)
+#       lda/ tfidf/ --plots--> plots/     lda/ --prevalence--> prevalence/ (topic shares by year, place)
 #       segment/ --mine--> terms/mined_terms.csv --terms (stopwords, dictionary)--> terms/ (candidate terms)
 #       all of the above --report--> report.html (one self-contained page) + explorer.html
+#       lda/ --quality--> quality/ (stability), after the report, which `make topics` then rewrites
 #
 # What each stage writes, reads and runs is generated into $(GENERATED) from pipeline/artifacts.py
 # (paths), pipeline/params.py (defaults) and the import graph of pipeline/ (code), so a stage
@@ -61,7 +61,12 @@ help: ## list targets and variables
 	@echo "  TEXT_COLUMN=name  (corpus tables)    PATH_PATTERN='{level}/{place}/{year}'  (metadata in paths)"
 	@echo "Every stage's options and defaults: .venv/bin/python -m pipeline <stage> --help"
 
+# The report does not wait for the stability runs (quality): written as soon as the topics are,
+# it says stability is on its way, and is written again here once they are done.
 topics: $(STAGE_TARGETS) ## run the whole pipeline
+	@if grep -qF '$(PENDING_MARK)' $(REPORT_TARGET) \
+		|| (for shown in $(REPORT_SHOWS); do [ "$$shown" -nt $(REPORT_TARGET) ] && exit 0; done; exit 1); then \
+		echo "$(STAGE) report $(call options,REPORT)   # again, with the stability runs"; $(STAGE) report $(call options,REPORT); fi
 	@echo "Results are in $(OUTPUT)/: start with report.html (opens offline in any browser); tables in lda/ (topics, topic_summary, document_topics), themes/, tfidf/, prevalence/; figures in plots/, themes/, prevalence/; stability in quality/; candidate terms in terms/"
 
 test: $(READY) $(VENV)/.segmenters ## run the tests (quick; includes end-to-end runs on the seeds)
@@ -154,7 +159,7 @@ $(THEMES_TARGET): $(call needs,THEMES) | $(READY)
 $(PLOTS_TARGET): $(call needs,PLOTS) | $(READY)
 	$(STAGE) plots $(call options,PLOTS)
 
-$(QUALITY_TARGET): $(call needs,QUALITY) | $(READY)
+$(QUALITY_TARGET): $(call needs,QUALITY) | $(READY) $(QUALITY_SHOWN_BY)
 	$(STAGE) quality $(call options,QUALITY)
 
 $(PREVALENCE_TARGET): $(call needs,PREVALENCE) | $(READY)

@@ -157,6 +157,8 @@ TOPIC_STABILITY = A("quality/topic_stability.csv", "quality", "per topic, seeded
 PLOT_TOPIC_QUALITY = A("quality/topic_quality.png", "quality", "stability and NPMI per topic")
 RUNS = A("quality/runs.csv", "quality", "each model trained (the lda stage's and the extra seeds): mean NPMI and "
          "topic diversity", ("run_seed", "npmi", "diversity"))
+QUALITY_BASIS = A("quality/model.sha256", "quality", "the SHA-256 of the lda/document_topics.csv the stability runs were "
+                  "compared with (written last): the report shows stability only for the model it describes")
 
 # ---- prevalence -------------------------------------------------------------------------------
 PREVALENCE_BY_YEAR = A("prevalence/prevalence_by_year.csv", "prevalence", "each topic's share of each year's modelled text",
@@ -200,6 +202,14 @@ class Stage:
     after: tuple[str, ...] = ()
     inputs: tuple[str, ...] = ()
     params: tuple[type, ...] = ()
+    # Stages whose results it shows without waiting for them: it says they are on their way when
+    # they are not yet of the current model, and `make topics` runs it again once they are.
+    shows: tuple[str, ...] = ()
+
+
+# A page marks where the results of a shown stage are not yet of the current model with this
+# attribute (="stage"); `make topics` runs the showing stage again while its page has one.
+PENDING_ATTRIBUTE = "data-pending-stage"
 
 
 STAGES: dict[str, Stage] = {s.name: s for s in (
@@ -210,12 +220,13 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("tfidf", KEYWORDS, ("clean", "filter"), (), (P.TfidfParams,)),
     Stage("themes", THEME_COUNTS, ("clean",), ("themes",), (P.BootstrapParams,)),
     Stage("plots", PLOTS_DONE, ("clean", "lda", "tfidf"), (), (P.PlotParams,)),
-    Stage("quality", TOPIC_STABILITY, ("filter", "lda"), (), (P.QualityParams,)),
     Stage("prevalence", PREVALENCE_BY_PLACE, ("clean", "lda"), (), (P.BootstrapParams,)),
     Stage("mine", MINED_TERMS, ("segment",), (), (P.MiningParams,)),
     Stage("terms", TERM_CANDIDATES, ("mine",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
-    Stage("report", REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "quality", "prevalence",
-                             "terms"), (), (P.ReportParams,)),
+    Stage("report", REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "prevalence", "terms"), (),
+          (P.ReportParams,), shows=("quality",)),
+    # After the report: the first report after a stopword edit does not wait for the stability runs.
+    Stage("quality", QUALITY_BASIS, ("filter", "lda"), (), (P.QualityParams,)),
 )}
 
 
@@ -257,7 +268,7 @@ class Run:
             raise ValueError(f"unknown stage {self.stage!r}")
 
     def path(self, artifact: Artifact) -> Path:
-        if artifact.stage not in (self.stage, *STAGES[self.stage].after):
+        if artifact.stage not in (self.stage, *STAGES[self.stage].after, *STAGES[self.stage].shows):
             raise RuntimeError(f"stage {self.stage} reads {artifact.path} of stage {artifact.stage}, "
                                f"which it does not declare in artifacts.STAGES")
         return artifact.at(self.out)
@@ -304,6 +315,28 @@ class Run:
             n_lines = sum(1 for _ in handle)
         step = max(1, -(-n_lines // limit))
         return [tokens for i, (_, _, tokens) in enumerate(self.token_rows(TOKENS)) if i % step == 0 and tokens]
+
+    def fingerprint(self, artifact: Artifact) -> str:
+        """The SHA-256 of an artifact's bytes: which version of it another stage used."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        with open(self.require(artifact), "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    def write_basis(self, basis: Artifact, used: Artifact, fingerprint: str) -> None:
+        """Record in ``basis`` (sha256sum's format) which version of ``used`` this stage's results
+        were computed from."""
+        self.write_text(basis, f"{fingerprint}  {used.path}\n")
+
+    def based_on(self, basis: Artifact, used: Artifact) -> bool:
+        """Whether ``basis`` records the current version of ``used``: results of a stage that ran
+        on an earlier model are not shown as if they were of this one."""
+        if not (self.exists(basis) and self.exists(used)):
+            return False
+        return self.path(basis).read_text(encoding="utf-8").split()[:1] == [self.fingerprint(used)]
 
     # ---- text and parameters ----
     def write_text(self, artifact: Artifact, text: str) -> None:

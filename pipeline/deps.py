@@ -16,7 +16,7 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from .artifacts import ARTIFACTS, STAGES
+from .artifacts import ARTIFACTS, PENDING_ATTRIBUTE, STAGES
 from .params import OUTPUT, Inputs, SegmentParams
 from .text.tokens import SEGMENTERS
 
@@ -112,6 +112,7 @@ def makefile_text(root: Path = PACKAGE.parent) -> str:
     lines.append("INPUT_FILE_VARS := " + " ".join(f.metadata["make"] for f in fields(Inputs) if f.name != "input"))
     lines.append("LIST_VARS := " + " ".join(f.metadata["make"] for f in fields(Inputs) if isinstance(f.default, tuple)))
     lines.append("OPT_IN_SEGMENTERS := " + " ".join(s for s in SEGMENTERS if s != SegmentParams.segmenter))
+    lines.append(f'PENDING_MARK := {PENDING_ATTRIBUTE}="')  # as written in a page: escaped text cannot hold it
     lines.append("")
     for stage, spec in STAGES.items():
         upper = stage.upper()
@@ -122,6 +123,13 @@ def makefile_text(root: Path = PACKAGE.parent) -> str:
                   f"{upper}_CODE := {code}"]
         lines += [f"OPTION_{f.metadata['make']} := --{f.name.replace('_', '-')}"
                   for cls in spec.params for f in fields(cls) if f.metadata.get("make")] + [""]
+    # Once every target is defined (a stage may show one that comes after it):
+    for stage, spec in STAGES.items():
+        if spec.shows:
+            lines.append(f"{stage.upper()}_SHOWS := {' '.join(f'$({s.upper()}_TARGET)' for s in spec.shows)}")
+        shown_by = [other for other, other_spec in STAGES.items() if stage in other_spec.shows]
+        if shown_by:  # it starts once the stages showing it are written (make -j: they come first)
+            lines.append(f"{stage.upper()}_SHOWN_BY := {' '.join(f'$({s.upper()}_TARGET)' for s in shown_by)}")
     lines.append(f"STAGE_NAMES := {' '.join(s.upper() for s in STAGES)}")
     lines.append(f"STAGE_TARGETS := {' '.join(f'$({s.upper()}_TARGET)' for s in STAGES)}")
     return "\n".join(lines) + "\n"

@@ -1,15 +1,16 @@
 """quality: lda/ -> quality/: how stable each topic is across seeds. The same parameters (and
 seeded topics) are trained with RUNS-1 other seeds, each run's topics are matched to the model's
 by top-word overlap (Hungarian matching), and each topic gets its mean Jaccard overlap, written
-beside its share and NPMI, seeded topics next to free ones."""
+beside its share and NPMI, seeded topics next to free ones. Last, quality/model.sha256 records
+which lda/document_topics.csv that was (the report shows stability only for its own model)."""
 from __future__ import annotations
 
 import dataclasses
 
 import numpy as np
 
-from ..artifacts import (CORPUS, PLOT_TOPIC_QUALITY, RUNS, SEEDED_TOPICS, STABILITY_RUNS, TOPIC_STABILITY, TOPIC_SUMMARY,
-                         Run)
+from ..artifacts import (CORPUS, DOCUMENT_TOPICS, PLOT_TOPIC_QUALITY, QUALITY_BASIS, RUNS, SEEDED_TOPICS, STABILITY_RUNS,
+                         TOPIC_STABILITY, TOPIC_SUMMARY, Run)
 from ..figures.bars import plot_topic_quality
 from ..figures.style import use_chinese_font
 from ..params import LdaParams, QualityParams
@@ -21,6 +22,7 @@ from ..topics.train import topic_term_matrix
 
 
 def run(run: Run, params: QualityParams) -> None:
+    basis = run.fingerprint(DOCUMENT_TOPICS)  # before training: the model compared with is this one
     lda = run.read_params("lda", LdaParams)
     model, dictionary = run.load_model()
     vocab = [dictionary[i] for i in range(len(dictionary))]
@@ -54,6 +56,7 @@ def run(run: Run, params: QualityParams) -> None:
     run.write_rows(TOPIC_STABILITY, ((t + 1, labels[t], r["theme"], float(r["theme_share"]) if r["theme_share"] else None,
                                       float(r["share"]), float(r["npmi"]), float(stability[t]))
                                      for t, r in enumerate(summary)))
+    run.write_basis(QUALITY_BASIS, DOCUMENT_TOPICS, basis)
     robust = int(np.sum(stability >= 0.5))
     run.log(f"quality: {robust} of {k} topics come back in most runs (mean top-{params.n_words} Jaccard >= 0.5); "
             f"mean stability {np.nanmean(stability):.2f}")

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from ..artifacts import (ARTIFACTS, CLEANING_REPORT, CORPUS, CORPUS_INDEX, DOCUMENTS, DOCUMENT_TOPICS, EXPLORER,
-                         K_CHOICE, K_SWEEP_PLOT, K_SWEEP_SUMMARY, KEYWORDS, MODEL, PLOT_DOCUMENT_TOPICS,
+                         K_CHOICE, K_SWEEP_PLOT, K_SWEEP_SUMMARY, KEYWORDS, MODEL, PENDING_ATTRIBUTE, PLOT_DOCUMENT_TOPICS,
                          PLOT_PREVALENCE_BY_PLACE, PLOT_PREVALENCE_BY_YEAR, PLOT_THEME_RATE_BY_PLACE,
                          PLOT_THEME_RATE_BY_YEAR, PLOT_THEMES_BY_PLACE, PLOT_THEMES_BY_REPORT, PLOT_THEMES_BY_YEAR,
                          PLOT_PLACES_EVER, PLOT_THEME_ADOPTION, PLOT_TOPIC_QUALITY, PLOT_TOPIC_WORDS, PREVALENCE_BY_YEAR,
+                         QUALITY_BASIS,
                          REMOVED_LINES, REPORT, REPRESENTATIVE, SEEDED_TOPICS, TERM_CANDIDATES, THEME_ADOPTION,
                          THEME_CONTEXTS, THEME_COUNTS, THEME_RATE_BY_YEAR, THEME_TOPICS, TOPIC_STABILITY, TOPIC_SUMMARY,
                          TOPICS, STAGES, Artifact, Run, long_to_matrix, params_artifact)
@@ -49,11 +50,11 @@ def _rows(run: Run, artifact: Artifact) -> list[dict[str, str]]:
     return list(run.rows(artifact)) if run.exists(artifact) else []
 
 
-def _inventory(run: Run) -> list[dict[str, Any]]:
-    """Every output file of the contract that exists (a heatmap's SVG beside its PNG), with
+def _inventory(run: Run, shown: Callable[[Artifact], bool]) -> list[dict[str, Any]]:
+    """Every output file of the contract that is ``shown`` (a heatmap's SVG beside its PNG), with
     size, time and what it holds."""
-    notes = {a.path: a.note for a in ARTIFACTS if a not in (REPORT, EXPLORER)}
-    notes.update({params_artifact(s).path: params_artifact(s).note for s in STAGES})
+    artifacts = [a for a in ARTIFACTS if a not in (REPORT, EXPLORER)] + [params_artifact(s) for s in STAGES]
+    notes = {a.path: a.note for a in artifacts if shown(a)}
     entries = []
     for relative, note in sorted(notes.items()):
         path = run.out / relative
@@ -66,11 +67,11 @@ def _inventory(run: Run) -> list[dict[str, Any]]:
     return entries
 
 
-def _quality_section(run: Run) -> dict[str, Any]:
-    figures = [figure(run.out, a.path, Path(a.path).stem) for a in QUALITY_FIGURES if run.exists(a)]
-    tables = [{"path": a.path, **csv_preview(_rows(run, a))} for a in QUALITY_TABLES if run.exists(a)]
+def _quality_section(run: Run, shown: Callable[[Artifact], bool]) -> dict[str, Any]:
+    figures = [figure(run.out, a.path, Path(a.path).stem) for a in QUALITY_FIGURES if shown(a)]
+    tables = [{"path": a.path, **csv_preview(_rows(run, a))} for a in QUALITY_TABLES if shown(a)]
     notes = [{"path": a.path, "text": snippet(run.path(a).read_text(encoding="utf-8"), 5000)}
-             for a in QUALITY_NOTES if run.exists(a)]
+             for a in QUALITY_NOTES if shown(a)]
     return {"exists": bool(figures or tables or notes), "figures": figures, "tables": tables, "notes": notes}
 
 
@@ -98,7 +99,15 @@ def run(run: Run, params: ReportParams) -> Path:
     docs = build_documents(run.rows(DOCUMENTS))
     report_rows = _rows(run, CLEANING_REPORT)
     doc_topic_rows = _rows(run, DOCUMENT_TOPICS)
-    topics = topic_summaries(_rows(run, TOPIC_SUMMARY), _rows(run, TOPICS), _rows(run, TOPIC_STABILITY), doc_topic_rows)
+    # The stability runs come after this page (Make writes it again when they are done): their
+    # results are shown only if they are of this model, and their absence is said.
+    stability_current = run.based_on(QUALITY_BASIS, DOCUMENT_TOPICS)
+
+    def shown(artifact: Artifact) -> bool:
+        return artifact.at(run.out).is_file() and (artifact.stage != "quality" or stability_current)
+
+    topics = topic_summaries(_rows(run, TOPIC_SUMMARY), _rows(run, TOPICS),
+                             _rows(run, TOPIC_STABILITY) if shown(TOPIC_STABILITY) else [], doc_topic_rows)
     attach_paragraphs(topics, _rows(run, REPRESENTATIVE), docs)
     labels = {t["topic"]: t["label"] for t in topics}
     theme_counts = _rows(run, THEME_COUNTS)
@@ -121,10 +130,11 @@ def run(run: Run, params: ReportParams) -> Path:
         "output_dir": str(run.out.resolve()),
         "corpus": corpus_summary(docs, report_rows),
         "params": [(f"{stage}: {key}", ", ".join(map(str, value)) if isinstance(value, list) else str(value))
-                   for stage, values in run.all_params() for key, value in values.items()],
+                   for stage, values in run.all_params() if stage != "quality" or stability_current
+                   for key, value in values.items()],
         "model_facts": model_facts(model, n_modelled) if model is not None else [],
         "versions": package_versions(VERSIONED_PACKAGES + _segmenter_package(run)),
-        "files": _inventory(run),
+        "files": _inventory(run, shown),
         "cleaning": cleaning_overview(report_rows, _rows(run, REMOVED_LINES)) if report_rows else None,
         "topics": topics,
         "mean_npmi": float(np.mean([t["npmi"] for t in topics])) if topics else None,
@@ -133,7 +143,9 @@ def run(run: Run, params: ReportParams) -> Path:
         "findings": theme_findings(_rows(run, THEME_ADOPTION), theme_counts, docs, topics),
         "theme_examples": theme_examples(run.rows(THEME_CONTEXTS), docs) if run.exists(THEME_CONTEXTS) else {},
         "keywords": keyword_table(_rows(run, KEYWORDS), docs),
-        "quality": _quality_section(run),
+        "quality": _quality_section(run, shown),
+        "stability_pending": bool(topics) and not stability_current,
+        "pending_attribute": PENDING_ATTRIBUTE,
         "figures": {name: figure(run.out, a.path, title) for name, (a, title) in FIGURES.items()},
         "explorer": {"id": EXPLORER_ID, "data": explorer_data, "error": explorer_error,
                      "file": EXPLORER.path if explorer_data else "", "labels": labels},

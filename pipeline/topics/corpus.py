@@ -3,6 +3,7 @@ and the bags held as one sparse paragraphs x terms count matrix. gensim streams 
 corpus; the batched E-step (:mod:`.batch_lda`) takes its rows as they are."""
 from __future__ import annotations
 
+from array import array
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -58,17 +59,16 @@ class BowCorpus:
 
 def count_tokens(token_lists: Iterable[list[str]]) -> tuple[list[str], sparse.csr_matrix]:
     """Every token type in first-seen order, and the paragraphs x types count matrix."""
-    tokens: list[str] = []
-    indptr = [0]
-    for paragraph in token_lists:
-        tokens.extend(paragraph)
-        indptr.append(len(tokens))
     ids: dict[str, int] = {}
-    codes = np.fromiter((ids.setdefault(t, len(ids)) for t in tokens), dtype=np.int32, count=len(tokens))
+    codes = array("i")  # each token's type id, paragraph after paragraph: the strings are not kept
+    indptr = [0]
+    for tokens in token_lists:
+        codes.extend([ids.setdefault(t, len(ids)) for t in tokens])
+        indptr.append(len(codes))
     # One entry per token; summing the duplicates counts each type in its paragraph (and sorts
     # each row's types), in one vectorised step instead of a count per paragraph.
-    matrix = sparse.csr_matrix((np.ones(len(codes), dtype=np.int32), codes, np.asarray(indptr)),
-                               shape=(len(indptr) - 1, len(ids)))
+    matrix = sparse.csr_matrix((np.ones(len(codes), dtype=np.int32), np.frombuffer(codes, dtype=np.int32),
+                                np.asarray(indptr)), shape=(len(indptr) - 1, len(ids)))
     matrix.sum_duplicates()
     return list(ids), matrix
 

@@ -24,9 +24,15 @@ def tree_rss_mb(process: psutil.Process) -> float:
     return total / 1e6
 
 
-def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, float, str]:
+def timed(command: list[str], cwd: Path = ROOT, watch: Path | None = None, changes: list[float] | None = None
+          ) -> tuple[float, float, str]:
     """Run ``command``; return (seconds, peak RSS of its process tree in MB, its output),
-    sampling memory every 50 ms. Exits with the command's output if it fails."""
+    sampling memory every 50 ms. Exits with the command's output if it fails. With ``watch``,
+    appends to ``changes`` the seconds at which that file was replaced, each time it was."""
+    def stamp() -> int | None:
+        return watch.stat().st_mtime_ns if watch is not None and watch.exists() else None
+
+    last = stamp()
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={**os.environ, "TQDM_DISABLE": "1"})
@@ -40,6 +46,9 @@ def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, float, str]:
             peak = max(peak, tree_rss_mb(handle))
         except psutil.Error:
             pass
+        if watch is not None and changes is not None and stamp() != last:
+            last = stamp()
+            changes.append(time.perf_counter() - start)
         time.sleep(0.05)
     reader.join()
     seconds = time.perf_counter() - start

@@ -155,6 +155,33 @@ def test_report_without_model_still_renders(seed_output, tmp_path):
     assert not (partial / "explorer.html").exists()
 
 
+def test_stability_of_an_earlier_model_is_not_shown(seed_output, tmp_path):
+    """The report is written before the stability runs: while quality/ holds the runs of an
+    earlier model (a stopword edit, or an interrupted run), the page says stability is on its way
+    and shows none of the old values; once they are of this model, it shows them."""
+    output = tmp_path / "out"
+    shutil.copytree(seed_output, output)
+    stability = {r["label"]: r["stability"] for r in csv.DictReader(
+        (output / "quality" / "topic_stability.csv").read_text(encoding="utf-8-sig").splitlines())}
+    first = next(iter(stability))
+
+    report_stage.run(quiet_run(output, "report"), ReportParams())
+    html = (output / "report.html").read_text(encoding="utf-8")
+    assert 'data-pending-stage="' not in html
+    assert f"stability {float(stability[first]):.2f}" in html and 'href="quality/topic_stability.csv"' in html
+
+    basis = output / "quality" / "model.sha256"
+    basis.write_text("0" * 64 + "  lda/document_topics.csv\n", encoding="utf-8")  # the runs of another model
+    report_stage.run(quiet_run(output, "report"), ReportParams())
+    html = (output / "report.html").read_text(encoding="utf-8")
+    assert html.count('data-pending-stage="quality"') == 1 and "Stability across seeds is being computed" in html
+    assert " · stability " not in html and 'href="quality/topic_stability.csv"' not in html
+    assert "quality: runs" not in html  # nor the parameters they ran with
+    basis.unlink()  # never ran (an interrupted first run): the same
+    report_stage.run(quiet_run(output, "report"), ReportParams())
+    assert 'data-pending-stage="quality"' in (output / "report.html").read_text(encoding="utf-8")
+
+
 def test_explorer_numbering_matches_the_tables(seed_output):
     run = quiet_run(seed_output, "report")
     model, dictionary = run.load_model()
