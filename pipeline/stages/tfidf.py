@@ -13,10 +13,10 @@ from ..topics.keywords import place_fragments, top_terms
 def run(run: Run, params: TfidfParams) -> None:
     doc_ids: list[str] = []
 
-    def texts() -> Iterator[str]:  # one report at a time
+    def texts() -> Iterator[list[str]]:  # one report's tokens at a time
         for doc_id, group in groupby(run.token_rows(TOKENS), key=lambda row: row[0]):
             doc_ids.append(doc_id)
-            yield " ".join(" ".join(tokens) for _, _, tokens in group)
+            yield [token for _, _, tokens in group for token in tokens]
 
     extra, doc_rows = run.document_info()
     documents = run.documents()

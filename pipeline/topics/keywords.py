@@ -35,27 +35,27 @@ def is_keyword(term: str, own_places: set[str]) -> bool:
 
 
 def top_terms(
-    documents: Iterable[str],
+    documents: Iterable[list[str]],
     top_n: int = TfidfParams.top_n,
     excluded: Callable[[int], set[str]] | None = None,
-    min_df: int = 1,
-    max_df: float = 1.0,
     sublinear_tf: bool = True,
 ) -> Iterator[list[tuple[str, float]]]:
-    """For each document (space-separated tokens), its ``top_n`` terms by TF-IDF, best first,
-    skipping the terms :func:`is_keyword` rejects (``excluded(i)``: document i's place fragments,
-    asked for once every document has been read).
+    """For each document (its tokens), its ``top_n`` terms by TF-IDF (scikit-learn's: smoothed
+    idf, rows L2-normalised), best first, skipping the terms :func:`is_keyword` rejects
+    (``excluded(i)``: document i's place fragments, asked for once every document has been read).
 
     Ties are broken by the term itself so the ranking is reproducible.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer
 
-    vectorizer = TfidfVectorizer(analyzer=str.split, min_df=min_df, max_df=max_df, sublinear_tf=sublinear_tf)
-    matrix = vectorizer.fit_transform(documents).tocsr()
-    terms = vectorizer.get_feature_names_out()
+    from .corpus import count_tokens
+
+    types, counts = count_tokens(documents)
+    matrix = TfidfTransformer(sublinear_tf=sublinear_tf).fit_transform(counts.astype(np.float64)).tocsr()
+    terms = np.array(types, dtype=object)
     # Ties by the term: its rank in term order, an integer sort key.
     term_rank = np.empty(len(terms), dtype=np.int64)
-    term_rank[np.argsort(terms, kind="stable")] = np.arange(len(terms))
+    term_rank[np.argsort(np.array(types), kind="stable")] = np.arange(len(terms))
     for row in range(matrix.shape[0]):
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
         indices, scores = matrix.indices[start:end], matrix.data[start:end]
@@ -64,7 +64,7 @@ def top_terms(
         for i in np.lexsort((term_rank[indices], -scores)):
             if len(kept) == top_n:
                 break
-            term = str(terms[indices[i]])
+            term = terms[indices[i]]
             if is_keyword(term, places):
                 kept.append((term, float(scores[i])))
         yield kept
