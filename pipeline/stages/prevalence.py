@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..artifacts import (DOCUMENT_TOPICS, PLOT_PREVALENCE_BY_PLACE, PLOT_PREVALENCE_BY_YEAR, PREVALENCE_BY_PLACE,
-                         PREVALENCE_BY_YEAR, Run)
+                         PREVALENCE_BY_YEAR, Run, long_to_matrix)
 from ..figures.panels import plot_place_panels, plot_year_panels
 from ..figures.style import use_chinese_font
 from ..files import PipelineError
@@ -27,8 +27,14 @@ def run(run: Run, params: BootstrapParams) -> None:
         raise PipelineError(f"{run.path(DOCUMENT_TOPICS)}: no reports")
     labels = run.topic_labels()
     # Topic mixes exist only for reports with a modelled paragraph; weighted by modelled tokens.
-    topic_docs, topics, theta = run.matrix(DOCUMENT_TOPICS, "doc_id", "topic", "weight")
-    n_tokens = {r["doc_id"]: float(r["n_tokens"]) for r in run.rows(DOCUMENT_TOPICS)}
+    n_tokens: dict[str, float] = {}
+
+    def rows():  # one pass over the table: the mixes, and each report's modelled tokens
+        for row in run.rows(DOCUMENT_TOPICS):
+            n_tokens[row["doc_id"]] = float(row["n_tokens"])
+            yield row
+
+    topic_docs, topics, theta = long_to_matrix(rows(), "doc_id", "topic", "weight")
     tokens = np.array([n_tokens[d] for d in topic_docs])
     topic_names = [labels[int(t)] for t in topics]
 

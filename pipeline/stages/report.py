@@ -166,5 +166,7 @@ def run(run: Run, params: ReportParams) -> Path:
     run.write_text(REPORT, html)
     seconds = (dt.datetime.now().astimezone() - started).total_seconds()
     run.log(f"report: {run.path(REPORT)} ({human_size(len(html.encode()))}, {seconds:.1f} s)"
-            + (f"; explorer also in {run.path(EXPLORER)}" if explorer_data else ""))
+            + (f"; explorer also in {run.path(EXPLORER)}" if explorer_data else "")
+            + ("; stability across seeds is not of this model yet: make topics computes it, then writes the page "
+               "again" if context["stability_pending"] else ""))
     return run.path(REPORT)
