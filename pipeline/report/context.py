@@ -157,7 +157,7 @@ def topic_summaries(summary_rows: list[dict[str, str]], topic_rows: list[dict[st
                     stability_rows: list[dict[str, str]], doc_topic_rows: list[dict[str, str]],
                     n_words: int = N_WORDS) -> list[dict[str, Any]]:
     """Per topic: its one label, top words, share of the modelled text, NPMI, stability (when the
-    quality stage has run) and the number of reports it dominates."""
+    quality stage's runs are of this model) and the number of reports it dominates."""
     stability = {int(r["topic"]): float(r["stability"]) for r in stability_rows}
     topics = {int(r["topic"]): {"topic": int(r["topic"]), "label": unguard(r["label"]), "words": [],
                                 "theme": unguard(r.get("theme") or ""),

@@ -22,6 +22,7 @@ from ..topics.train import topic_term_matrix
 
 
 def run(run: Run, params: QualityParams) -> None:
+    run.path(QUALITY_BASIS).unlink(missing_ok=True)  # until the new runs are all written, none is current
     basis = run.fingerprint(DOCUMENT_TOPICS)  # before training: the model compared with is this one
     lda = run.read_params("lda", LdaParams)
     model, dictionary = run.load_model()

@@ -1,6 +1,7 @@
 """report: every stage's results -> report.html (one self-contained page, written last) and
 explorer.html (the interactive topic explorer alone). Stages whose results are missing get a
-note in their section, not an error."""
+note in their section, not an error. The stability runs (quality) come after this stage: their
+results are shown only when they are of this model, and `make topics` then writes the page again."""
 from __future__ import annotations
 
 import datetime as dt

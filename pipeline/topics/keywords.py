@@ -51,11 +51,14 @@ def top_terms(
     from .corpus import count_tokens
 
     types, counts = count_tokens(documents)
+    if not types:  # every token was a stopword: no report has a keyword
+        yield from ([] for _ in range(counts.shape[0]))
+        return
     matrix = TfidfTransformer(sublinear_tf=sublinear_tf).fit_transform(counts.astype(np.float64)).tocsr()
-    terms = np.array(types, dtype=object)
+    terms = np.array(types, dtype=object)  # object, not fixed-width: one very long token stays one
     # Ties by the term: its rank in term order, an integer sort key.
     term_rank = np.empty(len(terms), dtype=np.int64)
-    term_rank[np.argsort(np.array(types), kind="stable")] = np.arange(len(terms))
+    term_rank[np.argsort(terms, kind="stable")] = np.arange(len(terms))
     for row in range(matrix.shape[0]):
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
         indices, scores = matrix.indices[start:end], matrix.data[start:end]

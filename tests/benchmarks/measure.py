@@ -52,6 +52,8 @@ def timed(command: list[str], cwd: Path = ROOT, watch: Path | None = None, chang
         time.sleep(0.05)
     reader.join()
     seconds = time.perf_counter() - start
+    if watch is not None and changes is not None and stamp() != last:  # written after the last poll
+        changes.append(seconds)
     if process.returncode != 0:
         sys.exit(f"failed: {' '.join(command)}\n{''.join(output)[-5000:]}")
     return seconds, peak, "".join(output)

@@ -2,6 +2,8 @@
 stability across runs."""
 from __future__ import annotations
 
+import hashlib
+
 from conftest import read_table
 from pipeline.params import QualityParams
 
@@ -21,3 +23,6 @@ def test_stability_outputs_on_the_seeds(seed_output):
         matched = [r["matched_topic"] for r in stability if r["run_seed"] == seed]
         assert sorted(matched) == sorted({*matched})
     assert (quality / "topic_quality.png").stat().st_size > 0
+    # Written last: which model the runs were compared with (the report shows them only for it).
+    digest = hashlib.sha256((seed_output / "lda" / "document_topics.csv").read_bytes()).hexdigest()
+    assert (quality / "model.sha256").read_text(encoding="utf-8") == f"{digest}  lda/document_topics.csv\n"

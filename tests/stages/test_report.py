@@ -174,7 +174,7 @@ def test_stability_of_an_earlier_model_is_not_shown(seed_output, tmp_path):
     basis.write_text("0" * 64 + "  lda/document_topics.csv\n", encoding="utf-8")  # the runs of another model
     report_stage.run(quiet_run(output, "report"), ReportParams())
     html = (output / "report.html").read_text(encoding="utf-8")
-    assert html.count('data-pending-stage="quality"') == 1 and "Stability across seeds is being computed" in html
+    assert html.count('data-pending-stage="quality"') == 1 and "Stability across seeds is not yet computed" in html
     assert " · stability " not in html and 'href="quality/topic_stability.csv"' not in html
     assert "quality: runs" not in html  # nor the parameters they ran with
     basis.unlink()  # never ran (an interrupted first run): the same

@@ -46,3 +46,21 @@ def test_count_fragments_and_place_fragments_are_not_keywords():
         assert not is_keyword(fragment, places), fragment
     for term in ("一站式", "三项制度", "一村一法律顾问", "枫桥经验", "条件", "北京", "多元", "多元化解", "多部门"):
         assert is_keyword(term, places), term
+
+
+def test_top_terms_are_scikit_learns_tfidf_ranking_with_ties_by_term():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from pipeline.topics.keywords import top_terms
+
+    documents = [["乙", "甲", "丙", "甲"], ["丁", "乙", "丁", "戊"], ["甲", "戊", "己"], []]
+    vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens, sublinear_tf=True)
+    matrix = vectorizer.fit_transform(documents).toarray()
+    expected = [sorted(((term, score) for term, score in zip(vectorizer.get_feature_names_out(), row) if score > 0),
+                       key=lambda item: (-item[1], item[0]))[:3] for row in matrix]
+    got = list(top_terms(documents, top_n=3))
+    assert [[term for term, _ in row] for row in got] == [[term for term, _ in row] for row in expected]
+    assert got[2][1:] == [("戊", pytest.approx(expected[2][1][1])), ("甲", pytest.approx(expected[2][2][1]))]  # a tie
+    for row, want in zip(got, expected):
+        assert [score for _, score in row] == pytest.approx([score for _, score in want])
+    assert list(top_terms([[], []])) == [[], []]  # every token a stopword: no keywords, no error
