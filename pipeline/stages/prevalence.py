@@ -11,12 +11,12 @@ from ..figures.panels import plot_place_panels, plot_year_panels
 from ..figures.style import use_chinese_font
 from ..files import PipelineError
 from ..params import BootstrapParams
-from ..text.places import choose_place_level, group_of, place_order
-from ..topics.prevalence import estimate_groups, group_rows, nan_to_none, year_order
+from ..text.places import choose_place_level
+from ..topics.prevalence import dimension_title, estimate_groups, nan_to_none, reports_by
 
-OUTPUTS = {  # dimension -> (table, figure, group order, figure kind)
-    "year": (PREVALENCE_BY_YEAR, PLOT_PREVALENCE_BY_YEAR, year_order, plot_year_panels),
-    "place": (PREVALENCE_BY_PLACE, PLOT_PREVALENCE_BY_PLACE, place_order, plot_place_panels),
+OUTPUTS = {  # dimension -> (table, figure, figure kind)
+    "year": (PREVALENCE_BY_YEAR, PLOT_PREVALENCE_BY_YEAR, plot_year_panels),
+    "place": (PREVALENCE_BY_PLACE, PLOT_PREVALENCE_BY_PLACE, plot_place_panels),
 }
 
 
@@ -40,10 +40,10 @@ def run(run: Run, params: BootstrapParams) -> None:
 
     level = choose_place_level(documents.values())
     tables = []  # written after every figure, prevalence_by_place.csv last (the Make target)
-    for dimension, (table, figure, order, plot) in OUTPUTS.items():
+    for dimension, (table, figure, plot) in OUTPUTS.items():
         prefix = () if dimension == "year" else (level or "",)
-        title = "年份 year" if dimension == "year" else f"地区 place ({level or '—'})"
-        estimates = estimate_groups(group_rows(topic_docs, group_of(documents, dimension, level), order), theta, tokens,
+        title = dimension_title(dimension, level)
+        estimates = estimate_groups(reports_by(documents, topic_docs, dimension, level), theta, tokens,
                                     params.boot_seed, params.n_boot, params.min_reports)
         tables.append((table, [[*prefix, g, int(t), labels[int(t)], e.n_reports, int(e.weight), float(e.point[j]),
                                 nan_to_none(e.low[j]), nan_to_none(e.high[j])]
@@ -52,8 +52,7 @@ def run(run: Run, params: BootstrapParams) -> None:
     run.write_params(params)
     for artifact, rows in tables:
         run.write_rows(artifact, rows)
-    with_ci = sum(1 for rows in group_rows(topic_docs, group_of(documents, "year")).values()
-                  if len(rows) >= params.min_reports)
+    with_ci = sum(1 for rows in reports_by(documents, topic_docs, "year").values() if len(rows) >= params.min_reports)
     run.log(f"prevalence: {len(topics)} topics by year and by {level or 'place (none known)'}; "
             f"{with_ci} year group(s) have >= {params.min_reports} reports and get a {params.n_boot}-resample "
             f"bootstrap interval")

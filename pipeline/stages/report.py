@@ -131,7 +131,7 @@ def run(run: Run, params: ReportParams) -> Path:
         "output_dir": str(run.out.resolve()),
         "corpus": corpus_summary(docs, report_rows),
         "params": [(f"{stage}: {key}", ", ".join(map(str, value)) if isinstance(value, list) else str(value))
-                   for stage, values in run.all_params() if stage != "quality" or stability_current
+                   for stage, values in run.all_params() if shown(params_artifact(stage))
                    for key, value in values.items()],
         "model_facts": model_facts(model, n_modelled) if model is not None else [],
         "versions": package_versions(VERSIONED_PACKAGES + _segmenter_package(run)),

@@ -18,11 +18,11 @@ from ..figures.panels import plot_place_panels, plot_places_ever, plot_year_pane
 from ..figures.style import use_chinese_font
 from ..params import BootstrapParams, Inputs
 from ..text.adoption import adoption_rows, dated_places
-from ..text.places import choose_place_level, group_of, place_name, place_order, report_label, unique_labels
+from ..text.places import choose_place_level, place_name, report_label, unique_labels
 from ..text.structure import section_name
 from ..text.themes import CONTEXT_CHARS, load_themes, theme_matcher
-from ..topics.prevalence import (GroupEstimate, estimate_groups, fill_year_gaps, group_rows, is_year, nan_to_none,
-                                 pool_small_groups, pooled, theme_rates, year_order)
+from ..topics.prevalence import (GroupEstimate, dimension_title, estimate_groups, fill_year_gaps, is_year, nan_to_none,
+                                 pool_small_groups, pooled, reports_by, theme_rates)
 
 MAX_PLACES = 30  # themes by place: the places with most reports; the rest are pooled
 
@@ -56,15 +56,15 @@ def run(run: Run, inputs: Inputs, boot: BootstrapParams) -> None:
     count_matrix = np.array([[counts[d][name] for name in names] for d in doc_ids], dtype=float).reshape(-1, len(names))
     char_counts = np.array([float(chars[d]) for d in doc_ids])
     rates = theme_rates(count_matrix, char_counts)
+    level = choose_place_level(documents.values())
     use_chinese_font()
-    _frequency_by_group(run, documents, doc_ids, names, count_matrix, char_counts, rates, boot)
-    _heatmaps(run, documents, doc_ids, names, char_counts, rates)
-    _adoption_figures(run, documents, names, adoption, boot)
+    _frequency_by_group(run, documents, doc_ids, names, level, count_matrix, char_counts, rates, boot)
+    _heatmaps(run, documents, doc_ids, names, level, char_counts, rates)
+    _adoption_figures(run, documents, place_of, names, adoption, boot)
     with run.table(THEME_COUNTS, extra) as table:
-        for doc_id, theme_counts in counts.items():
-            for theme in themes:
-                n = theme_counts[theme.name]
-                table.write([doc_id, *doc_rows[doc_id], theme.name, n, 1e4 * n / chars[doc_id] if chars[doc_id] else 0.0])
+        for i, doc_id in enumerate(doc_ids):
+            for j, name in enumerate(names):
+                table.write([doc_id, *doc_rows[doc_id], name, counts[doc_id][name], float(rates[i, j])])
         run.write_params(inputs, boot)
     found = {t.name: sum(1 for c in counts.values() if c[t.name]) for t in themes}
     run.log("themes: reports mentioning each theme: " + ", ".join(f"{k} {v}/{len(counts)}" for k, v in found.items()))
@@ -88,17 +88,16 @@ def _write_adoption(run: Run, documents: dict, place_of: dict[str, str], counts:
     return rows
 
 
-def _frequency_by_group(run: Run, documents: dict, doc_ids: list[str], names: list[str], counts: np.ndarray,
-                        chars: np.ndarray, rates: np.ndarray, boot: BootstrapParams) -> None:
+def _frequency_by_group(run: Run, documents: dict, doc_ids: list[str], names: list[str], level: str | None,
+                        counts: np.ndarray, chars: np.ndarray, rates: np.ndarray, boot: BootstrapParams) -> None:
     """theme_frequency_by_year and _by_place: pooled occurrences per 10,000 characters, with
     bootstrap-over-reports intervals, and their figures."""
-    level = choose_place_level(documents.values())
-    outputs = {"year": (THEME_RATE_BY_YEAR, PLOT_THEME_RATE_BY_YEAR, year_order, plot_year_panels, "年份 year"),
-               "place": (THEME_RATE_BY_PLACE, PLOT_THEME_RATE_BY_PLACE, place_order, plot_place_panels,
-                         f"地区 place ({level or '—'})")}
-    for dimension, (table, figure, order, plot, title) in outputs.items():
+    outputs = {"year": (THEME_RATE_BY_YEAR, PLOT_THEME_RATE_BY_YEAR, plot_year_panels),
+               "place": (THEME_RATE_BY_PLACE, PLOT_THEME_RATE_BY_PLACE, plot_place_panels)}
+    for dimension, (table, figure, plot) in outputs.items():
         prefix = () if dimension == "year" else (level or "",)
-        grouped = group_rows(doc_ids, group_of(documents, dimension, level), order)
+        title = dimension_title(dimension, level)
+        grouped = reports_by(documents, doc_ids, dimension, level)
         estimates = estimate_groups(grouped, rates, chars, boot.boot_seed, boot.n_boot, boot.min_reports)
         group_counts = {g: counts[rows].sum(axis=0) for g, rows in grouped.items()}
         run.save_figure(figure, plot(names, estimates, f"主题词频率 × {title} (per 10,000 characters)", "per 10k chars",
@@ -108,7 +107,7 @@ def _frequency_by_group(run: Run, documents: dict, doc_ids: list[str], names: li
                                for g, e in estimates.items() for j, theme in enumerate(names)))
 
 
-def _heatmaps(run: Run, documents: dict, doc_ids: list[str], names: list[str], chars: np.ndarray,
+def _heatmaps(run: Run, documents: dict, doc_ids: list[str], names: list[str], level: str | None, chars: np.ndarray,
               rates: np.ndarray) -> None:
     """Reports x themes (clustered), and themes pooled by year and by place."""
     order = cluster_order(rates)
@@ -118,9 +117,8 @@ def _heatmaps(run: Run, documents: dict, doc_ids: list[str], names: list[str], c
         "报告 × 主题词 Tracked themes per report (per 10,000 characters)", "per 10k chars", "{:.1f}",
         row_axis_label=f"{len(doc_ids)} 篇报告, 按相似度聚类排序 (clustered)", scale_columns=True), ZOOMABLE)
 
-    def by_group(dimension: str, level: str | None = None, max_groups: int | None = None):
-        order = year_order if dimension == "year" else place_order
-        grouped = group_rows(doc_ids, group_of(documents, dimension, level), order)
+    def by_group(dimension: str, max_groups: int | None = None):
+        grouped = reports_by(documents, doc_ids, dimension, level)
         grouped = pool_small_groups(grouped, max_groups) if max_groups else fill_year_gaps(grouped)
         matrix = np.array([pooled(rates[rows], chars[rows]) if rows else np.full(len(names), np.nan)
                            for rows in grouped.values()])
@@ -130,9 +128,8 @@ def _heatmaps(run: Run, documents: dict, doc_ids: list[str], names: list[str], c
     run.save_figure(PLOT_THEMES_BY_YEAR, plot_heatmap(
         matrix, groups, names, "年份 × 主题词 Tracked themes by year (per 10,000 characters, pooled)", "per 10k chars",
         "{:.1f}", scale_columns=True))
-    level = choose_place_level(documents.values())
     if level:
-        groups, matrix = by_group("place", level, MAX_PLACES)
+        groups, matrix = by_group("place", MAX_PLACES)
         run.save_figure(PLOT_THEMES_BY_PLACE, plot_heatmap(
             matrix, groups, names, f"地区 ({level}) × 主题词 Tracked themes by place (per 10,000 characters, pooled)",
             "per 10k chars", "{:.1f}", scale_columns=True))
@@ -141,7 +138,8 @@ def _heatmaps(run: Run, documents: dict, doc_ids: list[str], names: list[str], c
         run.log(f"themes: no report has a place; {run.path(PLOT_THEMES_BY_PLACE).name} skipped")
 
 
-def _adoption_figures(run: Run, documents: dict, names: list[str], adoption: list[list], boot: BootstrapParams) -> None:
+def _adoption_figures(run: Run, documents: dict, place_of: dict[str, str], names: list[str], adoption: list[list],
+                      boot: BootstrapParams) -> None:
     """theme_adoption.csv's rows drawn: the share of reports mentioning each theme by year, and
     the cumulative share of places that have mentioned it."""
     by_year: dict[str, dict[str, dict]] = defaultdict(dict)
@@ -167,8 +165,7 @@ def _adoption_figures(run: Run, documents: dict, names: list[str], adoption: lis
     if any(by_year[y][names[0]]["places"] for y in known):
         ever = {t: (np.array([int(y) for y in known]), np.array([float(by_year[y][t]["places_ever_share"] or 0)
                                                               for y in known])) for t in names}
-        n_places = len(dated_places({d: r["year"] for d, r in documents.items()},
-                                    {d: place_name(r) for d, r in documents.items()}))
+        n_places = len(dated_places({d: r["year"] for d, r in documents.items()}, place_of))
         run.save_figure(PLOT_PLACES_EVER, plot_places_ever(
             ever, n_places, "累计采用 Cumulative adoption: share of all places with a dated report that have "
                             "mentioned each theme by each year"))

@@ -16,6 +16,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from ..params import BootstrapParams
+from ..text.places import group_of, place_order
 
 N_BOOTSTRAP = BootstrapParams.n_boot
 MIN_REPORTS = BootstrapParams.min_reports
@@ -100,6 +101,18 @@ def group_rows(doc_ids: Sequence[str], group_of: Mapping[str, str], order: Calla
     for i, doc_id in enumerate(doc_ids):
         groups[group_of[doc_id]].append(i)
     return dict(sorted(groups.items(), key=lambda kv: order(kv[0]))) if order else dict(groups)
+
+
+def reports_by(documents: Mapping[str, Mapping[str, str]], doc_ids: Sequence[str], dimension: str,
+               level: str | None = None) -> dict[str, list[int]]:
+    """:func:`group_rows` by year (in year order) or by place at ``level`` (by name): the groups
+    every table and figure by year or place uses."""
+    return group_rows(doc_ids, group_of(documents, dimension, level), year_order if dimension == "year" else place_order)
+
+
+def dimension_title(dimension: str, level: str | None) -> str:
+    """A figure title's words for the grouping: 年份 year, or 地区 place (county)."""
+    return "年份 year" if dimension == "year" else f"地区 place ({level or '—'})"
 
 
 def pool_small_groups(groups: dict[str, list[int]], max_groups: int) -> dict[str, list[int]]:
