@@ -57,7 +57,7 @@ help: ## list targets and variables
 	@echo "  INPUT=dir  reports    OUTPUT=dir  results    K=n|auto  topics    K_RANGE=MIN:MAX  for K=auto"
 	@echo "  SEED=n  PASSES=n  RUNS=n  (stability models)    JOBS=n  processes (default: all cores)"
 	@echo "  STOPWORDS=files|dirs  DICTIONARY=files  THEMES=file  RULES=file  METADATA=file.csv"
-	@echo "  SEGMENTER=jieba|jieba_fast|jieba_next|rjieba  (opt-in faster segmenters, installed on first use)"
+	@echo "  SEGMENTER=jieba_next|jieba|jieba_fast|rjieba  (default jieba_next cuts as jieba, the reference; the last two: opt-in)"
 	@echo "  TEXT_COLUMN=name  (corpus tables)    PATH_PATTERN='{level}/{place}/{year}'  (metadata in paths)"
 	@echo "Every stage's options and defaults: .venv/bin/python -m pipeline <stage> --help"
 
@@ -84,7 +84,7 @@ bench-quality: $(READY) ## topic quality: NPMI and diversity vs naive, scikit-le
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) tests/benchmarks/bench_quality.py --input $(INPUT) $(if $(SEED),--seed $(SEED)) $(if $(JOBS),--jobs $(JOBS)) $(if $(K_RANGE),--k-range $(K_RANGE))
 
-bench-segmenters: $(READY) ## each opt-in SEGMENTER= against jieba on ../shared/corpora: speed, share of paragraphs cut alike (CORPUS=name: one)
+bench-segmenters: $(READY) ## each SEGMENTER= against jieba, the reference on ../shared/corpora: speed, share of paragraphs cut alike (CORPUS=name: one)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench,$(subst _,-,$(subst $(space),$(comma),$(OPT_IN_SEGMENTERS)))]'
 	$(PY) tests/benchmarks/bench_segmenters.py $(if $(CORPUS),--corpus $(CORPUS))
 

@@ -17,8 +17,8 @@ from dataclasses import fields
 from pathlib import Path
 
 from .artifacts import ARTIFACTS, PENDING_ATTRIBUTE, STAGES
-from .params import OUTPUT, Inputs, SegmentParams
-from .text.tokens import SEGMENTERS
+from .params import OUTPUT, Inputs
+from .text.tokens import OPT_IN_SEGMENTERS
 
 PACKAGE = Path(__file__).resolve().parent
 ENTRY = ("pipeline.__main__", "pipeline.cli")
@@ -111,7 +111,7 @@ def makefile_text(root: Path = PACKAGE.parent) -> str:
         lines.append(f"OPTION_{variable} := --{f.name}")
     lines.append("INPUT_FILE_VARS := " + " ".join(f.metadata["make"] for f in fields(Inputs) if f.name != "input"))
     lines.append("LIST_VARS := " + " ".join(f.metadata["make"] for f in fields(Inputs) if isinstance(f.default, tuple)))
-    lines.append("OPT_IN_SEGMENTERS := " + " ".join(s for s in SEGMENTERS if s != SegmentParams.segmenter))
+    lines.append("OPT_IN_SEGMENTERS := " + " ".join(OPT_IN_SEGMENTERS))
     lines.append(f'PENDING_MARK := {PENDING_ATTRIBUTE}="')  # as written in a page: escaped text cannot hold it
     lines.append("")
     for stage, spec in STAGES.items():

@@ -1,5 +1,5 @@
-"""Tokens: jieba segmentation (or an opt-in faster segmenter) with the domain dictionary, and the
-filters applied after it.
+"""Tokens: segmentation as jieba cuts (by default with jieba_next, faster) with the domain
+dictionary, and the filters applied after it.
 
 Segmentation (:class:`Segmenter`) keeps every token but punctuation and white space, so that
 its output can be cached and re-filtered cheaply: only a dictionary edit redoes it. The
@@ -7,6 +7,7 @@ filters (:func:`token_filter`) drop stopwords, numbers and short tokens.
 """
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -66,16 +67,61 @@ def _rjieba(domain_terms: DomainTerms) -> Cut:
     return lambda text: tokenizer.cut(text, True)
 
 
+@functools.lru_cache(maxsize=1)
+def _not_a_word_to_jieba_hmm() -> re.Pattern:
+    """A hanzi of jieba's range that jieba's HMM (its new-word finder) gives no probability as a
+    word of one character. Where every hanzi has one, cutting all of them apart is a path of
+    finite probability, so the best path never involves the floor probability at which
+    implementations can differ."""
+    import jieba.finalseg
+
+    single = jieba.finalseg.emit_P["S"]
+    return re.compile("[" + "".join(c for c in map(chr, range(0x4E00, 0x9FD6)) if c not in single) + "]")
+
+
+def _jieba_next(domain_terms: DomainTerms) -> Cut:
+    """jieba_next (a fork of jieba with its dictionary and code, the inner loops in Rust: about
+    3.5x faster) made to cut as jieba 0.42 does, on every paragraph of ../shared/corpora
+    (make bench-segmenters). Two differences are removed:
+
+    - jieba 0.42 keeps ``-`` inside a run of text (新大-龙岐湾: its HMM makes 新大 a word); the
+      fork, from jieba 0.39, cuts the text there. It is given jieba's pattern, a module constant
+      it reads on every cut.
+    - On a hanzi its HMM has no probability for as a word of its own (衞, 擧, 坣, 犇: variants
+      OpenCC leaves, rare names; 0.05% of the city corpus's paragraphs), jieba's Viterbi ties
+      at its floor probability and the fork breaks the tie another way. A paragraph with one is
+      cut by jieba itself.
+    """
+    import jieba
+    import jieba_next.tokenizer
+
+    jieba_next.tokenizer.re_han_default = jieba.re_han_default
+    fast, tie_prone = _jieba_like("jieba_next")(domain_terms), _not_a_word_to_jieba_hmm()
+    reference: list[Cut] = []  # built on first need: most corpora never need it
+
+    def cut(text: str) -> Iterable[str]:
+        if tie_prone.search(text) is None:
+            return fast(text)
+        if not reference:
+            reference.append(_jieba_like("jieba")(domain_terms))
+        return reference[0](text)
+
+    return cut
+
+
 # SEGMENTER= choices: name -> (the PyPI package that provides it, a factory of its cut function).
-# jieba is the reference; the others are opt-in (pyproject.toml: one extra each, installed by
-# make on first use), each with jieba's dictionary and word frequencies, measured against jieba
+# jieba is the reference, jieba_next (cutting as jieba does) the default: both are installed
+# with the project. The others are opt-in (pyproject.toml: one extra each, installed by make on
+# first use), each with jieba's dictionary and word frequencies. All are measured against jieba
 # by `make bench-segmenters`.
 SEGMENTERS: dict[str, tuple[str, Callable[[DomainTerms], Cut]]] = {
     "jieba": ("jieba", _jieba_like("jieba")),
     "jieba_fast": ("jieba-fast", _jieba_like("jieba_fast")),
-    "jieba_next": ("jieba-next", _jieba_like("jieba_next")),
+    "jieba_next": ("jieba-next", _jieba_next),
     "rjieba": ("rjieba", _rjieba),
 }
+REFERENCE_SEGMENTER = "jieba"
+OPT_IN_SEGMENTERS = tuple(s for s in SEGMENTERS if s not in (REFERENCE_SEGMENTER, SegmentParams.segmenter))
 
 
 def check_segmenter(segmenter: str) -> None:

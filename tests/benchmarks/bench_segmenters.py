@@ -1,4 +1,4 @@
-"""`make bench-segmenters`: each opt-in segmenter (SEGMENTER=) against jieba, on every real corpus
+"""`make bench-segmenters`: each segmenter (SEGMENTER=) against jieba, the reference, on every real corpus
 in ../shared/corpora (or CORPUS=name).
 
 On each corpus's cleaned paragraphs (the clean stage, run into make eval's folders) and with the
@@ -25,9 +25,8 @@ from benchmarks.measure import ROOT, timed  # noqa: E402
 from pipeline.artifacts import DOCUMENTS, PARAGRAPHS, STAGES, Run  # noqa: E402
 from pipeline.params import Inputs  # noqa: E402
 from pipeline.stages.segment import segmentation_terms  # noqa: E402
+from pipeline.text.tokens import REFERENCE_SEGMENTER as REFERENCE  # noqa: E402
 from pipeline.text.tokens import SEGMENTERS, make_tokenizer, segment_text  # noqa: E402
-
-REFERENCE = "jieba"
 
 
 def segmented(segmenter: str, domain_terms: list[tuple[str, int]], texts: list[str]) -> tuple[list[str], float]:
