@@ -28,7 +28,7 @@ from ..params import Inputs, LdaParams, SweepParams
 from ..text.places import place_name
 from ..text.structure import section_name
 from ..text.themes import load_themes, theme_topics
-from ..topics.batch_lda import E_STEP_PARTS
+from ..topics.batch_lda import E_STEP_PARTS, bow_matrix
 from ..topics.choose_k import K_RULE, SWEEP_PLAN, MIN_DIVERSITY, choose_k, pooled_se, split_holdout, summarise_sweep
 from ..topics.corpus import BowCorpus, model_corpus
 from ..topics.describe import RepresentativeParagraphs, topic_label, topic_share
@@ -157,13 +157,15 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
         with run.table(PARAGRAPH_TOPICS) as table, tqdm(total=n_paragraphs, desc="lda: infer", unit="par",
                                                         disable=None) as bar:
             for chunk_keys, chunk in zip(chunks(keys, params.chunksize), chunks(corpus, params.chunksize)):
-                for (doc_id, position, n_tokens), bow, theta in zip(chunk_keys, chunk, infer_topics(model, chunk)):
+                thetas = infer_topics(model, chunk)
+                for (doc_id, position, n_tokens), theta in zip(chunk_keys, thetas):
                     table.write_keyed_floats((doc_id, position, n_tokens), theta.tolist())
                     if doc_id not in doc_sums:
                         doc_sums[doc_id] = np.zeros(k)
                     doc_sums[doc_id] += theta * n_tokens
-                    representative.add(doc_id, position, theta)
-                    attribution.add(bow, theta)
+                doc_ids, positions, _ = zip(*chunk_keys)
+                representative.add(list(doc_ids), positions, thetas)
+                attribution.add(bow_matrix(chunk, len(dictionary)), thetas)
                 bar.update(len(chunk))
 
     # The topics, described once: every later stage and the report read these.

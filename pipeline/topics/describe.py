@@ -2,8 +2,6 @@
 topic's words, and its representative paragraphs."""
 from __future__ import annotations
 
-import heapq
-from collections import defaultdict
 from typing import Sequence
 
 import numpy as np
@@ -32,39 +30,51 @@ def topic_share(theta: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:
 
 class RepresentativeParagraphs:
     """The paragraphs most about each topic, one per report first (so one long report cannot
-    fill the list), fed one paragraph mix at a time (stm's findThoughts, spread over reports).
+    fill the list), fed the paragraph mixes a chunk at a time (stm's findThoughts, spread over
+    reports).
 
-    Keeps the best ``n`` per (topic, report): enough to choose from, in memory that grows with
-    reports x K, not with paragraphs.
+    Holds every paragraph's mix in the model's float type (K numbers a paragraph: a few percent
+    of the corpus's own size), so each topic is ranked once, by numpy, at the end.
     """
 
     def __init__(self, n: int):
         self.n = n
-        self._heaps: dict[tuple[int, str], list[tuple[float, int]]] = defaultdict(list)
+        self._doc_ids: list[str] = []
+        self._positions: list[np.ndarray] = []
+        self._mixes: list[np.ndarray] = []
 
-    def add(self, doc_id: str, position: int, theta: np.ndarray) -> None:
-        for topic, weight in enumerate(theta):
-            item = (float(weight), -position)  # ties: the earlier paragraph wins
-            heap = self._heaps[(topic, doc_id)]
-            if len(heap) < self.n:
-                heapq.heappush(heap, item)
-            elif item > heap[0]:
-                heapq.heapreplace(heap, item)
+    def add(self, doc_ids: Sequence[str], positions: Sequence[int], theta: np.ndarray) -> None:
+        """The mixes (paragraphs x K) of the paragraphs ``(doc_ids[i], positions[i])``."""
+        self._doc_ids += doc_ids
+        self._positions.append(np.asarray(positions, dtype=np.int64))
+        self._mixes.append(np.asarray(theta))
 
     def chosen(self) -> dict[int, list[tuple[float, str, int]]]:
-        """topic (0-based) -> ``[(weight, doc_id, position)]``, best first."""
-        candidates: dict[int, list[tuple[float, str, int]]] = defaultdict(list)
-        for (topic, doc_id), heap in self._heaps.items():
-            candidates[topic].extend((w, doc_id, -p) for w, p in heap)
-        return {topic: _one_per_report_first(items, self.n) for topic, items in sorted(candidates.items())}
+        """topic (0-based) -> ``[(weight, doc_id, position)]``, best first; ties: the report
+        first in name order, then the earlier paragraph."""
+        if not self._mixes:
+            return {}
+        theta, positions = np.concatenate(self._mixes), np.concatenate(self._positions)
+        names, doc_codes = np.unique(np.array(self._doc_ids, dtype=object), return_inverse=True)  # codes sort as names
+        return {topic: [(float(theta[i, topic]), names[doc_codes[i]], int(positions[i]))
+                        for i in _one_per_report_first(np.lexsort((positions, doc_codes, -theta[:, topic])),
+                                                       doc_codes, self.n)]
+                for topic in range(theta.shape[1])}
 
 
-def _one_per_report_first(items: list[tuple[float, str, int]], n: int) -> list[tuple[float, str, int]]:
-    ranked = sorted(items, key=lambda x: (-x[0], x[1], x[2]))
-    chosen, seen = [], set()
-    for item in ranked:
-        if item[1] not in seen and len(chosen) < n:
-            chosen.append(item)
-            seen.add(item[1])
-    chosen += [item for item in ranked if item not in chosen][:n - len(chosen)]
-    return sorted(chosen, key=lambda x: (-x[0], x[1], x[2]))
+def _one_per_report_first(ranked: np.ndarray, doc_codes: np.ndarray, n: int) -> list[int]:
+    """The first ``n`` of ``ranked`` (paragraph indices, best first) from distinct reports, then
+    the best of the rest if there are fewer reports than ``n``; in rank order."""
+    chosen: list[int] = []
+    seen: set[int] = set()
+    for i in ranked:
+        if doc_codes[i] not in seen:
+            chosen.append(i)
+            seen.add(doc_codes[i])
+            if len(chosen) == n:
+                break
+    if len(chosen) < n:  # fewer reports than n: every one was scanned
+        taken = set(chosen)
+        chosen += [i for i in ranked[:n] if i not in taken][:n - len(chosen)]
+        return ranked[np.isin(ranked, chosen)].tolist()
+    return chosen

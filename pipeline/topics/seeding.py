@@ -128,14 +128,13 @@ class ThemeAttribution:
         self.seed_ids, self.phi = [list(ids) for ids in seed_ids], phi
         self.totals = np.zeros((len(self.seed_ids), phi.shape[0]))
 
-    def add(self, bow: Sequence[tuple[int, int]], theta: np.ndarray) -> None:
-        pairs = np.asarray(bow).reshape(-1, 2)
-        counts = dict(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist()))
+    def add(self, counts, theta: np.ndarray) -> None:
+        """A chunk of paragraphs: their term ``counts`` (a sparse paragraphs x terms matrix) and
+        topic mixes (paragraphs x K)."""
         for s, ids in enumerate(self.seed_ids):
-            for term in ids:
-                if term in counts:
-                    posterior = theta * self.phi[:, term]
-                    self.totals[s] += counts[term] * posterior / posterior.sum()
+            found = counts[:, ids].tocoo()  # each (paragraph, theme term) that occurs
+            posterior = theta[found.row] * self.phi[:, np.asarray(ids)[found.col]].T
+            self.totals[s] += (found.data[:, None] * posterior / posterior.sum(axis=1, keepdims=True)).sum(axis=0)
 
     def own_share(self) -> np.ndarray:
         """For seeded topic s (topic s of the model), the share of its theme's occurrences it holds."""

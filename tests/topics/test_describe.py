@@ -10,8 +10,10 @@ from pipeline.topics.describe import RepresentativeParagraphs
 
 def chosen(n: int, paragraphs) -> dict[int, list[tuple[float, str, int]]]:
     picks = RepresentativeParagraphs(n)
-    for doc_id, position, theta in paragraphs:
-        picks.add(doc_id, position, np.asarray(theta, dtype=float))
+    for chunk in (paragraphs[:2], paragraphs[2:]):  # fed a chunk at a time
+        if chunk:
+            doc_ids, positions, theta = zip(*chunk)
+            picks.add(list(doc_ids), list(positions), np.array(theta, dtype=float))
     return picks.chosen()
 
 

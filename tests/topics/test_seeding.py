@@ -6,9 +6,12 @@ import dataclasses
 import logging
 
 import numpy as np
+import pytest
+from scipy import sparse
 
 from pipeline.params import LdaParams
 from pipeline.text.themes import Theme, parse_themes
+from pipeline.topics.batch_lda import bow_matrix
 from pipeline.topics.seeding import KeywordCoverage, ThemeAttribution, choose_seeds, seed_prior, seed_term_ids
 from pipeline.topics.train import topic_term_matrix, train_lda
 from topics.planted import planted_corpus
@@ -62,6 +65,22 @@ def test_the_prior_adds_the_seed_terms_counts_to_their_own_topic_only():
     assert np.all(prior[untouched] == 0.01)
 
 
+def test_theme_attribution_splits_each_occurrence_over_the_topics_by_its_posterior():
+    phi = np.array([[0.5, 0.25, 0.25], [0.1, 0.1, 0.8]])
+    counts = np.array([[2, 1, 0], [0, 0, 3], [1, 0, 1]])
+    theta = np.array([[0.5, 0.5], [0.25, 0.75], [0.9, 0.1]])
+    attribution = ThemeAttribution([[0, 2]], phi)
+    for rows in (slice(0, 2), slice(2, 3)):  # fed a chunk at a time
+        attribution.add(sparse.csr_matrix(counts[rows]), theta[rows])
+    expected = np.zeros(2)
+    for paragraph in range(3):
+        for term in (0, 2):
+            posterior = theta[paragraph] * phi[:, term]
+            expected += counts[paragraph, term] * posterior / posterior.sum()
+    assert np.allclose(attribution.totals[0], expected)
+    assert attribution.own_share()[0] == pytest.approx(expected[0] / expected.sum())
+
+
 def test_a_seeded_topic_comes_first_and_carries_its_theme_words():
     from gensim.corpora import Dictionary
 
@@ -80,7 +99,6 @@ def test_a_seeded_topic_comes_first_and_carries_its_theme_words():
     again = topic_term_matrix(train_lda(bows, dictionary, len(bows), params, seed_ids))
     assert np.array_equal(phi, again)  # reproducible
     attribution = ThemeAttribution(seed_ids, phi)
-    for bow in bows:
-        gamma, _ = model.inference([bow])
-        attribution.add(bow, gamma[0] / gamma[0].sum())
+    gamma, _ = model.inference(bows)
+    attribution.add(bow_matrix(bows, len(dictionary)), gamma / gamma.sum(axis=1, keepdims=True))
     assert attribution.own_share()[0] > 0.9
