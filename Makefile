@@ -21,6 +21,10 @@
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
+# Two stages at a time where the graph allows: after a stopword edit lda runs beside tfidf, then
+# plots beside prevalence. Stages that need much memory run alone (Stage.alone in
+# pipeline/artifacts.py, as the *_ORDER prerequisites below). make -j1 runs one at a time.
+MAKEFLAGS += --jobs=2
 
 PYTHON ?= python3
 comma := ,
@@ -59,6 +63,7 @@ help: ## list targets and variables
 	@echo "  STOPWORDS=files|dirs  DICTIONARY=files  THEMES=file  RULES=file  METADATA=file.csv"
 	@echo "  SEGMENTER=jieba_next|jieba|jieba_fast|rjieba  (default jieba_next cuts as jieba, the reference; the last two: opt-in)"
 	@echo "  TEXT_COLUMN=name  (corpus tables)    PATH_PATTERN='{level}/{place}/{year}'  (metadata in paths)"
+	@echo "  make -j1 topics: one stage at a time (by default two run side by side where the graph allows)"
 	@echo "Every stage's options and defaults: .venv/bin/python -m pipeline <stage> --help"
 
 # The report does not wait for the stability runs (quality): written as soon as the topics are,
@@ -137,39 +142,39 @@ $(sort $(foreach s,$(STAGE_NAMES),$(call files_of,$(s)))):
 	@echo "error: $@: file not found (check STOPWORDS=, DICTIONARY=, THEMES=, RULES=, METADATA=)" >&2; exit 2
 
 # ---- stages --------------------------------------------------------------------------------------
-$(CLEAN_TARGET): $(call needs,CLEAN) | $(READY)
+$(CLEAN_TARGET): $(call needs,CLEAN) | $(READY) $(CLEAN_ORDER)
 	$(STAGE) clean $(call options,CLEAN)
 
 # An opt-in segmenter (SEGMENTER=jieba_fast ...) is installed on its first use, that one only.
-$(SEGMENT_TARGET): $(call needs,SEGMENT) | $(READY) $(addprefix $(VENV)/.segmenter-,$(filter $(OPT_IN_SEGMENTERS),$(SEGMENTER)))
+$(SEGMENT_TARGET): $(call needs,SEGMENT) | $(READY) $(SEGMENT_ORDER) $(addprefix $(VENV)/.segmenter-,$(filter $(OPT_IN_SEGMENTERS),$(SEGMENTER)))
 	$(STAGE) segment $(call options,SEGMENT)
 
-$(FILTER_TARGET): $(call needs,FILTER) | $(READY)
+$(FILTER_TARGET): $(call needs,FILTER) | $(READY) $(FILTER_ORDER)
 	$(STAGE) filter $(call options,FILTER)
 
-$(LDA_TARGET): $(call needs,LDA) | $(READY)
+$(LDA_TARGET): $(call needs,LDA) | $(READY) $(LDA_ORDER)
 	$(STAGE) lda $(call options,LDA)
 
-$(TFIDF_TARGET): $(call needs,TFIDF) | $(READY)
+$(TFIDF_TARGET): $(call needs,TFIDF) | $(READY) $(TFIDF_ORDER)
 	$(STAGE) tfidf $(call options,TFIDF)
 
-$(THEMES_TARGET): $(call needs,THEMES) | $(READY)
+$(THEMES_TARGET): $(call needs,THEMES) | $(READY) $(THEMES_ORDER)
 	$(STAGE) themes $(call options,THEMES)
 
-$(PLOTS_TARGET): $(call needs,PLOTS) | $(READY)
+$(PLOTS_TARGET): $(call needs,PLOTS) | $(READY) $(PLOTS_ORDER)
 	$(STAGE) plots $(call options,PLOTS)
 
-$(QUALITY_TARGET): $(call needs,QUALITY) | $(READY) $(QUALITY_SHOWN_BY)
+$(QUALITY_TARGET): $(call needs,QUALITY) | $(READY) $(QUALITY_ORDER) $(QUALITY_SHOWN_BY)
 	$(STAGE) quality $(call options,QUALITY)
 
-$(PREVALENCE_TARGET): $(call needs,PREVALENCE) | $(READY)
+$(PREVALENCE_TARGET): $(call needs,PREVALENCE) | $(READY) $(PREVALENCE_ORDER)
 	$(STAGE) prevalence $(call options,PREVALENCE)
 
-$(MINE_TARGET): $(call needs,MINE) | $(READY)
+$(MINE_TARGET): $(call needs,MINE) | $(READY) $(MINE_ORDER)
 	$(STAGE) mine $(call options,MINE)
 
-$(TERMS_TARGET): $(call needs,TERMS) | $(READY)
+$(TERMS_TARGET): $(call needs,TERMS) | $(READY) $(TERMS_ORDER)
 	$(STAGE) terms $(call options,TERMS)
 
-$(REPORT_TARGET): $(call needs,REPORT) | $(READY)
+$(REPORT_TARGET): $(call needs,REPORT) | $(READY) $(REPORT_ORDER)
 	$(STAGE) report $(call options,REPORT)

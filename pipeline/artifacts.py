@@ -205,6 +205,9 @@ class Stage:
     # Stages whose results it shows without waiting for them: it says they are on their way when
     # they are not yet of the current model, and `make topics` runs it again once they are.
     shows: tuple[str, ...] = ()
+    # Make runs two stages at a time where the graph allows; a stage that takes much memory (or
+    # both cores) runs alone: after every stage listed before it, before every stage after it.
+    alone: bool = False
 
 
 # A page marks where the results of a shown stage are not yet of the current model with this
@@ -212,22 +215,31 @@ class Stage:
 PENDING_ATTRIBUTE = "data-pending-stage"
 
 
+# Side by side (make -j2, the default) run lda and tfidf, then plots and prevalence: the stages a
+# stopword edit reruns. On the 100 MB bench corpus the heaviest stages alone take 650-810 MB.
 STAGES: dict[str, Stage] = {s.name: s for s in (
-    Stage("clean", PARAGRAPHS, (), ("input", "rules", "metadata"), (P.CleanParams,)),
-    Stage("segment", SEGMENTED, ("clean",), ("dictionary",), (P.SegmentParams,)),
+    Stage("clean", PARAGRAPHS, (), ("input", "rules", "metadata"), (P.CleanParams,), alone=True),
+    Stage("segment", SEGMENTED, ("clean",), ("dictionary",), (P.SegmentParams,), alone=True),
     Stage("filter", TOKENS, ("segment",), ("stopwords",), (P.FilterParams,)),
     Stage("lda", DOCUMENT_TOPICS, ("clean", "filter"), ("themes",), (P.LdaParams, P.SweepParams)),
     Stage("tfidf", KEYWORDS, ("clean", "filter"), (), (P.TfidfParams,)),
-    Stage("themes", THEME_COUNTS, ("clean",), ("themes",), (P.BootstrapParams,)),
+    Stage("themes", THEME_COUNTS, ("clean",), ("themes",), (P.BootstrapParams,), alone=True),
     Stage("plots", PLOTS_DONE, ("clean", "lda", "tfidf"), (), (P.PlotParams,)),
     Stage("prevalence", PREVALENCE_BY_PLACE, ("clean", "lda"), (), (P.BootstrapParams,)),
-    Stage("mine", MINED_TERMS, ("segment",), (), (P.MiningParams,)),
+    Stage("mine", MINED_TERMS, ("segment",), (), (P.MiningParams,), alone=True),
     Stage("terms", TERM_CANDIDATES, ("mine",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
     Stage("report", REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "prevalence", "terms"), (),
-          (P.ReportParams,), shows=("quality",)),
+          (P.ReportParams,), shows=("quality",), alone=True),
     # After the report: the first report after a stopword edit does not wait for the stability runs.
-    Stage("quality", QUALITY_BASIS, ("filter", "lda"), (), (P.QualityParams,)),
+    Stage("quality", QUALITY_BASIS, ("filter", "lda"), (), (P.QualityParams,), alone=True),
 )}
+
+
+def runs_after(stage: str) -> list[str]:
+    """The stages that must be finished before ``stage`` starts, beyond those it reads, so that a
+    stage marked alone runs alone (see :attr:`Stage.alone`)."""
+    earlier = list(STAGES)[:list(STAGES).index(stage)]
+    return earlier if STAGES[stage].alone else [s for s in earlier if STAGES[s].alone]
 
 
 def stage_artifacts(stage: str) -> list[Artifact]:

@@ -16,7 +16,7 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from .artifacts import ARTIFACTS, PENDING_ATTRIBUTE, STAGES
+from .artifacts import ARTIFACTS, PENDING_ATTRIBUTE, STAGES, runs_after
 from .params import OUTPUT, Inputs
 from .text.tokens import OPT_IN_SEGMENTERS
 
@@ -125,6 +125,7 @@ def makefile_text(root: Path = PACKAGE.parent) -> str:
                   for cls in spec.params for f in fields(cls) if f.metadata.get("make")] + [""]
     # Once every target is defined (a stage may show one that comes after it):
     for stage, spec in STAGES.items():
+        lines.append(f"{stage.upper()}_ORDER := {' '.join(f'$({s.upper()}_TARGET)' for s in runs_after(stage))}")
         if spec.shows:
             lines.append(f"{stage.upper()}_SHOWS := {' '.join(f'$({s.upper()}_TARGET)' for s in spec.shows)}")
         shown_by = [other for other, other_spec in STAGES.items() if stage in other_spec.shows]

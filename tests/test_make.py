@@ -73,7 +73,8 @@ def module_file(project: Path, module: str) -> Path:
 
 def test_touching_a_module_reruns_every_stage_that_loads_it(project):
     common = (f"INPUT={project / 'corpus'}", f"OUTPUT={project / 'out'}", *SMALL)
-    log = make(project, "topics", *common, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    # One stage at a time: each stage's import lines follow its command line.
+    log = make(project, "-j1", "topics", *common, env={"PYTHONPROFILEIMPORTTIME": "1"})
     loaded = modules_loaded(log)
     assert set(loaded) == {"clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "quality", "prevalence",
                            "mine", "terms", "report"}, log[-2000:]
@@ -96,6 +97,24 @@ def test_touching_a_module_reruns_every_stage_that_loads_it(project):
         if not stages <= rerun:
             missed[module] = sorted(stages - rerun)
     assert not missed, f"stages that load a module but did not rerun when it changed: {missed}"
+
+
+def test_two_stages_run_side_by_side_and_the_heavy_ones_alone(project, tmp_path):
+    """By default make runs lda beside tfidf, and plots beside prevalence; a stage marked alone
+    (much memory, or both cores) overlaps no other."""
+    out, spans = tmp_path / "out", tmp_path / "spans.log"
+    stand_in = f"STAGE={sys.executable} {ROOT / 'tests' / 'stand_in_stage.py'} --output {out}"
+    make(project, "topics", f"INPUT={project / 'corpus'}", f"OUTPUT={out}", *SMALL, stand_in,
+         env={"STAND_IN_LOG": str(tmp_path / "runs.log"), "STAND_IN_SPANS": str(spans), "STAND_IN_SECONDS": "0.4",
+              "PYTHONPATH": str(project)})
+    runs = [(stage, float(start), float(end)) for stage, start, end in map(str.split, spans.read_text().splitlines())]
+    assert {stage for stage, _, _ in runs} == set(STAGES)
+    side_by_side = {frozenset((a[0], b[0])) for i, a in enumerate(runs) for b in runs[i + 1:]
+                    if a[1] < b[2] and b[1] < a[2]}
+    assert {frozenset(("lda", "tfidf")), frozenset(("plots", "prevalence"))} <= side_by_side, side_by_side
+    alone = {stage for stage, spec in STAGES.items() if spec.alone}
+    assert alone >= {"clean", "segment", "themes", "mine", "report", "quality"}
+    assert not [pair for pair in side_by_side if pair & alone], side_by_side
 
 
 def test_editing_the_cli_or_the_parameters_reruns_every_stage(project):
