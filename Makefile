@@ -7,6 +7,7 @@
 #       clean/ --themes--> themes/ (counts, adoption, frequency by year and place: text only, so a
 #                                   stopword edit does not rerun it)
 #       lda/ tfidf/ --plots--> plots/     lda/ --prevalence--> prevalence/ (topic shares by year, place)
+#       lda/ --explorer--> explorer/ldavis.json (the topic explorer's data, pyLDAvis)
 #       segment/ --mine--> terms/mined_terms.csv --terms (stopwords, dictionary)--> terms/ (candidate terms)
 #       all of the above --report--> report.html (one self-contained page) + explorer.html
 #       lda/ --quality--> quality/ (stability), after the report, which `make topics` then rewrites
@@ -169,6 +170,9 @@ $(QUALITY_TARGET): $(call needs,QUALITY) | $(READY) $(QUALITY_ORDER) $(QUALITY_S
 
 $(PREVALENCE_TARGET): $(call needs,PREVALENCE) | $(READY) $(PREVALENCE_ORDER)
 	$(STAGE) prevalence $(call options,PREVALENCE)
+
+$(EXPLORER_TARGET): $(call needs,EXPLORER) | $(READY) $(EXPLORER_ORDER)
+	$(STAGE) explorer $(call options,EXPLORER)
 
 $(MINE_TARGET): $(call needs,MINE) | $(READY) $(MINE_ORDER)
 	$(STAGE) mine $(call options,MINE)

@@ -169,6 +169,10 @@ PREVALENCE_BY_PLACE = A("prevalence/prevalence_by_place.csv", "prevalence",
 PLOT_PREVALENCE_BY_YEAR = A("prevalence/prevalence_by_year.png", "prevalence", "topic shares by year")
 PLOT_PREVALENCE_BY_PLACE = A("prevalence/prevalence_by_place.png", "prevalence", "topic shares by place")
 
+# ---- explorer ---------------------------------------------------------------------------------
+EXPLORER_DATA = A("explorer/ldavis.json", "explorer", "the interactive topic explorer's data (pyLDAvis on the model), "
+                  "or why it could not be prepared: the report shows it")
+
 # ---- mine, terms ------------------------------------------------------------------------------
 MINED_TERMS = A("terms/mined_terms.csv", "mine", "every candidate multiword term mined, before stopwords and the dictionary",
                 ("term", "parts", "count", "n_reports", "cohesion_bits", "freedom_bits", "score", "example_report",
@@ -226,9 +230,12 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("themes", THEME_COUNTS, ("clean",), ("themes",), (P.BootstrapParams,), alone=True),
     Stage("plots", PLOTS_DONE, ("clean", "lda", "tfidf"), (), (P.PlotParams,)),
     Stage("prevalence", PREVALENCE_BY_PLACE, ("clean", "lda"), (), (P.BootstrapParams,)),
+    # Apart from the report, which is written twice (before and after the stability runs).
+    Stage("explorer", EXPLORER_DATA, ("lda",), (), ()),
     Stage("mine", MINED_TERMS, ("segment",), (), (P.MiningParams,), alone=True),
     Stage("terms", TERM_CANDIDATES, ("mine",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
-    Stage("report", REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "prevalence", "terms"), (),
+    Stage("report", REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "prevalence", "explorer",
+                             "terms"), (),
           (P.ReportParams,), shows=("quality",), alone=True),
     # After the report: the first report after a stopword edit does not wait for the stability runs.
     Stage("quality", QUALITY_BASIS, ("filter", "lda"), (), (P.QualityParams,), alone=True),

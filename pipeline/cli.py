@@ -168,6 +168,11 @@ def prevalence():
     """Topic prevalence by year and place, with bootstrap intervals -> prevalence/."""
 
 
+@_stage("explorer")
+def explorer():
+    """Prepare the interactive topic explorer's data (pyLDAvis) -> explorer/ldavis.json."""
+
+
 @_stage("mine")
 def mine():
     """Mine candidate multiword terms -> terms/mined_terms.csv (before stopwords and the dictionary)."""

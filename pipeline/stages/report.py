@@ -5,12 +5,13 @@ results are shown only when they are of this model, and `make topics` then write
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-from ..artifacts import (ARTIFACTS, CLEANING_REPORT, CORPUS, CORPUS_INDEX, DOCUMENTS, DOCUMENT_TOPICS, EXPLORER,
+from ..artifacts import (ARTIFACTS, CLEANING_REPORT, CORPUS_INDEX, DOCUMENTS, DOCUMENT_TOPICS, EXPLORER, EXPLORER_DATA,
                          K_CHOICE, K_SWEEP_PLOT, K_SWEEP_SUMMARY, KEYWORDS, MODEL, PENDING_ATTRIBUTE, PLOT_DOCUMENT_TOPICS,
                          PLOT_PREVALENCE_BY_PLACE, PLOT_PREVALENCE_BY_YEAR, PLOT_THEME_RATE_BY_PLACE,
                          PLOT_THEME_RATE_BY_YEAR, PLOT_THEMES_BY_PLACE, PLOT_THEMES_BY_REPORT, PLOT_THEMES_BY_YEAR,
@@ -18,7 +19,7 @@ from ..artifacts import (ARTIFACTS, CLEANING_REPORT, CORPUS, CORPUS_INDEX, DOCUM
                          QUALITY_BASIS,
                          REMOVED_LINES, REPORT, REPRESENTATIVE, SEEDED_TOPICS, TERM_CANDIDATES, THEME_ADOPTION,
                          THEME_CONTEXTS, THEME_COUNTS, THEME_RATE_BY_YEAR, THEME_TOPICS, TOPIC_STABILITY, TOPIC_SUMMARY,
-                         TOPICS, STAGES, Artifact, Run, long_to_matrix, params_artifact)
+                         TOPICS, STAGES, Artifact, Run, params_artifact)
 from ..figures.style import cjk_font_path
 from ..params import ReportParams, SegmentParams
 from ..report.assets import figure, human_size, ldavis_assets, render_pages
@@ -26,10 +27,7 @@ from ..report.context import (COLLAPSE_ROWS, EXPLORER_ID, SECTIONS, SUMMARY_ROWS
                               attach_paragraphs, build_documents, cleaning_overview, corpus_summary, csv_preview,
                               document_topic_table, keyword_table, model_facts, package_versions, snippet,
                               theme_examples, theme_findings, theme_summary, topic_summaries)
-from ..report.explorer import prepare_explorer
 from ..text.tokens import SEGMENTERS
-from ..topics.corpus import BowCorpus
-from ..topics.train import topic_term_matrix
 
 FIGURES = {  # name in the template -> (artifact, title)
     "theme_adoption": (PLOT_THEME_ADOPTION, "提及主题词的报告比例 Share of reports mentioning each theme, by year"),
@@ -76,17 +74,6 @@ def _quality_section(run: Run, shown: Callable[[Artifact], bool]) -> dict[str, A
     return {"exists": bool(figures or tables or notes), "figures": figures, "tables": tables, "notes": notes}
 
 
-def _explorer_data(run: Run, model, dictionary, doc_topic_rows: list[dict[str, str]]) -> dict[str, Any]:
-    """pyLDAvis data from the model's word distributions and the reports' mixes with their token
-    counts: LDAvis uses the mixes only for each topic's token total, which the reports' token-
-    weighted mixes give exactly as the paragraphs' would, from a table a hundredth the size."""
-    _, _, theta = long_to_matrix(doc_topic_rows, "doc_id", "topic", "weight")
-    lengths = [float(n) for n in {r["doc_id"]: r["n_tokens"] for r in doc_topic_rows}.values()]
-    frequency = BowCorpus.load(run.require(CORPUS)).term_frequency()
-    vocab = [dictionary[i] for i in range(len(dictionary))]
-    return prepare_explorer(topic_term_matrix(model), theta, lengths, vocab, frequency)
-
-
 def _segmenter_package(run: Run) -> tuple[str, ...]:
     """The package of an opt-in segmenter the run used (jieba is always listed)."""
     if not run.exists(params_artifact("segment")):
@@ -117,12 +104,9 @@ def run(run: Run, params: ReportParams) -> Path:
     if run.exists(MODEL):
         model, dictionary = run.load_model()
     explorer_data, explorer_error = None, ""
-    if params.explorer and model is not None:
-        try:
-            explorer_data = _explorer_data(run, model, dictionary, doc_topic_rows)
-        except Exception as err:  # the rest of the report is still worth having; say why loudly
-            explorer_error = f"{type(err).__name__}: {err}"
-            run.log(f"report: WARNING interactive explorer skipped: {explorer_error}")
+    if params.explorer and model is not None and run.exists(EXPLORER_DATA):
+        explorer = json.loads(run.path(EXPLORER_DATA).read_text(encoding="utf-8"))
+        explorer_data, explorer_error = explorer["data"], explorer["error"]
     n_modelled = sum(1 for _ in run.rows(CORPUS_INDEX)) if run.exists(CORPUS_INDEX) else None
 
     context = {

@@ -53,8 +53,8 @@ def hostile_run(folder: Path) -> Path:
     corpus built in ``folder``; returns the output folder."""
     from pipeline.params import (CleanParams, FilterParams, LdaParams, PlotParams, BootstrapParams, QualityParams,
                                  MiningParams, ReportParams, SegmentParams, SweepParams, TermParams, TfidfParams)
-    from pipeline.stages import clean, filter as filter_, lda, mine, plots, prevalence, quality, report, segment, \
-        terms, tfidf, themes
+    from pipeline.stages import clean, explorer, filter as filter_, lda, mine, plots, prevalence, quality, report, \
+        segment, terms, tfidf, themes
 
     out = folder / "out"
     shutil.rmtree(folder, ignore_errors=True)  # an interrupted earlier build
@@ -70,6 +70,7 @@ def hostile_run(folder: Path) -> Path:
     plots.run(quiet_run(out, "plots"), PlotParams())
     quality.run(quiet_run(out, "quality"), QualityParams(runs=2))
     prevalence.run(quiet_run(out, "prevalence"), BootstrapParams(n_boot=200))
+    explorer.run(quiet_run(out, "explorer"))
     mine.run(quiet_run(out, "mine"), MiningParams())
     terms.run(quiet_run(out, "terms"), inputs, TermParams())
     # A K-sweep table from "another run" (lda with K=auto), with hostile cells, to show that the

@@ -8,6 +8,7 @@ tests/report/test_browser.py.
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import quiet_run
-from pipeline.artifacts import DOCUMENT_TOPICS
+from pipeline.artifacts import EXPLORER_DATA
 from pipeline.params import ReportParams
 from pipeline.report.explorer import relevance_ranking
 from pipeline.stages import report as report_stage
@@ -184,9 +185,9 @@ def test_stability_of_an_earlier_model_is_not_shown(seed_output, tmp_path):
 
 def test_explorer_numbering_matches_the_tables(seed_output):
     run = quiet_run(seed_output, "report")
-    model, dictionary = run.load_model()
-    # what the stage puts in the page
-    data = report_stage._explorer_data(run, model, dictionary, list(run.rows(DOCUMENT_TOPICS)))
+    model, _ = run.load_model()
+    # what the page shows: the explorer stage's data
+    data = json.loads(run.path(EXPLORER_DATA).read_text(encoding="utf-8"))["data"]
     assert data["topic.order"] == list(range(1, model.num_topics + 1))  # T3 is "3" in the map
     assert len(data["mdsDat"]["x"]) == model.num_topics
     for topic in range(1, model.num_topics + 1):
