@@ -22,10 +22,16 @@
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
-# Two stages at a time where the graph allows: after a stopword edit lda runs beside tfidf, then
-# plots beside prevalence. Stages that need much memory run alone (Stage.alone in
-# pipeline/artifacts.py, as the *_ORDER prerequisites below). make -j1 runs one at a time.
+# make topics runs two stages at a time where the graph allows: after a stopword edit lda beside
+# tfidf, then plots, prevalence and explorer. Stages that need much memory run alone
+# (Stage.alone in pipeline/artifacts.py, as the *_ORDER prerequisites of the stage rules).
+# make -j1 topics runs one at a time. Only for topics alone: beside another goal (clean,
+# accept-terms) the goals themselves would run side by side, and a single stage's target should
+# not build the stages it is merely ordered after.
+ifeq ($(MAKECMDGOALS),topics)
 MAKEFLAGS += --jobs=2
+order = $($(1)_ORDER)
+endif
 
 PYTHON ?= python3
 comma := ,
@@ -143,42 +149,42 @@ $(sort $(foreach s,$(STAGE_NAMES),$(call files_of,$(s)))):
 	@echo "error: $@: file not found (check STOPWORDS=, DICTIONARY=, THEMES=, RULES=, METADATA=)" >&2; exit 2
 
 # ---- stages --------------------------------------------------------------------------------------
-$(CLEAN_TARGET): $(call needs,CLEAN) | $(READY) $(CLEAN_ORDER)
+$(CLEAN_TARGET): $(call needs,CLEAN) | $(READY) $(call order,CLEAN)
 	$(STAGE) clean $(call options,CLEAN)
 
 # An opt-in segmenter (SEGMENTER=jieba_fast ...) is installed on its first use, that one only.
-$(SEGMENT_TARGET): $(call needs,SEGMENT) | $(READY) $(SEGMENT_ORDER) $(addprefix $(VENV)/.segmenter-,$(filter $(OPT_IN_SEGMENTERS),$(SEGMENTER)))
+$(SEGMENT_TARGET): $(call needs,SEGMENT) | $(READY) $(call order,SEGMENT) $(addprefix $(VENV)/.segmenter-,$(filter $(OPT_IN_SEGMENTERS),$(SEGMENTER)))
 	$(STAGE) segment $(call options,SEGMENT)
 
-$(FILTER_TARGET): $(call needs,FILTER) | $(READY) $(FILTER_ORDER)
+$(FILTER_TARGET): $(call needs,FILTER) | $(READY) $(call order,FILTER)
 	$(STAGE) filter $(call options,FILTER)
 
-$(LDA_TARGET): $(call needs,LDA) | $(READY) $(LDA_ORDER)
+$(LDA_TARGET): $(call needs,LDA) | $(READY) $(call order,LDA)
 	$(STAGE) lda $(call options,LDA)
 
-$(TFIDF_TARGET): $(call needs,TFIDF) | $(READY) $(TFIDF_ORDER)
+$(TFIDF_TARGET): $(call needs,TFIDF) | $(READY) $(call order,TFIDF)
 	$(STAGE) tfidf $(call options,TFIDF)
 
-$(THEMES_TARGET): $(call needs,THEMES) | $(READY) $(THEMES_ORDER)
+$(THEMES_TARGET): $(call needs,THEMES) | $(READY) $(call order,THEMES)
 	$(STAGE) themes $(call options,THEMES)
 
-$(PLOTS_TARGET): $(call needs,PLOTS) | $(READY) $(PLOTS_ORDER)
+$(PLOTS_TARGET): $(call needs,PLOTS) | $(READY) $(call order,PLOTS)
 	$(STAGE) plots $(call options,PLOTS)
 
-$(QUALITY_TARGET): $(call needs,QUALITY) | $(READY) $(QUALITY_ORDER) $(QUALITY_SHOWN_BY)
+$(QUALITY_TARGET): $(call needs,QUALITY) | $(READY) $(call order,QUALITY) $(QUALITY_SHOWN_BY)
 	$(STAGE) quality $(call options,QUALITY)
 
-$(PREVALENCE_TARGET): $(call needs,PREVALENCE) | $(READY) $(PREVALENCE_ORDER)
+$(PREVALENCE_TARGET): $(call needs,PREVALENCE) | $(READY) $(call order,PREVALENCE)
 	$(STAGE) prevalence $(call options,PREVALENCE)
 
-$(EXPLORER_TARGET): $(call needs,EXPLORER) | $(READY) $(EXPLORER_ORDER)
+$(EXPLORER_TARGET): $(call needs,EXPLORER) | $(READY) $(call order,EXPLORER)
 	$(STAGE) explorer $(call options,EXPLORER)
 
-$(MINE_TARGET): $(call needs,MINE) | $(READY) $(MINE_ORDER)
+$(MINE_TARGET): $(call needs,MINE) | $(READY) $(call order,MINE)
 	$(STAGE) mine $(call options,MINE)
 
-$(TERMS_TARGET): $(call needs,TERMS) | $(READY) $(TERMS_ORDER)
+$(TERMS_TARGET): $(call needs,TERMS) | $(READY) $(call order,TERMS)
 	$(STAGE) terms $(call options,TERMS)
 
-$(REPORT_TARGET): $(call needs,REPORT) | $(READY) $(REPORT_ORDER)
+$(REPORT_TARGET): $(call needs,REPORT) | $(READY) $(call order,REPORT)
 	$(STAGE) report $(call options,REPORT)

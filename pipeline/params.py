@@ -77,7 +77,7 @@ class CleanParams:
 class SegmentParams:
     """Word segmentation."""
 
-    segmenter: str = param("jieba_next", "jieba_next: jieba's code and dictionary, partly in Rust and about 3.5x "
+    segmenter: str = param("jieba_next", "jieba_next: jieba's code and dictionary, partly in Rust and about 3x "
                                          "faster, cutting every paragraph of the real corpora as jieba does; jieba: "
                                          "the reference; or an opt-in one, faster but cutting some paragraphs "
                                          "otherwise: jieba_fast, rjieba (make installs it on first use). Each one's "
@@ -232,7 +232,8 @@ class TermParams:
 class ReportParams:
     """report.html and explorer.html."""
 
-    explorer: bool = param(True, "Build the interactive topic explorer (pyLDAvis), in the report and as a page of its own.")
+    explorer: bool = param(True, "Show the interactive topic explorer (pyLDAvis; the explorer stage prepares its data) "
+                                 "in the report and as a page of its own.")
 
 
 @dataclass(frozen=True)

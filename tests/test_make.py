@@ -104,7 +104,7 @@ def test_two_stages_run_side_by_side_and_the_heavy_ones_alone(project, tmp_path)
     out, spans = tmp_path / "out", tmp_path / "spans.log"
     stand_in = f"STAGE={sys.executable} {ROOT / 'tests' / 'stand_in_stage.py'} --output {out}"
     make(project, "topics", f"INPUT={project / 'corpus'}", f"OUTPUT={out}", *SMALL, stand_in,
-         env={"STAND_IN_LOG": str(tmp_path / "runs.log"), "STAND_IN_SPANS": str(spans), "STAND_IN_SECONDS": "0.4",
+         env={"STAND_IN_LOG": str(tmp_path / "runs.log"), "STAND_IN_SPANS": str(spans), "STAND_IN_SECONDS": "1",
               "PYTHONPATH": str(project)})
     runs = [(stage, float(start), float(end)) for stage, start, end in map(str.split, spans.read_text().splitlines())]
     assert {stage for stage, _, _ in runs} == set(STAGES)

@@ -75,7 +75,7 @@ def _quality_section(run: Run, shown: Callable[[Artifact], bool]) -> dict[str, A
 
 
 def _segmenter_package(run: Run) -> tuple[str, ...]:
-    """The package of an opt-in segmenter the run used (jieba is always listed)."""
+    """The package of the segmenter the run used, if not jieba (which is always listed)."""
     if not run.exists(params_artifact("segment")):
         return ()
     segmenter = run.read_params("segment", SegmentParams).segmenter
@@ -104,9 +104,13 @@ def run(run: Run, params: ReportParams) -> Path:
     if run.exists(MODEL):
         model, dictionary = run.load_model()
     explorer_data, explorer_error = None, ""
-    if params.explorer and model is not None and run.exists(EXPLORER_DATA):
-        explorer = json.loads(run.path(EXPLORER_DATA).read_text(encoding="utf-8"))
-        explorer_data, explorer_error = explorer["data"], explorer["error"]
+    if params.explorer and model is not None:
+        explorer = json.loads(run.path(EXPLORER_DATA).read_text(encoding="utf-8")) if run.exists(EXPLORER_DATA) else {}
+        if explorer.get("model") == run.fingerprint(DOCUMENT_TOPICS):
+            explorer_data, explorer_error = explorer["data"], explorer["error"]
+        else:
+            explorer_error = (f"{EXPLORER_DATA.path} is missing or of another model: make topics (or the explorer "
+                              "stage) prepares it")
     n_modelled = sum(1 for _ in run.rows(CORPUS_INDEX)) if run.exists(CORPUS_INDEX) else None
 
     context = {

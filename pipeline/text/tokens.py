@@ -81,7 +81,7 @@ def _not_a_word_to_jieba_hmm() -> re.Pattern:
 
 def _jieba_next(domain_terms: DomainTerms) -> Cut:
     """jieba_next (a fork of jieba with its dictionary and code, the inner loops in Rust: about
-    3.5x faster) made to cut as jieba 0.42 does, on every paragraph of ../shared/corpora
+    3x faster) made to cut as jieba 0.42 does, on every paragraph of ../shared/corpora
     (make bench-segmenters). Two differences are removed:
 
     - jieba 0.42 keeps ``-`` inside a run of text (新大-龙岐湾: its HMM makes 新大 a word); the
@@ -139,7 +139,8 @@ def check_segmenter(segmenter: str) -> None:
 
 
 def make_tokenizer(domain_terms: DomainTerms, segmenter: str = SegmentParams.segmenter) -> Cut:
-    """A cut function of its own (no global state) with the domain terms added: jieba's default
+    """A cut function of its own (its own dictionary state; jieba_next's is aligned with jieba
+    once per process, see :func:`_jieba_next`) with the domain terms added: jieba's default
     accurate mode with HMM for new words, or the same from another ``segmenter``."""
     check_segmenter(segmenter)
     return SEGMENTERS[segmenter][1](domain_terms)

@@ -67,7 +67,7 @@ def _one_per_report_first(ranked: np.ndarray, doc_codes: np.ndarray, n: int) -> 
     the best of the rest if there are fewer reports than ``n``; in rank order."""
     chosen: list[int] = []
     seen: set[int] = set()
-    for i in ranked:
+    for i in ranked if n > 0 else ():
         if doc_codes[i] not in seen:
             chosen.append(i)
             seen.add(doc_codes[i])

@@ -183,6 +183,18 @@ def test_stability_of_an_earlier_model_is_not_shown(seed_output, tmp_path):
     assert 'data-pending-stage="quality"' in (output / "report.html").read_text(encoding="utf-8")
 
 
+def test_explorer_of_another_model_is_not_shown(seed_output, tmp_path):
+    """The explorer's data names the model it was prepared from; beside another model's tables
+    (the explorer stage not rerun), the page says so instead of showing it."""
+    output = tmp_path / "out"
+    shutil.copytree(seed_output, output)
+    data = output / "explorer" / "ldavis.json"
+    data.write_text(json.dumps({**json.loads(data.read_text(encoding="utf-8")), "model": "0" * 64}), encoding="utf-8")
+    report_stage.run(quiet_run(output, "report"), ReportParams())
+    assert "explorer/ldavis.json is missing or of another model" in (output / "report.html").read_text(encoding="utf-8")
+    assert not (output / "explorer.html").exists()
+
+
 def test_explorer_numbering_matches_the_tables(seed_output):
     run = quiet_run(seed_output, "report")
     model, _ = run.load_model()
