@@ -172,6 +172,8 @@ PLOT_PREVALENCE_BY_PLACE = A("prevalence/prevalence_by_place.png", "prevalence",
 # ---- explorer ---------------------------------------------------------------------------------
 EXPLORER_DATA = A("explorer/ldavis.json", "explorer", "the interactive topic explorer's data (pyLDAvis on the model), "
                   "or why it could not be prepared: the report shows it")
+EXPLORER_BASIS = A("explorer/model.sha256", "explorer", "the SHA-256 of the lda/document_topics.csv the explorer's data "
+                   "was prepared from (written last): the report shows it only beside that model's tables")
 
 # ---- mine, terms ------------------------------------------------------------------------------
 MINED_TERMS = A("terms/mined_terms.csv", "mine", "every candidate multiword term mined, before stopwords and the dictionary",
@@ -209,8 +211,8 @@ class Stage:
     # Stages whose results it shows without waiting for them: it says they are on their way when
     # they are not yet of the current model, and `make topics` runs it again once they are.
     shows: tuple[str, ...] = ()
-    # Make runs two stages at a time where the graph allows; a stage that takes much memory (or
-    # both cores) runs alone: after every stage listed before it, before every stage after it.
+    # make topics runs two stages at a time where the graph allows; a stage that takes much memory
+    # runs alone: after every stage listed before it, before every stage after it.
     alone: bool = False
 
 
@@ -219,7 +221,7 @@ class Stage:
 PENDING_ATTRIBUTE = "data-pending-stage"
 
 
-# Side by side (make -j2, the default) run lda and tfidf, then plots and prevalence: the stages a
+# Side by side (make topics) run lda and tfidf, then plots, prevalence and explorer: the stages a
 # stopword edit reruns. On the 100 MB bench corpus the heaviest stages alone take 650-810 MB.
 STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("clean", PARAGRAPHS, (), ("input", "rules", "metadata"), (P.CleanParams,), alone=True),
@@ -231,7 +233,7 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("plots", PLOTS_DONE, ("clean", "lda", "tfidf"), (), (P.PlotParams,)),
     Stage("prevalence", PREVALENCE_BY_PLACE, ("clean", "lda"), (), (P.BootstrapParams,)),
     # Apart from the report, which is written twice (before and after the stability runs).
-    Stage("explorer", EXPLORER_DATA, ("lda",), (), ()),
+    Stage("explorer", EXPLORER_BASIS, ("lda",), (), ()),
     Stage("mine", MINED_TERMS, ("segment",), (), (P.MiningParams,), alone=True),
     Stage("terms", TERM_CANDIDATES, ("mine",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
     Stage("report", REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "prevalence", "explorer",

@@ -28,7 +28,7 @@ from ..params import Inputs, LdaParams, SweepParams
 from ..text.places import place_name
 from ..text.structure import section_name
 from ..text.themes import load_themes, theme_topics
-from ..topics.batch_lda import E_STEP_PARTS, bow_matrix
+from ..topics.batch_lda import E_STEP_PARTS
 from ..topics.choose_k import K_RULE, SWEEP_PLAN, MIN_DIVERSITY, choose_k, pooled_se, split_holdout, summarise_sweep
 from ..topics.corpus import BowCorpus, model_corpus
 from ..topics.describe import RepresentativeParagraphs, topic_label, topic_share
@@ -156,7 +156,8 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
         representative = RepresentativeParagraphs(params.n_paragraphs)
         with run.table(PARAGRAPH_TOPICS) as table, tqdm(total=n_paragraphs, desc="lda: infer", unit="par",
                                                         disable=None) as bar:
-            for chunk_keys, chunk in zip(chunks(keys, params.chunksize), chunks(corpus, params.chunksize)):
+            for start, chunk_keys, chunk in zip(range(0, n_paragraphs, params.chunksize), chunks(keys, params.chunksize),
+                                                chunks(corpus, params.chunksize)):
                 thetas = infer_topics(model, chunk)
                 for (doc_id, position, n_tokens), theta in zip(chunk_keys, thetas):
                     table.write_keyed_floats((doc_id, position, n_tokens), theta.tolist())
@@ -165,7 +166,7 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
                     doc_sums[doc_id] += theta * n_tokens
                 doc_ids, positions, _ = zip(*chunk_keys)
                 representative.add(list(doc_ids), positions, thetas)
-                attribution.add(bow_matrix(chunk, len(dictionary)), thetas)
+                attribution.add(corpus.counts[start:start + len(chunk)], thetas)
                 bar.update(len(chunk))
 
     # The topics, described once: every later stage and the report read these.

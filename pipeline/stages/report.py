@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..artifacts import (ARTIFACTS, CLEANING_REPORT, CORPUS_INDEX, DOCUMENTS, DOCUMENT_TOPICS, EXPLORER, EXPLORER_DATA,
+from ..artifacts import (ARTIFACTS, CLEANING_REPORT, CORPUS_INDEX, DOCUMENTS, DOCUMENT_TOPICS, EXPLORER, EXPLORER_BASIS, EXPLORER_DATA,
                          K_CHOICE, K_SWEEP_PLOT, K_SWEEP_SUMMARY, KEYWORDS, MODEL, PENDING_ATTRIBUTE, PLOT_DOCUMENT_TOPICS,
                          PLOT_PREVALENCE_BY_PLACE, PLOT_PREVALENCE_BY_YEAR, PLOT_THEME_RATE_BY_PLACE,
                          PLOT_THEME_RATE_BY_YEAR, PLOT_THEMES_BY_PLACE, PLOT_THEMES_BY_REPORT, PLOT_THEMES_BY_YEAR,
@@ -105,8 +105,8 @@ def run(run: Run, params: ReportParams) -> Path:
         model, dictionary = run.load_model()
     explorer_data, explorer_error = None, ""
     if params.explorer and model is not None:
-        explorer = json.loads(run.path(EXPLORER_DATA).read_text(encoding="utf-8")) if run.exists(EXPLORER_DATA) else {}
-        if explorer.get("model") == run.fingerprint(DOCUMENT_TOPICS):
+        if run.based_on(EXPLORER_BASIS, DOCUMENT_TOPICS):
+            explorer = json.loads(run.path(EXPLORER_DATA).read_text(encoding="utf-8"))
             explorer_data, explorer_error = explorer["data"], explorer["error"]
         else:
             explorer_error = (f"{EXPLORER_DATA.path} is missing or of another model: make topics (or the explorer "

@@ -3,8 +3,9 @@ on a real corpus of ../shared/corpora (`make bench CORPUS=city-gwr-lawtext`).
 
 Prints the time and peak RSS of `make topics` from scratch (total_s: end to end as the user
 runs it, two stages at a time where the graph allows); then per stage, each run alone: seconds,
-MB/s and peak RSS (summed over the stage's whole process tree, workers included), and their sum; single-process jieba throughput measured in the same run as the reference
-for the segmentation speedup; the researcher's loop: a stopword edit, then `make topics`, timed
+MB/s and peak RSS (summed over the stage's whole process tree, workers included), and their
+sum; single-process jieba throughput measured in the same run as the reference for the
+segmentation speedup; the researcher's loop: a stopword edit, then `make topics`, timed
 up to the updated report (written before the stability runs, after which make writes it again:
 that full time is printed too); a no-op `make topics`; the hand-assembled baseline researchers write today
 (jieba.lcut per report file, gensim LdaModel with its defaults, no cleaning); tomotopy's LDA at

@@ -188,8 +188,7 @@ def test_explorer_of_another_model_is_not_shown(seed_output, tmp_path):
     (the explorer stage not rerun), the page says so instead of showing it."""
     output = tmp_path / "out"
     shutil.copytree(seed_output, output)
-    data = output / "explorer" / "ldavis.json"
-    data.write_text(json.dumps({**json.loads(data.read_text(encoding="utf-8")), "model": "0" * 64}), encoding="utf-8")
+    (output / "explorer" / "model.sha256").write_text("0" * 64 + "  lda/document_topics.csv\n", encoding="utf-8")
     report_stage.run(quiet_run(output, "report"), ReportParams())
     assert "explorer/ldavis.json is missing or of another model" in (output / "report.html").read_text(encoding="utf-8")
     assert not (output / "explorer.html").exists()
