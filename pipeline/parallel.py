@@ -84,13 +84,19 @@ def serial_map(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
 def worker_map(jobs: int) -> Iterator[Callable]:
     """A ``map(function, items)`` (a list, in input order) over ``jobs`` processes kept for the
     block, for many small parallel steps in a row (a chunk's E-step split in parts);
-    :func:`serial_map` with one job. ``function`` must be picklable (module level); the items
-    travel by pickle, so the workers are fresh processes from a fork server (``spawn`` where
-    there is none), not copies of this one: they hold none of its memory, and this process
-    may fork others meanwhile."""
+    :func:`serial_map` with one job. This process computes the first item while ``jobs - 1``
+    workers compute the others: it would only wait for them, and its item needs no pickling.
+    ``function`` must be picklable (module level); the items travel by pickle, so the workers
+    are fresh processes from a fork server (``spawn`` where there is none), not copies of this
+    one: they hold none of its memory, and this process may fork others meanwhile."""
     if jobs <= 1:
         yield serial_map
         return
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(jobs, initializer=_init, initargs=(None,)) as pool:
-        yield pool.map
+    with multiprocessing.get_context(method).Pool(jobs - 1, initializer=_init, initargs=(None,)) as pool:
+        def map_here_and_there(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
+            first, *rest = items
+            there = pool.map_async(function, rest)
+            return [function(first), *there.get()]
+
+        yield map_here_and_there
