@@ -35,41 +35,52 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
     beta = np.ascontiguousarray(exp_elog_beta.T)  # terms x topics
     sstats = np.zeros_like(beta) if collect_sstats else None
 
-    def scaled(matrix, phinorm):  # counts / phinorm, on the same sparsity pattern
-        return sparse.csr_matrix((matrix.data / phinorm, matrix.indices, matrix.indptr), shape=matrix.shape)
-
     def finish(matrix, theta, phinorm):
         if collect_sstats:
-            sstats[...] += scaled(matrix, phinorm).T @ theta
+            # Summed on the terms these paragraphs use (the same sums, in the same order), not
+            # into a dense terms x topics temporary for every few paragraphs that converge.
+            terms, local = np.unique(matrix.indices, return_inverse=True)
+            used = sparse.csr_matrix((matrix.data / phinorm, local.ravel(), matrix.indptr),
+                                     shape=(matrix.shape[0], len(terms)))
+            sstats[terms] += used.T @ theta
 
-    active = np.arange(counts.shape[0])
+    # Paragraphs are independent, so one that has converged can stay in the arrays, its result
+    # taken: the arrays are compacted only once a quarter of their rows have converged.
+    active = np.arange(counts.shape[0])  # the rows of ``gamma`` that ``matrix`` holds
     if not active.size:
         return gamma, sstats.T if collect_sstats else None
     matrix, g = counts, gamma
+    iterating = np.ones(len(active), dtype=bool)
+    scaled = matrix.copy()  # counts / phinorm, on the same sparsity pattern
     theta = np.exp(dirichlet_expectation(g))
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     beta_nz = beta[matrix.indices]
     phinorm = np.einsum("ij,ij->i", theta[rows], beta_nz) + eps
     for _ in range(iterations):
-        new = alpha + theta * (scaled(matrix, phinorm) @ beta)
+        scaled.data = matrix.data / phinorm
+        new = alpha + theta * (scaled @ beta)
         theta = np.exp(dirichlet_expectation(new))
         phinorm = np.einsum("ij,ij->i", theta[rows], beta_nz) + eps
-        done = np.abs(new - g).mean(axis=1) < threshold
+        done = iterating & (np.abs(new - g).mean(axis=1) < threshold)
         g = new
-        if done.any():
-            finished = np.flatnonzero(done)
-            gamma[active[finished]] = g[finished]
-            on_row = np.repeat(done, np.diff(matrix.indptr))
-            finish(matrix[finished], theta[finished], phinorm[on_row])
-            keep = np.flatnonzero(~done)
-            active, matrix, g, theta, phinorm = active[keep], matrix[keep], g[keep], theta[keep], phinorm[~on_row]
-            if not active.size:
-                break
+        if not done.any():
+            continue
+        finished = np.flatnonzero(done)
+        gamma[active[finished]] = g[finished]
+        finish(matrix[finished], theta[finished], phinorm[np.repeat(done, np.diff(matrix.indptr))])
+        iterating &= ~done
+        if not iterating.any():
+            break
+        if iterating.sum() <= 0.75 * len(iterating):
+            keep, on_row = np.flatnonzero(iterating), np.repeat(iterating, np.diff(matrix.indptr))
+            active, matrix, g, theta = active[keep], matrix[keep], g[keep], theta[keep]
+            phinorm, beta_nz = phinorm[on_row], beta_nz[on_row]
             rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-            beta_nz = beta[matrix.indices]
-    if active.size:
-        gamma[active] = g
-        finish(matrix, theta, phinorm)
+            scaled, iterating = matrix.copy(), np.ones(len(active), dtype=bool)
+    else:  # out of iterations: the paragraphs still iterating take their last values
+        keep = np.flatnonzero(iterating)
+        gamma[active[keep]] = g[keep]
+        finish(matrix[keep], theta[keep], phinorm[np.repeat(iterating, np.diff(matrix.indptr))])
     return gamma, (sstats.T * exp_elog_beta if collect_sstats else None)
 
 
@@ -97,6 +108,20 @@ class BatchLdaModel(LdaModel):
         state = dict(self.__dict__)
         state.pop("part_map", None)  # a pool's map: not picklable, and not part of the model
         return state
+
+    def do_mstep(self, rho, other, extra_pass=False):
+        """gensim's M-step without the two things it does only for its log: the topics' change
+        (one more ``Elogbeta`` of all topics and terms per chunk) and ``print_topics``, about 15%
+        of training on a large vocabulary. ``print_topics(5)`` draws from the model's random
+        state, and later random starts come from it, so that draw is still made."""
+        self.state.blend(rho, other)
+        self.sync_state()
+        if self.num_topics > 5:
+            self.random_state.rand(self.num_topics)
+        if self.optimize_eta:
+            self.update_eta(self.state.get_lambda(), rho)
+        if not extra_pass:
+            self.num_updates += other.numdocs
 
     def inference(self, chunk, collect_sstats=False):
         chunk = list(chunk)
