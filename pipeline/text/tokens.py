@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -215,6 +216,54 @@ def token_filter(stopwords: set[str] | frozenset[str], min_chars: int = FilterPa
             return [token for token in tokens if decisions[token]]
 
     return apply
+
+
+class TokenTableFilter:
+    """A picklable task for the filter stage: a list of token-table lines (``doc_id<TAB>position
+    <TAB>tokens``, every line of a report in the same list) -> ``(lines, token counts, report
+    counts, tokens kept)``, the lines as they are with only the kept tokens. A report counts
+    once per token type it keeps."""
+
+    def __init__(self, stopwords: frozenset[str], min_chars: int = FilterParams.min_chars,
+                 keep_numbers: bool = FilterParams.keep_numbers):
+        self.stopwords, self.min_chars, self.keep_numbers = stopwords, min_chars, keep_numbers
+        self._keep: Callable[[list[str]], list[str]] | None = None
+
+    def __call__(self, lines: list[str]) -> tuple[str, Counter, Counter, int]:
+        if self._keep is None:  # decisions are memoised per process (see token_filter)
+            self._keep = token_filter(self.stopwords, self.min_chars, self.keep_numbers)
+        kept_lines, counts, report_counts, n_tokens = [], Counter(), Counter(), 0
+        seen_in_report: set[str] = set()
+        current = None
+        # Lines are handled as text: the doc_id<TAB>position prefix is copied, never parsed.
+        for line in lines:
+            prefix, _, text = line.rstrip("\n").rpartition("\t")
+            kept = self._keep(text.split())
+            kept_lines.append(f"{prefix}\t{' '.join(kept)}\n")
+            counts.update(kept)
+            doc_id = prefix.partition("\t")[0]
+            if doc_id != current:
+                report_counts.update(seen_in_report)
+                seen_in_report, current = set(), doc_id
+            seen_in_report.update(kept)
+            n_tokens += len(kept)
+        report_counts.update(seen_in_report)
+        return "".join(kept_lines), counts, report_counts, n_tokens
+
+
+def report_chunks(lines: Iterable[str], size: int) -> Iterator[list[str]]:
+    """Consecutive lists of about ``size`` token-table lines, cut only where the report changes."""
+    chunk: list[str] = []
+    last = None
+    for line in lines:
+        doc_id = line.partition("\t")[0]
+        if len(chunk) >= size and doc_id != last:
+            yield chunk
+            chunk = []
+        chunk.append(line)
+        last = doc_id
+    if chunk:
+        yield chunk
 
 
 def filter_tokens(tokens: Iterable[str], stopwords: set[str] | frozenset[str], min_chars: int = FilterParams.min_chars,

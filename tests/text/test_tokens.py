@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 
 import pytest
 
@@ -11,8 +12,9 @@ from pipeline.text.cleaning import clean_report
 from pipeline.text.readers import list_reports, read_report
 from pipeline.files import PipelineError
 from pipeline.params import SegmentParams
-from pipeline.text.tokens import (REFERENCE_SEGMENTER, SEGMENTERS, filter_tokens, load_domain_terms, make_tokenizer, read_stopwords,
-                                  segment_paragraphs, segment_text)
+from pipeline.parallel import ordered_map
+from pipeline.text.tokens import (REFERENCE_SEGMENTER, SEGMENTERS, TokenTableFilter, filter_tokens, load_domain_terms,
+                                  make_tokenizer, read_stopwords, report_chunks, segment_paragraphs, segment_text)
 
 POLICY_TERMS = ("枫桥经验", "综合行政执法", "法治政府", "习近平法治思想", "放管服", "法律明白人", "三项制度",
                 "重大行政决策", "矛盾纠纷", "一站式", "网格员")
@@ -98,6 +100,25 @@ def test_filter_drops_stopwords_punctuation_numbers_and_single_characters():
     assert kept == ["深入", "枫桥经验", "矛盾纠纷", "网格员"]
     with_numbers = filter_tokens(tokens, set(), keep_numbers=True)
     assert "2025年" in with_numbers and "2025" in with_numbers and "," not in with_numbers
+
+
+def test_token_table_filter_counts_tokens_and_reports_the_same_in_any_number_of_processes():
+    lines = ["a\t0\t枫桥经验 推进 矛盾纠纷\n", "a\t1\t枫桥经验 ，\n", "b\t0\t推进 枫桥经验\n", "b\t1\t\n",
+             "c\t0\t网格员 网格员 我镇\n"] * 3  # the same reports again later: counted as runs of lines
+    chunks = list(report_chunks(lines, 2))
+    assert all(chunk[0].partition("\t")[0] != previous[-1].partition("\t")[0]
+               for previous, chunk in zip(chunks, chunks[1:]))  # cut only where the report changes
+    assert sum(chunks, []) == lines
+    task = TokenTableFilter(frozenset({"我镇", "推进"}))
+    for jobs in (1, 2):
+        results = list(ordered_map(task, report_chunks(lines, 2), jobs))
+        assert "".join(text for text, *_ in results) == "".join(
+            ["a\t0\t枫桥经验 矛盾纠纷\n", "a\t1\t枫桥经验\n", "b\t0\t枫桥经验\n", "b\t1\t\n", "c\t0\t网格员 网格员\n"] * 3)
+        counts = sum((c for _, c, _, _ in results), Counter())
+        report_counts = sum((r for _, _, r, _ in results), Counter())
+        assert counts == {"枫桥经验": 9, "矛盾纠纷": 3, "网格员": 6}
+        assert report_counts == {"枫桥经验": 6, "矛盾纠纷": 3, "网格员": 3}  # a report's repeats count once
+        assert sum(n for *_, n in results) == 18
 
 
 def test_segmentation_drops_white_space_and_punctuation_but_keeps_mixed_terms():
