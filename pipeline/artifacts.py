@@ -13,6 +13,7 @@ import json
 import sys
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from itertools import islice
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
@@ -323,19 +324,29 @@ class Run:
         return long_to_matrix(self.rows(artifact), row_key, column_key, value_key)
 
     # ---- token tables (TSV: doc_id, position, space-separated tokens) ----
-    def token_rows(self, artifact: Artifact) -> Iterator[tuple[str, int, list[str]]]:
+    def token_rows(self, artifact: Artifact, every: int = 1) -> Iterator[tuple[str, int, list[str]]]:
+        """The rows of a token table; with ``every``, only every ``every``-th (the first, the
+        ``every + 1``-th, ...), and the others are not parsed."""
         with open(self.require(artifact), encoding="utf-8") as handle:
-            for line in handle:
+            for line in islice(handle, 0, None, every):
                 doc_id, position, tokens = line.rstrip("\n").split("\t")
                 yield doc_id, int(position), tokens.split()
+
+    def token_count(self, artifact: Artifact) -> tuple[int, int]:
+        """``(rows, tokens)`` of a token table, counted without splitting it into tokens."""
+        rows = tokens = 0
+        with open(self.require(artifact), encoding="utf-8") as handle:
+            for line in handle:
+                text = line.rstrip("\n").rpartition("\t")[2]
+                rows += 1
+                tokens += text.count(" ") + 1 if text else 0
+        return rows, tokens
 
     def reference_texts(self, limit: int = REFERENCE_PARAGRAPHS) -> list[list[str]]:
         """Up to ``limit`` paragraphs' tokens, evenly spread over the corpus: the reference every
         NPMI of the pipeline is counted on."""
-        with open(self.require(TOKENS), encoding="utf-8") as handle:
-            n_lines = sum(1 for _ in handle)
-        step = max(1, -(-n_lines // limit))
-        return [tokens for i, (_, _, tokens) in enumerate(self.token_rows(TOKENS)) if i % step == 0 and tokens]
+        n_rows, _ = self.token_count(TOKENS)
+        return [tokens for _, _, tokens in self.token_rows(TOKENS, every=max(1, -(-n_rows // limit))) if tokens]
 
     def fingerprint(self, artifact: Artifact) -> str:
         """The SHA-256 of an artifact's bytes: which version of it another stage used."""

@@ -11,11 +11,11 @@ from ..topics.terms import mine_terms
 
 
 def run(run: Run, params: MiningParams) -> None:
-    total = sum(len(tokens) for _, _, tokens in run.token_rows(SEGMENTED))
+    _, total = run.token_count(SEGMENTED)
     step = max(1, math.ceil(total / params.sample_tokens))
 
     def paragraphs():  # every step-th paragraph: an even sample of at most sample_tokens tokens
-        return ((doc_id, tokens) for i, (doc_id, _, tokens) in enumerate(run.token_rows(SEGMENTED)) if i % step == 0)
+        return ((doc_id, tokens) for doc_id, _, tokens in run.token_rows(SEGMENTED, every=step))
 
     if step > 1:
         run.log(f"mine: mining one paragraph in {step} ({total:,} tokens in all; sample_tokens={params.sample_tokens:,})")
@@ -24,6 +24,6 @@ def run(run: Run, params: MiningParams) -> None:
     with run.table(MINED_TERMS) as table:
         for c in ranked:
             examples = c.examples + [("", "")] * 2
-            table.write([c.term, " ".join(c.parts), c.count, len(c.reports), c.cohesion, c.freedom, c.score,
+            table.write([c.term, " ".join(c.parts), c.count, c.n_reports, c.cohesion, c.freedom, c.score,
                          examples[0][0], examples[0][1], examples[1][1]])
     run.log(f"mine: {len(ranked)} candidate terms in {run.path(MINED_TERMS)}")

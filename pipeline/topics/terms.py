@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import accumulate
 from array import array
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -27,7 +25,6 @@ import numpy as np
 from ..params import MiningParams
 
 _CJK_TOKEN = re.compile(r"^[\u4e00-\u9fff]+$")
-_BOUNDARY = None  # stands for the start or end of a run: every one counts as a distinct neighbour
 ACCEPT_MARKS = {"y", "yes", "x", "1", "✓", "√", "是", "接受", "ok", "true"}
 ACCEPT_HEADER = "# --- accepted from term discovery (make accept-terms) ---"
 
@@ -36,9 +33,7 @@ ACCEPT_HEADER = "# --- accepted from term discovery (make accept-terms) ---"
 class Candidate:
     parts: tuple[str, ...]
     count: int = 0
-    reports: set[str] = field(default_factory=set)
-    left: Counter = field(default_factory=Counter)
-    right: Counter = field(default_factory=Counter)
+    n_reports: int = 0
     examples: list[tuple[str, str]] = field(default_factory=list)
     cohesion: float = 0.0
     freedom: float = 0.0
@@ -62,79 +57,153 @@ def runs(tokens: Sequence[str]) -> Iterator[list[str]]:
         yield run
 
 
-def branching_entropy(neighbours: Counter, boundaries: int) -> float:
-    """Entropy (bits) of the neighbour distribution; each run boundary is a distinct neighbour."""
-    total = sum(neighbours.values()) + boundaries
+def branching_entropy(counts: Sequence[int], boundaries: int) -> float:
+    """Entropy (bits) of a neighbour distribution, given as each neighbour's count; each of the
+    ``boundaries`` run boundaries is a distinct neighbour."""
+    total = sum(counts) + boundaries
     if total == 0:
         return 0.0
-    probabilities = [c / total for c in neighbours.values()] + [1 / total] * boundaries
+    probabilities = [c / total for c in counts] + [1 / total] * boundaries
     return -sum(p * math.log2(p) for p in probabilities)
+
+
+class _Sample:
+    """The runs of the mined paragraphs as flat arrays: every run's token ids one after another,
+    and for each token its run, its report and the characters before it."""
+
+    def __init__(self, paragraphs: Iterable[tuple[str, Sequence[str]]]):
+        ids: dict[str, int] = {}
+        report_ids: dict[str, int] = {}
+        codes, ends, run_reports = array("i"), array("q"), array("i")
+        for report, tokens in paragraphs:
+            report_id = report_ids.setdefault(report, len(report_ids))
+            for run in runs(tokens):
+                codes.extend([ids.setdefault(t, len(ids)) for t in run])
+                ends.append(len(codes))
+                run_reports.append(report_id)
+        self.vocab, self.reports = list(ids), list(report_ids)
+        # 32-bit: a sample is bounded by MiningParams.sample_tokens, far below 2**31 tokens
+        self.token = np.frombuffer(codes, dtype=np.int32)
+        self.run_end = np.frombuffer(ends, dtype=np.int64)  # exclusive
+        self.run_start = np.concatenate([[0], self.run_end[:-1]]).astype(np.int64)
+        self.run_of = np.repeat(np.arange(len(ends), dtype=np.int32), self.run_end - self.run_start)
+        self.report_of = np.frombuffer(run_reports, dtype=np.int32)[self.run_of]
+        self.token_chars = np.array([len(t) for t in self.vocab], dtype=np.int32)[self.token]
+        self.chars_before = np.concatenate([[0], np.cumsum(self.token_chars, dtype=np.int64)])
+
+    def text(self, start: int, end: int) -> str:
+        return "".join(self.vocab[t] for t in self.token[start:end].tolist())
+
+
+def _numbered(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct key's occurrences, and each key's number (0, 1, ... in key order), 32-bit."""
+    _, number, count = np.unique(keys, return_inverse=True, return_counts=True)
+    return count, number.ravel().astype(np.int32)
+
+
+def _grouped_by_first_occurrence(key: np.ndarray, other: np.ndarray, n_other: int):
+    """The distinct ``(key, other)`` pairs of two aligned arrays, ordered by key and then by first
+    occurrence: ``(keys, others, counts, first indexes)``."""
+    pairs, first, count = np.unique(key.astype(np.int64) * n_other + other, return_index=True, return_counts=True)
+    order = np.lexsort((first, pairs // n_other))
+    return pairs[order] // n_other, pairs[order] % n_other, count[order], first[order]
+
+
+def _per_key(keys: np.ndarray, values: list, wanted: np.ndarray) -> list[list]:
+    """``values`` (aligned with the sorted ``keys``) split into one list per key of ``wanted``."""
+    bounds = np.searchsorted(keys, np.concatenate([wanted, wanted + 1]))
+    return [values[a:b] for a, b in zip(bounds[:len(wanted)].tolist(), bounds[len(wanted):].tolist())]
+
+
+def _freedom(sample: _Sample, n: int, at: np.ndarray, number: np.ndarray, chosen: np.ndarray,
+             left_in_run: np.ndarray) -> np.ndarray:
+    """The smaller branching entropy of the neighbours before and after each ``chosen`` n-gram
+    (its occurrences start ``at``), neighbours counted in first-seen order."""
+    freedom = np.full(len(chosen), np.inf)
+    for has, neighbour in ((at > sample.run_start[sample.run_of[at]], at - 1), (left_in_run[at] > n, at + n)):
+        keys, _, counts, _ = _grouped_by_first_occurrence(number[has], sample.token[neighbour[has]], len(sample.vocab))
+        boundaries = np.bincount(number[~has], minlength=chosen[-1] + 1)[chosen].tolist()
+        freedom = np.minimum(freedom, [branching_entropy(c, b)
+                                       for c, b in zip(_per_key(keys, counts.tolist(), chosen), boundaries)])
+    return freedom
+
+
+def _examples(sample: _Sample, n: int, at: np.ndarray, number: np.ndarray, chosen: np.ndarray,
+              n_examples: int) -> list[list[tuple[str, str]]]:
+    """For each ``chosen`` n-gram, ``(report, context)`` of its first occurrence in each of the
+    first ``n_examples`` reports it occurs in: six tokens either side, within the run."""
+    keys, _, _, first = _grouped_by_first_occurrence(number, sample.report_of[at], len(sample.reports))
+    examples = []
+    for starts in _per_key(keys, at[first].tolist(), chosen):
+        found = []
+        for p in starts[:n_examples]:
+            run = sample.run_of[p]
+            found.append((sample.reports[sample.report_of[p]],
+                          sample.text(max(sample.run_start[run], p - 6), p) + "【" + sample.text(p, p + n) + "】"
+                          + sample.text(p + n, min(sample.run_end[run], p + n + 6))))
+        examples.append(found)
+    return examples
 
 
 def mine_terms(paragraphs: Callable[[], Iterable[tuple[str, Sequence[str]]]], settings: MiningParams = MiningParams(),
                n_examples: int = 2) -> list[Candidate]:
     """Rank candidate terms in ``(report id, tokens)`` paragraphs, best first.
 
-    ``paragraphs`` is called twice (two passes). The first counts every run of 1 to
-    ``max_tokens`` tokens by the hash of the run, in a flat array: memory grows with the
-    tokens read, not with the distinct n-grams of a real vocabulary. The second follows only
-    the runs seen ``min_count`` times or more. Candidates whose first or last part is a single
-    character, or whose length is outside ``min_term_chars..max_term_chars``, are not kept. Ties are broken by the term itself. Stopwords and the dictionary
-    apply afterwards (:func:`proposable`), so a stopword edit does not mine again.
+    Every run of 1 to ``max_tokens`` tokens is counted exactly, on arrays of token ids: an
+    n-gram is numbered by ``np.unique`` from its (n-1)-gram prefix's number and its last token,
+    so memory grows with the tokens read, not with the distinct n-grams of a real vocabulary.
+    Candidates whose first or last part is a single character, or whose length is outside
+    ``min_term_chars..max_term_chars``, are not kept. Ties are broken by the term itself, then
+    by first occurrence. Stopwords and the dictionary apply afterwards (:func:`proposable`), so
+    a stopword edit does not mine again.
     """
-    keys = array("q")
-    n_tokens = 0
-    for _, tokens in paragraphs():
-        for run in runs(tokens):
-            n_tokens += len(run)
-            for n in range(1, settings.max_tokens + 1):
-                keys.extend(hash(tuple(run[i:i + n])) for i in range(len(run) - n + 1))
-    unique, occurrences = np.unique(np.frombuffer(keys, dtype=np.int64), return_counts=True)
-    del keys
-    frequent = occurrences >= settings.min_count
-    counts = dict(zip(unique[frequent].tolist(), occurrences[frequent].tolist()))
-    del unique, occurrences
-
-    found: dict[tuple[str, ...], Candidate] = {}
-    for report, tokens in paragraphs():
-        for run in runs(tokens):
-            lengths = [len(token) for token in run]
-            ends = list(accumulate(lengths, initial=0))  # characters before each token
-            for n in range(2, settings.max_tokens + 1):
-                for i in range(len(run) - n + 1):
-                    # a single character cannot start or end a candidate; its length must fit
-                    if (lengths[i] < 2 or lengths[i + n - 1] < 2
-                            or not settings.min_term_chars <= ends[i + n] - ends[i] <= settings.max_term_chars):
-                        continue
-                    parts = tuple(run[i:i + n])
-                    if hash(parts) not in counts:
-                        continue
-                    candidate = found.get(parts) or found.setdefault(parts, Candidate(parts))
-                    candidate.count += 1
-                    candidate.reports.add(report)
-                    candidate.left[run[i - 1] if i > 0 else _BOUNDARY] += 1
-                    candidate.right[run[i + n] if i + n < len(run) else _BOUNDARY] += 1
-                    if len(candidate.examples) < n_examples and report not in {r for r, _ in candidate.examples}:
-                        context = "".join(run[max(0, i - 6):i]) + "【" + "".join(parts) + "】" + "".join(run[i + n:i + n + 6])
-                        candidate.examples.append((report, context))
-    ranked = []
-    for parts, candidate in found.items():
-        # The exact count decides (a hash shared by two runs could have let a rare one through).
-        split_counts = [(counts.get(hash(parts[:i])), counts.get(hash(parts[i:]))) for i in range(1, len(parts))]
-        if (candidate.count < settings.min_count or len(candidate.reports) < settings.min_reports
-                or any(a is None or b is None for a, b in split_counts)):
+    sample = _Sample(paragraphs())
+    token, n_tokens = sample.token, len(sample.token)
+    n_vocab, n_reports_all = max(1, len(sample.vocab)), max(1, len(sample.reports))
+    left_in_run = (sample.run_end[sample.run_of] - np.arange(n_tokens)).astype(np.int32)  # tokens from each to its run's end
+    token_chars = sample.token_chars
+    numbers, counts = {1: token}, {1: np.bincount(token, minlength=n_vocab)}  # n -> each position's n-gram; counts
+    ranked: list[tuple] = []
+    for n in range(2, settings.max_tokens + 1):
+        at = np.flatnonzero(left_in_run >= n)  # where an n-gram starts
+        count, number = _numbered(numbers[n - 1][at].astype(np.int64) * n_vocab + token[at + n - 1])
+        numbers[n] = np.full(n_tokens, -1, dtype=np.int32)
+        numbers[n][at] = number
+        counts[n] = count
+        # a single character cannot start or end a candidate; its length must fit
+        chars = sample.chars_before[at + n] - sample.chars_before[at]
+        eligible = ((token_chars[at] >= 2) & (token_chars[at + n - 1] >= 2) & (chars >= settings.min_term_chars)
+                    & (chars <= settings.max_term_chars) & (count[number] >= settings.min_count))
+        at, number = at[eligible], number[eligible]
+        n_reports = np.bincount(np.unique(number.astype(np.int64) * n_reports_all + sample.report_of[at]) // n_reports_all,
+                                minlength=len(count))
+        wanted = n_reports[number] >= settings.min_reports
+        at, number = at[wanted], number[wanted]
+        chosen, first = np.unique(number, return_index=True)
+        first_at = at[first]
+        # Cohesion: the weakest split's PMI, on exact counts.
+        ratio = np.full(len(chosen), np.inf)
+        for i in range(1, n):
+            a, b = counts[i][numbers[i][first_at]], counts[n - i][numbers[n - i][first_at + i]]
+            ratio = np.minimum(ratio, count[chosen] * n_tokens / (a * b))
+        cohesion = np.array([math.log2(r) for r in ratio.tolist()])
+        cohesive = cohesion >= settings.min_cohesion
+        chosen, first_at, cohesion = chosen[cohesive], first_at[cohesive], cohesion[cohesive]
+        if not chosen.size:
             continue
-        candidate.cohesion = min(math.log2(candidate.count * n_tokens / (a * b)) for a, b in split_counts)
-        boundaries_left = candidate.left.pop(_BOUNDARY, 0)
-        boundaries_right = candidate.right.pop(_BOUNDARY, 0)
-        candidate.freedom = min(branching_entropy(candidate.left, boundaries_left),
-                                branching_entropy(candidate.right, boundaries_right))
-        if candidate.cohesion < settings.min_cohesion or candidate.freedom < settings.min_freedom:
-            continue
-        candidate.score = candidate.cohesion * candidate.freedom * math.log2(candidate.count)
-        ranked.append(candidate)
-    ranked.sort(key=lambda c: (-c.score, c.term))
-    return ranked
+        occurs = np.isin(number, chosen)
+        at, number = at[occurs], number[occurs]
+        freedom = _freedom(sample, n, at, number, chosen, left_in_run)
+        free = freedom >= settings.min_freedom
+        chosen, first_at, cohesion, freedom = chosen[free], first_at[free], cohesion[free], freedom[free]
+        for key, start, coh, free_bits, examples in zip(chosen.tolist(), first_at.tolist(), cohesion.tolist(),
+                                                        freedom.tolist(), _examples(sample, n, at, number, chosen, n_examples)):
+            parts = tuple(sample.vocab[t] for t in token[start:start + n].tolist())
+            candidate = Candidate(parts, int(count[key]), int(n_reports[key]), examples, coh, free_bits,
+                                  coh * free_bits * math.log2(count[key]))
+            ranked.append((-candidate.score, candidate.term, int(sample.run_of[start]), n, start, candidate))
+    ranked.sort(key=lambda entry: entry[:5])
+    return [entry[-1] for entry in ranked]
 
 
 def proposable(parts: Sequence[str], stopwords: set[str] | frozenset[str], known: set[str] | frozenset[str]) -> bool:
