@@ -12,8 +12,8 @@ import csv
 import json
 import sys
 from dataclasses import asdict, dataclass, fields
-from pathlib import Path
 from itertools import islice
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np

@@ -28,8 +28,9 @@ def run(run: Run, inputs: Inputs, params: FilterParams) -> None:
             counts.update(chunk_counts)
             report_counts.update(chunk_report_counts)
             n_tokens += chunk_tokens
-            n_paragraphs += text.count("\n")
-            bar.update(text.count("\n"))
+            lines_written = text.count("\n")
+            n_paragraphs += lines_written
+            bar.update(lines_written)
         # Written before tokens.tsv is renamed, so tokens.tsv is the last file to land.
         run.write_rows(VOCABULARY, ((token, count, report_counts[token])
                                     for token, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))))
