@@ -333,19 +333,21 @@ class Run:
                 yield doc_id, int(position), tokens.split()
 
     def token_count(self, artifact: Artifact) -> tuple[int, int]:
-        """``(rows, tokens)`` of a token table, counted without splitting it into tokens."""
+        """``(rows, tokens)`` of a token table, counted without splitting it into tokens (its
+        tokens are joined by single spaces and hold none)."""
         rows = tokens = 0
         with open(self.require(artifact), encoding="utf-8") as handle:
             for line in handle:
                 text = line.rstrip("\n").rpartition("\t")[2]
                 rows += 1
-                tokens += text.count(" ") + 1 if text else 0
+                tokens += (text.count(" ") + 1) if text else 0
         return rows, tokens
 
     def reference_texts(self, limit: int = REFERENCE_PARAGRAPHS) -> list[list[str]]:
         """Up to ``limit`` paragraphs' tokens, evenly spread over the corpus: the reference every
         NPMI of the pipeline is counted on."""
-        n_rows, _ = self.token_count(TOKENS)
+        with open(self.require(TOKENS), encoding="utf-8") as handle:
+            n_rows = sum(1 for _ in handle)
         return [tokens for _, _, tokens in self.token_rows(TOKENS, every=max(1, -(-n_rows // limit))) if tokens]
 
     def fingerprint(self, artifact: Artifact) -> str:

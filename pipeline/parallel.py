@@ -95,8 +95,10 @@ def worker_map(jobs: int) -> Iterator[Callable]:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     with multiprocessing.get_context(method).Pool(jobs - 1, initializer=_init, initargs=(None,)) as pool:
         def map_here_and_there(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
-            first, *rest = items
-            there = pool.map_async(function, rest)
-            return [function(first), *there.get()]
+            items = list(items)
+            if len(items) < 2:
+                return serial_map(function, items)
+            there = pool.map_async(function, items[1:])  # items must not share memory function changes
+            return [function(items[0]), *there.get()]
 
         yield map_here_and_there

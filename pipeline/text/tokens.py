@@ -229,6 +229,9 @@ class TokenTableFilter:
         self.stopwords, self.min_chars, self.keep_numbers = stopwords, min_chars, keep_numbers
         self._keep: Callable[[list[str]], list[str]] | None = None
 
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_keep": None}  # a closure: rebuilt in each process
+
     def __call__(self, lines: list[str]) -> tuple[str, Counter, Counter, int]:
         if self._keep is None:  # decisions are memoised per process (see token_filter)
             self._keep = token_filter(self.stopwords, self.min_chars, self.keep_numbers)

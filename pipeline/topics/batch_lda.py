@@ -28,8 +28,8 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
     """gensim's variational E-step (Hoffman's online LDA, with Lee & Seung's implicit phi) for a
     whole chunk at once: the same per-document updates and the same per-document stopping rule
     (mean absolute change of gamma below ``threshold``, or ``iterations``), computed on a sparse
-    documents x terms ``counts`` matrix for every document still iterating, about twice as fast
-    as gensim's loop over documents. Updates ``gamma`` (documents x topics) in place; returns it
+    documents x terms ``counts`` matrix (converged documents are dropped from it once they are a
+    quarter of its rows), about twice as fast as gensim's loop over documents. Updates ``gamma`` (documents x topics) in place; returns it
     and, with ``collect_sstats``, the topics x terms sufficient statistics."""
     eps = np.finfo(exp_elog_beta.dtype).eps
     beta = np.ascontiguousarray(exp_elog_beta.T)  # terms x topics

@@ -22,6 +22,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from ..files import PipelineError
 from ..params import MiningParams
 
 _CJK_TOKEN = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -81,8 +82,10 @@ class _Sample:
                 codes.extend([ids.setdefault(t, len(ids)) for t in run])
                 ends.append(len(codes))
                 run_reports.append(report_id)
+        if len(codes) >= 2**31:
+            raise PipelineError(f"term mining: {len(codes):,} tokens in the sample; set sample_tokens below 2**31")
         self.vocab, self.reports = list(ids), list(report_ids)
-        # 32-bit: a sample is bounded by MiningParams.sample_tokens, far below 2**31 tokens
+        # 32-bit: a sample is bounded by MiningParams.sample_tokens (checked above)
         self.token = np.frombuffer(codes, dtype=np.int32)
         self.run_end = np.frombuffer(ends, dtype=np.int64)  # exclusive
         self.run_start = np.concatenate([[0], self.run_end[:-1]]).astype(np.int64)

@@ -90,10 +90,11 @@ def test_e_step_in_worker_processes_gives_the_same_model(tmp_path, monkeypatch):
     assert np.array_equal(loaded.expElogbeta, serial.expElogbeta) and "part_map" not in vars(loaded)
 
 
-def test_m_step_without_gensims_logging_trains_the_same_model():
+@pytest.mark.parametrize("k", [5, 8])
+def test_m_step_without_gensims_logging_trains_the_same_model(k):
     """The M-step skips what gensim computes only for its log, and keeps its random draw: the
-    model is gensim's, bit for bit (K > 5, so gensim's print_topics draws; small chunks, so
-    later chunks' random starts follow many M-steps)."""
+    model is gensim's, bit for bit (gensim's print_topics draws only for K > 5; small chunks,
+    so later chunks' random starts follow many M-steps)."""
     from gensim.corpora import Dictionary
     from gensim.models import LdaModel
 
@@ -103,7 +104,7 @@ def test_m_step_without_gensims_logging_trains_the_same_model():
     docs = planted_corpus(k=6, seed=4)
     dictionary = Dictionary(docs)
     bows = [dictionary.doc2bow(d) for d in docs]
-    models = [cls(bows, id2word=dictionary, num_topics=8, random_state=0, passes=2, chunksize=10, alpha=0.5)
+    models = [cls(bows, id2word=dictionary, num_topics=k, random_state=0, passes=2, chunksize=10, alpha=0.5)
               for cls in (BatchLdaModel, WithGensimsMStep)]
     assert np.array_equal(models[0].expElogbeta, models[1].expElogbeta)
     assert np.array_equal(models[0].inference(bows)[0], models[1].inference(bows)[0])
