@@ -29,31 +29,37 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
     whole chunk at once: the same per-document updates and the same per-document stopping rule
     (mean absolute change of gamma below ``threshold``, or ``iterations``), computed on a sparse
     documents x terms ``counts`` matrix (converged documents are dropped from it once they are a
-    quarter of its rows), about twice as fast as gensim's loop over documents. Updates ``gamma`` (documents x topics) in place; returns it
-    and, with ``collect_sstats``, the topics x terms sufficient statistics."""
+    quarter of its rows), about twice as fast as gensim's loop over documents. Updates ``gamma``
+    (documents x topics) in place; returns it and, with ``collect_sstats``, the topics x terms
+    sufficient statistics."""
     eps = np.finfo(exp_elog_beta.dtype).eps
     beta = np.ascontiguousarray(exp_elog_beta.T)  # terms x topics
     sstats = np.zeros_like(beta) if collect_sstats else None
+    if not counts.shape[0]:
+        return gamma, sstats.T if collect_sstats else None
 
-    def finish(matrix, theta, phinorm):
+    def take(rows_taken: np.ndarray) -> None:
+        """The results of the rows marked: their gamma, and their part of the statistics, summed
+        on the terms they use (the same sums, in the same order) rather than into a dense terms
+        x topics temporary for every few paragraphs that converge."""
+        taken = np.flatnonzero(rows_taken)
+        gamma[active[taken]] = g[taken]
         if collect_sstats:
-            # Summed on the terms these paragraphs use (the same sums, in the same order), not
-            # into a dense terms x topics temporary for every few paragraphs that converge.
-            terms, local = np.unique(matrix.indices, return_inverse=True)
-            used = sparse.csr_matrix((matrix.data / phinorm, local.ravel(), matrix.indptr),
-                                     shape=(matrix.shape[0], len(terms)))
-            sstats[terms] += used.T @ theta
+            part = matrix[taken]
+            terms, local = np.unique(part.indices, return_inverse=True)
+            used = sparse.csr_matrix((part.data / phinorm[np.repeat(rows_taken, row_nnz)], local.ravel(), part.indptr),
+                                     shape=(len(taken), len(terms)))
+            sstats[terms] += used.T @ theta[taken]
 
     # Paragraphs are independent, so one that has converged can stay in the arrays, its result
     # taken: the arrays are compacted only once a quarter of their rows have converged.
     active = np.arange(counts.shape[0])  # the rows of ``gamma`` that ``matrix`` holds
-    if not active.size:
-        return gamma, sstats.T if collect_sstats else None
     matrix, g = counts, gamma
     iterating = np.ones(len(active), dtype=bool)
     scaled = matrix.copy()  # counts / phinorm, on the same sparsity pattern
+    row_nnz = np.diff(matrix.indptr)
+    rows = np.repeat(np.arange(matrix.shape[0]), row_nnz)
     theta = np.exp(dirichlet_expectation(g))
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     beta_nz = beta[matrix.indices]
     phinorm = np.einsum("ij,ij->i", theta[rows], beta_nz) + eps
     for _ in range(iterations):
@@ -65,22 +71,19 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
         g = new
         if not done.any():
             continue
-        finished = np.flatnonzero(done)
-        gamma[active[finished]] = g[finished]
-        finish(matrix[finished], theta[finished], phinorm[np.repeat(done, np.diff(matrix.indptr))])
+        take(done)
         iterating &= ~done
         if not iterating.any():
             break
         if iterating.sum() <= 0.75 * len(iterating):
-            keep, on_row = np.flatnonzero(iterating), np.repeat(iterating, np.diff(matrix.indptr))
+            keep, on_row = np.flatnonzero(iterating), np.repeat(iterating, row_nnz)
             active, matrix, g, theta = active[keep], matrix[keep], g[keep], theta[keep]
             phinorm, beta_nz = phinorm[on_row], beta_nz[on_row]
-            rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+            row_nnz = np.diff(matrix.indptr)
+            rows = np.repeat(np.arange(matrix.shape[0]), row_nnz)
             scaled, iterating = matrix.copy(), np.ones(len(active), dtype=bool)
     else:  # out of iterations: the paragraphs still iterating take their last values
-        keep = np.flatnonzero(iterating)
-        gamma[active[keep]] = g[keep]
-        finish(matrix[keep], theta[keep], phinorm[np.repeat(iterating, np.diff(matrix.indptr))])
+        take(iterating)
     return gamma, (sstats.T * exp_elog_beta if collect_sstats else None)
 
 

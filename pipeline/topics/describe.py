@@ -65,9 +65,11 @@ class RepresentativeParagraphs:
 def _one_per_report_first(ranked: np.ndarray, doc_codes: np.ndarray, n: int) -> list[int]:
     """The first ``n`` of ``ranked`` (paragraph indices, best first) from distinct reports, then
     the best of the rest if there are fewer reports than ``n``; in rank order."""
+    if n <= 0:
+        return []
     chosen: list[int] = []
     seen: set[int] = set()
-    for i in ranked if n > 0 else ():
+    for i in ranked:
         if doc_codes[i] not in seen:
             chosen.append(i)
             seen.add(doc_codes[i])

@@ -106,10 +106,10 @@ def _numbered(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _grouped_by_first_occurrence(key: np.ndarray, other: np.ndarray, n_other: int):
     """The distinct ``(key, other)`` pairs of two aligned arrays, ordered by key and then by first
-    occurrence: ``(keys, others, counts, first indexes)``."""
+    occurrence: ``(their keys, counts, first indexes)``."""
     pairs, first, count = np.unique(key.astype(np.int64) * n_other + other, return_index=True, return_counts=True)
     order = np.lexsort((first, pairs // n_other))
-    return pairs[order] // n_other, pairs[order] % n_other, count[order], first[order]
+    return pairs[order] // n_other, count[order], first[order]
 
 
 def _per_key(keys: np.ndarray, values: list, wanted: np.ndarray) -> list[list]:
@@ -124,7 +124,7 @@ def _freedom(sample: _Sample, n: int, at: np.ndarray, number: np.ndarray, chosen
     (its occurrences start ``at``), neighbours counted in first-seen order."""
     freedom = np.full(len(chosen), np.inf)
     for has, neighbour in ((at > sample.run_start[sample.run_of[at]], at - 1), (left_in_run[at] > n, at + n)):
-        keys, _, counts, _ = _grouped_by_first_occurrence(number[has], sample.token[neighbour[has]], len(sample.vocab))
+        keys, counts, _ = _grouped_by_first_occurrence(number[has], sample.token[neighbour[has]], len(sample.vocab))
         boundaries = np.bincount(number[~has], minlength=chosen[-1] + 1)[chosen].tolist()
         freedom = np.minimum(freedom, [branching_entropy(c, b)
                                        for c, b in zip(_per_key(keys, counts.tolist(), chosen), boundaries)])
@@ -135,7 +135,7 @@ def _examples(sample: _Sample, n: int, at: np.ndarray, number: np.ndarray, chose
               n_examples: int) -> list[list[tuple[str, str]]]:
     """For each ``chosen`` n-gram, ``(report, context)`` of its first occurrence in each of the
     first ``n_examples`` reports it occurs in: six tokens either side, within the run."""
-    keys, _, _, first = _grouped_by_first_occurrence(number, sample.report_of[at], len(sample.reports))
+    keys, _, first = _grouped_by_first_occurrence(number, sample.report_of[at], len(sample.reports))
     examples = []
     for starts in _per_key(keys, at[first].tolist(), chosen):
         found = []
@@ -170,8 +170,9 @@ def mine_terms(paragraphs: Callable[[], Iterable[tuple[str, Sequence[str]]]], se
     for n in range(2, settings.max_tokens + 1):
         at = np.flatnonzero(left_in_run >= n)  # where an n-gram starts
         count, number = _numbered(numbers[n - 1][at].astype(np.int64) * n_vocab + token[at + n - 1])
-        numbers[n] = np.full(n_tokens, -1, dtype=np.int32)
-        numbers[n][at] = number
+        if n < settings.max_tokens:  # a longer n-gram's prefix and the splits need it
+            numbers[n] = np.full(n_tokens, -1, dtype=np.int32)
+            numbers[n][at] = number
         counts[n] = count
         # a single character cannot start or end a candidate; its length must fit
         chars = sample.chars_before[at + n] - sample.chars_before[at]
