@@ -75,9 +75,10 @@ DOCUMENT_TOPICS = A("lda/document_topics.csv", "lda", "topic shares per report (
                     ("doc_id", *DOCUMENT_KEY_COLUMNS, "n_tokens", *TOPIC_LABEL, "weight"))
 TOPICS = A("lda/topics.csv", "lda", "top words per topic with P(word | topic)", (*TOPIC_LABEL, "rank", "word", "weight"))
 TOPIC_SUMMARY = A("lda/topic_summary.csv", "lda",
-                  "one row per topic: label, the theme of a seeded topic and the share of that theme's occurrences "
-                  "it holds, share of the modelled text, NPMI, exclusivity, top words by three rankings",
-                  (*TOPIC_LABEL, "theme", "theme_share", "share", "npmi", "exclusivity", "top_words", "relevant_words",
+                  "one row per topic: label, the theme it is named after (a seeded topic that passed the validity "
+                  "measures of theme_validity.csv), share of the modelled text, NPMI, exclusivity, top words by "
+                  "three rankings",
+                  (*TOPIC_LABEL, "theme", "share", "npmi", "exclusivity", "top_words", "relevant_words",
                    "frex_words"))
 KEYWORD_COVERAGE = A("lda/keyword_coverage.csv", "lda", "before fitting: the paragraphs and reports each theme term "
                      "occurs in (after stopwords), and whether the model's vocabulary has it",
@@ -96,6 +97,14 @@ CORPUS_INDEX = A("lda/corpus_index.csv", "lda", "the paragraph behind each row o
                  ("row", "doc_id", "position", "n_tokens"))
 MODEL = A("lda/model/lda.gensim", "lda", "the trained gensim LdaModel")
 DICTIONARY = A("lda/model/dictionary.gensim", "lda", "the model's gensim Dictionary")
+THEME_VALIDITY = A("lda/theme_validity.csv", "lda",
+                   "each seeded theme's topic, measured with the theme constraint lifted on the paragraphs it never "
+                   "trained on (held_out_naming of the paragraphs_naming the theme, and all others): of the "
+                   "held_out_naming paragraphs where it weighs most, how many name the theme (precision), how well it "
+                   "ranks them with the themes' own terms removed (masked_auc), whether it is named after the theme "
+                   "and why, and the free topics (topic:share) holding most of the theme paragraphs' text",
+                   ("theme", *TOPIC_LABEL, "paragraphs_naming", "held_out_naming", "top_paragraphs_naming", "precision",
+                    "masked_auc", "named", "reason", "carried_by"))
 THEME_TOPICS = A("lda/theme_topics.csv", "lda", "which topics carry each theme",
                  ("theme", "topic", "term_weight", "topic_share"))
 K_SWEEP = A("lda/k_sweep.csv", "lda", "K=auto: the measures of every model of the sweep",
@@ -151,10 +160,11 @@ PLOTS_DONE = A("plots/.complete", "plots", "marks the plots stage as finished")
 # ---- quality ----------------------------------------------------------------------------------
 STABILITY_RUNS = A("quality/stability.csv", "quality", "each topic matched to the topics of each extra run",
                    (*TOPIC_LABEL, "run_seed", "matched_topic", "top_word_jaccard"))
-TOPIC_STABILITY = A("quality/topic_stability.csv", "quality", "per topic, seeded and free side by side: its theme "
-                    "and the share of that theme's occurrences it holds (seeded topics), share, NPMI, and stability: "
-                    "mean top-word overlap with its match in the other runs (1 = comes back every time)",
-                    (*TOPIC_LABEL, "theme", "theme_share", "share", "npmi", "stability"))
+TOPIC_STABILITY = A("quality/topic_stability.csv", "quality", "per topic, seeded and free side by side: the theme it "
+                    "is named after, share, NPMI, and stability: mean top-word overlap with its match in the other runs "
+                    "(1 = comes back every time); for a seeded topic also without its theme's own terms, against the "
+                    "same theme's topic of each run",
+                    (*TOPIC_LABEL, "theme", "share", "npmi", "stability", "stability_without_theme_terms"))
 PLOT_TOPIC_QUALITY = A("quality/topic_quality.png", "quality", "stability and NPMI per topic")
 RUNS = A("quality/runs.csv", "quality", "each model trained (the lda stage's and the extra seeds): mean NPMI and "
          "topic diversity", ("run_seed", "npmi", "diversity"))

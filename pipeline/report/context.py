@@ -153,17 +153,23 @@ def cleaning_overview(report_rows: list[dict[str, str]], removed_rows: list[dict
 
 
 
+def _number(value: str | None) -> float | None:
+    return float(value) if value else None
+
+
 def topic_summaries(summary_rows: list[dict[str, str]], topic_rows: list[dict[str, str]],
                     stability_rows: list[dict[str, str]], doc_topic_rows: list[dict[str, str]],
-                    n_words: int = N_WORDS) -> list[dict[str, Any]]:
+                    validity_rows: list[dict[str, str]] = (), n_words: int = N_WORDS) -> list[dict[str, Any]]:
     """Per topic: its one label, top words, share of the modelled text, NPMI, stability (when the
-    quality stage's runs are of this model) and the number of reports it dominates."""
-    stability = {int(r["topic"]): float(r["stability"]) for r in stability_rows}
+    quality stage's runs are of this model), the number of reports it dominates and, for a
+    seeded theme's topic, what theme_validity.csv measured of it (``validity``)."""
+    stability = {int(r["topic"]): r for r in stability_rows}
+    validity = {int(r["topic"]): theme_validity(r, stability.get(int(r["topic"]))) for r in validity_rows}
     topics = {int(r["topic"]): {"topic": int(r["topic"]), "label": unguard(r["label"]), "words": [],
                                 "theme": unguard(r.get("theme") or ""),
-                                "theme_share": float(r["theme_share"]) if r.get("theme_share") else None,
                                 "share": float(r["share"]), "npmi": float(r["npmi"]),
-                                "stability": stability.get(int(r["topic"])), "dominant": 0, "paragraphs": []}
+                                "stability": _number(stability.get(int(r["topic"]), {}).get("stability")),
+                                "validity": validity.get(int(r["topic"])), "dominant": 0, "paragraphs": []}
               for r in summary_rows}
     for row in topic_rows:
         if int(row["rank"]) <= n_words and int(row["topic"]) in topics:
@@ -176,6 +182,18 @@ def topic_summaries(summary_rows: list[dict[str, str]], topic_rows: list[dict[st
         if dominant in topics:
             topics[dominant]["dominant"] += 1
     return [topics[t] for t in sorted(topics)]
+
+
+def theme_validity(row: dict[str, str], stability_row: dict[str, str] | None) -> dict[str, Any]:
+    """A row of lda/theme_validity.csv, typed, with the topic's stability without its theme's
+    own terms where the quality stage has measured it."""
+    row = unguard_row(row)
+    stable = _number((stability_row or {}).get("stability_without_theme_terms"))
+    return {"theme": row["theme"], "topic": int(row["topic"]), "named": row["named"] == "1", "reason": row["reason"],
+            "paragraphs": int(row["paragraphs_naming"]), "held_out": int(row["held_out_naming"]),
+            "hits": int(row["top_paragraphs_naming"]),
+            "precision": _number(row["precision"]), "auc": _number(row["masked_auc"]), "stability": stable,
+            "carried_by": [(int(t), float(w)) for t, w in (pair.split(":") for pair in row["carried_by"].split())]}
 
 
 def attach_paragraphs(topics: list[dict[str, Any]], representative_rows: list[dict[str, str]],
@@ -238,11 +256,13 @@ def theme_findings(adoption_rows: list[dict[str, str]], count_rows: list[dict[st
     only in years with enough reports for an interval), where (the places with most
     occurrences) and its seeded topic. Most widespread first."""
     seeded = {t["theme"]: t for t in topics if t.get("theme")}
+    measured = {t["validity"]["theme"]: t["validity"] for t in topics if t.get("validity")}
     findings: dict[str, dict[str, Any]] = {}
     for row in adoption_rows:
         name = unguard(row["theme"])
         entry = findings.setdefault(name, {"theme": name, "reports": 0, "mentioning": 0, "first_year": None,
-                                           "majority_year": None, "latest": None, "topic": seeded.get(name)})
+                                           "majority_year": None, "latest": None, "topic": seeded.get(name),
+                                           "validity": measured.get(name)})
         entry["reports"] += int(row["reports"])
         entry["mentioning"] += int(row["reports_mentioning"])
         if not is_year(row["year"]):

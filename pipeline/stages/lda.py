@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from ..artifacts import (CORPUS, CORPUS_INDEX, DOCUMENT_TOPICS, K_CHOICE, K_SWEEP, K_SWEEP_PLOT, K_SWEEP_SUMMARY,
                          KEYWORD_COVERAGE, PARAGRAPH_TOPICS, PARAGRAPHS, REPRESENTATIVE, SEEDED_TOPICS, THEME_TOPICS,
-                         TOKENS, TOPIC_SUMMARY, TOPIC_WORDS, TOPICS, Run)
+                         THEME_VALIDITY, TOKENS, TOPIC_SUMMARY, TOPIC_WORDS, TOPICS, Run)
 from ..figures.style import use_chinese_font
 from ..files import PipelineError
 from ..figures.sweep import plot_k_sweep
@@ -33,7 +33,8 @@ from ..topics.choose_k import K_RULE, SWEEP_PLAN, MIN_DIVERSITY, choose_k, poole
 from ..topics.corpus import BowCorpus, model_corpus
 from ..topics.describe import RepresentativeParagraphs, topic_label, topic_share
 from ..topics.ensemble import ModelRun, sweep_models
-from ..topics.seeding import KeywordCoverage, SeedTopic, ThemeAttribution, choose_seeds, seed_term_ids
+from ..topics.seeding import KeywordCoverage, SeedTopic, choose_seeds, seed_term_ids
+from ..topics.validity import ThemeValidityCounter
 from ..topics.measures import NPMI_TOP_N, exclusivity_per_topic, npmi_per_topic, top_words, topic_rankings
 from ..topics.prevalence import nan_to_none
 from ..topics.train import (check_k, check_seedable, infer_topics, topic_term_matrix, train_lda,
@@ -148,7 +149,8 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
         with training_progress(params.total_passes(n_paragraphs), n_paragraphs):
             model = train_lda(corpus, dictionary, n_paragraphs, params, seed_ids, part_map)
         phi = topic_term_matrix(model)
-        attribution = ThemeAttribution(seed_ids, phi)
+        validity = ThemeValidityCounter([seed.theme for seed in seeds], seed_ids)
+        free_starts = np.random.RandomState(params.seed)  # the free inferences' own random starts
 
         # One streamed inference pass: paragraph rows are written as they come; a report's mix is the
         # token-weighted mean of its paragraphs', accumulated in a reports x K array.
@@ -166,13 +168,17 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
                     doc_sums[doc_id] += theta * n_tokens
                 doc_ids, positions, _ = zip(*chunk_keys)
                 representative.add(list(doc_ids), positions, thetas)
-                attribution.add(corpus.counts[start:start + len(chunk)], thetas)
+                if seeds:
+                    validity.add(model, corpus.counts[start:start + len(chunk)], thetas, free_starts)
                 bar.update(len(chunk))
 
     # The topics, described once: every later stage and the report read these.
     vocab = [dictionary[i] for i in range(len(dictionary))]
     rankings = topic_rankings(phi, corpus.term_frequency(), RANKED_WORDS)
-    themes = [seed.theme for seed in seeds] + [""] * params.k
+    measured = validity.results() if seeds else []
+    # A seeded topic bears its theme's name only where the measures say it is about the theme.
+    verdicts = [v.verdict(params.theme_min_precision, params.theme_min_auc) for v in measured]
+    themes = [v.theme if named else "" for v, (named, _) in zip(measured, verdicts)] + [""] * params.k
     own_terms = [set(seed.terms) for seed in seeds] + [set()] * params.k
     labels = [topic_label(t, [vocab[i] for i in rankings["relevance"][0][t] if vocab[i] not in own_terms[t]], themes[t])
               for t in range(k)]
@@ -189,8 +195,14 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
     run.write_rows(TOPIC_WORDS, ((t + 1, labels[t], name, r + 1, vocab[ids[t, r]], float(scores[t, r]))
                                  for name, (ids, scores) in rankings.items() for t in range(k) for r in range(ids.shape[1])))
     joined = {name: [" ".join(vocab[i] for i in ids[t]) for t in range(k)] for name, (ids, _) in rankings.items()}
-    theme_share = [*map(nan_to_none, attribution.own_share()), *[None] * params.k]
-    run.write_rows(TOPIC_SUMMARY, ((t + 1, labels[t], themes[t], theme_share[t], float(share[t]), float(npmi[t]),
+    run.write_rows(THEME_VALIDITY, ((v.theme, v.topic + 1, labels[v.topic], v.named_paragraphs, v.held_out, v.top_named,
+                                     nan_to_none(v.precision), nan_to_none(v.masked_auc), int(named), reason,
+                                     " ".join(f"{t + 1}:{weight:.3f}" for t, weight in v.carried_by))
+                                    for v, (named, reason) in zip(measured, verdicts)))
+    for v, (named, reason) in zip(measured, verdicts):
+        run.log(f"lda: {v.theme}: on the {v.held_out} held-out paragraphs naming it, theme precision {v.precision:.2f}, "
+                f"masked AUC {v.masked_auc:.2f}: {'named' if named else 'not named'}, {reason}")
+    run.write_rows(TOPIC_SUMMARY, ((t + 1, labels[t], themes[t], float(share[t]), float(npmi[t]),
                                     float(exclusivity[t]), joined["probability"][t], joined["relevance"][t],
                                     joined["frex"][t]) for t in range(k)))
     _write_representative(run, representative.chosen(), labels)

@@ -1,7 +1,8 @@
 """quality: lda/ -> quality/: how stable each topic is across seeds. The same parameters (and
 seeded topics) are trained with RUNS-1 other seeds, each run's topics are matched to the model's
 by top-word overlap (Hungarian matching), and each topic gets its mean Jaccard overlap, written
-beside its share and NPMI, seeded topics next to free ones. Last, quality/model.sha256 records
+beside its share and NPMI, seeded topics next to free ones; a seeded topic also against the same
+theme's topic of each run with the theme's own terms left out. Last, quality/model.sha256 records
 which lda/document_topics.csv that was (the report shows stability only for its own model)."""
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from ..topics.ensemble import ModelRun, train_many
 from ..topics.measures import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, match_topics, npmi_per_topic, top_words,
                                topic_diversity)
 from ..topics.seeding import SeedTopic, seed_term_ids
+from ..topics.prevalence import nan_to_none
 from ..topics.train import topic_term_matrix
+from ..topics.validity import stability_without_terms
 
 
 def run(run: Run, params: QualityParams) -> None:
@@ -54,8 +57,15 @@ def run(run: Run, params: QualityParams) -> None:
     run.write_rows(RUNS, ((seed, float(np.mean(npmi_per_topic(w, cooc=cooc))), topic_diversity(w))
                           for seed, w in zip([lda.seed, *seeds], words)))
     run.write_params(params)
-    run.write_rows(TOPIC_STABILITY, ((t + 1, labels[t], r["theme"], float(r["theme_share"]) if r["theme_share"] else None,
-                                      float(r["share"]), float(r["npmi"]), float(stability[t]))
+    # A seeded topic is the same theme's topic in every run (topic s): compared without the theme's
+    # own terms, which its constraint puts in it whatever else it learns.
+    reference_long = top_words(phi, vocab, DIVERSITY_TOP_N)
+    own = [set(r["terms"].split()) for r in seeded]
+    without_own = [stability_without_terms(reference_long[s], [other["words"][s] for other in others], own[s],
+                                           params.n_words) for s in range(len(seeded))]
+    without_own += [float("nan")] * (k - len(seeded))
+    run.write_rows(TOPIC_STABILITY, ((t + 1, labels[t], r["theme"], float(r["share"]), float(r["npmi"]),
+                                      float(stability[t]), nan_to_none(without_own[t]))
                                      for t, r in enumerate(summary)))
     run.write_basis(QUALITY_BASIS, DOCUMENT_TOPICS, basis)
     robust = int(np.sum(stability >= 0.5))

@@ -18,7 +18,8 @@ from ..artifacts import (ARTIFACTS, CLEANING_REPORT, CORPUS_INDEX, DOCUMENTS, DO
                          PLOT_PLACES_EVER, PLOT_THEME_ADOPTION, PLOT_TOPIC_QUALITY, PLOT_TOPIC_WORDS, PREVALENCE_BY_YEAR,
                          QUALITY_BASIS,
                          REMOVED_LINES, REPORT, REPRESENTATIVE, SEEDED_TOPICS, TERM_CANDIDATES, THEME_ADOPTION,
-                         THEME_CONTEXTS, THEME_COUNTS, THEME_RATE_BY_YEAR, THEME_TOPICS, TOPIC_STABILITY, TOPIC_SUMMARY,
+                         THEME_CONTEXTS, THEME_COUNTS, THEME_RATE_BY_YEAR, THEME_TOPICS, THEME_VALIDITY, TOPIC_STABILITY,
+                         TOPIC_SUMMARY,
                          TOPICS, STAGES, Artifact, Run, params_artifact)
 from ..figures.style import cjk_font_path
 from ..params import ReportParams, SegmentParams
@@ -95,7 +96,8 @@ def run(run: Run, params: ReportParams) -> Path:
         return artifact.at(run.out).is_file() and (artifact.stage != "quality" or stability_current)
 
     topics = topic_summaries(_rows(run, TOPIC_SUMMARY), _rows(run, TOPICS),
-                             _rows(run, TOPIC_STABILITY) if shown(TOPIC_STABILITY) else [], doc_topic_rows)
+                             _rows(run, TOPIC_STABILITY) if shown(TOPIC_STABILITY) else [], doc_topic_rows,
+                             _rows(run, THEME_VALIDITY))
     attach_paragraphs(topics, _rows(run, REPRESENTATIVE), docs)
     labels = {t["topic"]: t["label"] for t in topics}
     theme_counts = _rows(run, THEME_COUNTS)

@@ -3,6 +3,7 @@ chunk of paragraphs at once on a sparse matrix instead of one paragraph at a tim
 parts that worker processes can share."""
 from __future__ import annotations
 
+import zlib
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -24,14 +25,17 @@ def bow_matrix(chunk: Sequence[Sequence[tuple[int, float]]], n_terms: int, dtype
 
 
 def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarray, iterations: int,
-           threshold: float, collect_sstats: bool) -> tuple[np.ndarray, np.ndarray | None]:
+           threshold: float, collect_sstats: bool, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """gensim's variational E-step (Hoffman's online LDA, with Lee & Seung's implicit phi) for a
     whole chunk at once: the same per-document updates and the same per-document stopping rule
     (mean absolute change of gamma below ``threshold``, or ``iterations``), computed on a sparse
     documents x terms ``counts`` matrix (converged documents are dropped from it once they are a
     quarter of its rows), about twice as fast as gensim's loop over documents. Updates ``gamma``
     (documents x topics) in place; returns it and, with ``collect_sstats``, the topics x terms
-    sufficient statistics."""
+    sufficient statistics.
+
+    ``allowed`` (documents x topics, 0 or 1), where given, is the labelled-LDA constraint: a
+    document gives no word to a topic it is not allowed (that topic's gamma stays ``alpha``)."""
     eps = np.finfo(exp_elog_beta.dtype).eps
     beta = np.ascontiguousarray(exp_elog_beta.T)  # terms x topics
     sstats = np.zeros_like(beta) if collect_sstats else None
@@ -59,13 +63,14 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
     scaled = matrix.copy()  # counts / phinorm, on the same sparsity pattern
     row_nnz = np.diff(matrix.indptr)
     rows = np.repeat(np.arange(matrix.shape[0]), row_nnz)
-    theta = np.exp(dirichlet_expectation(g))
+    mask = allowed
+    theta = _constrained(np.exp(dirichlet_expectation(g)), mask)
     beta_nz = beta[matrix.indices]
     phinorm = np.einsum("ij,ij->i", theta[rows], beta_nz) + eps
     for _ in range(iterations):
         scaled.data = matrix.data / phinorm
         new = alpha + theta * (scaled @ beta)
-        theta = np.exp(dirichlet_expectation(new))
+        theta = _constrained(np.exp(dirichlet_expectation(new)), mask)
         phinorm = np.einsum("ij,ij->i", theta[rows], beta_nz) + eps
         done = iterating & (np.abs(new - g).mean(axis=1) < threshold)
         g = new
@@ -78,6 +83,7 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
         if iterating.sum() <= 0.75 * len(iterating):
             keep, on_row = np.flatnonzero(iterating), np.repeat(iterating, row_nnz)
             active, matrix, g, theta = active[keep], matrix[keep], g[keep], theta[keep]
+            mask = mask[keep] if mask is not None else None
             phinorm, beta_nz = phinorm[on_row], beta_nz[on_row]
             row_nnz = np.diff(matrix.indptr)
             rows = np.repeat(np.arange(matrix.shape[0]), row_nnz)
@@ -85,6 +91,25 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
     else:  # out of iterations: the paragraphs still iterating take their last values
         take(iterating)
     return gamma, (sstats.T * exp_elog_beta if collect_sstats else None)
+
+
+# One paragraph in HOLDOUT, chosen by a hash of its bag of words (so the same in every process and
+# run, and identical paragraphs together), never trains a labelled topic: the topic's validity is
+# measured on those it did not see (topics/validity.py).
+HOLDOUT = 5
+
+
+def held_out_rows(counts) -> np.ndarray:
+    """Whether each row of a sparse documents x terms ``counts`` matrix is held out of the
+    labelled topics' training."""
+    counts = sparse.csr_matrix(counts)
+    indices, data = counts.indices.astype(np.int64), counts.data.astype(np.float64)
+    return np.array([zlib.crc32(indices[a:b].tobytes() + data[a:b].tobytes()) % HOLDOUT == 0
+                     for a, b in zip(counts.indptr, counts.indptr[1:])], dtype=bool)
+
+
+def _constrained(theta: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+    return theta if allowed is None else theta * allowed
 
 
 # Each chunk's E-step is computed in up to this many parts (consecutive paragraphs) and their
@@ -106,6 +131,10 @@ class BatchLdaModel(LdaModel):
     (with this package importable); ``part_map`` is not saved."""
 
     part_map: Callable = staticmethod(serial_map)
+    # Labelled topics (set by train.train_lda): topic s, for s < len(label_term_ids), may take
+    # words only in paragraphs that contain one of the term ids label_term_ids[s]; in training,
+    # not in the held-out ones (held_out_rows), on which its validity is measured.
+    label_term_ids: Sequence[Sequence[int]] = ()
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -126,15 +155,34 @@ class BatchLdaModel(LdaModel):
         if not extra_pass:
             self.num_updates += other.numdocs
 
+    def allowed_topics(self, counts, holdout: bool = True) -> np.ndarray | None:
+        """Documents x topics, 1 where a document (a row of the sparse ``counts``) may use a topic:
+        a labelled topic only where the document has one of its terms and, with ``holdout``
+        (training), is not held out; None without labels."""
+        if not len(self.label_term_ids):
+            return None
+        allowed = np.ones((counts.shape[0], self.num_topics), dtype=self.dtype)
+        for topic, ids in enumerate(self.label_term_ids):
+            allowed[:, topic] = np.asarray(counts[:, list(ids)].sum(axis=1)).ravel() > 0
+        if holdout:
+            allowed[held_out_rows(counts), :len(self.label_term_ids)] = 0
+        return allowed
+
     def inference(self, chunk, collect_sstats=False):
-        chunk = list(chunk)
+        """gensim's ``inference`` (training, ``bound``), labelled topics held out as in training."""
+        counts = bow_matrix(list(chunk), self.num_terms, self.dtype)
+        return self.infer_counts(counts, collect_sstats, self.allowed_topics(counts))
+
+    def infer_counts(self, counts, collect_sstats: bool = False, allowed: np.ndarray | None = None,
+                     random_state: np.random.RandomState | None = None):
+        """:meth:`inference` on a sparse documents x terms ``counts`` matrix."""
+        n = counts.shape[0]
         # the same random start as gensim's, from the model's own random state
-        gamma = self.random_state.gamma(100., 1. / 100., (len(chunk), self.num_topics)).astype(self.dtype, copy=False)
-        counts = bow_matrix(chunk, self.num_terms, self.dtype)
-        n_parts = max(1, min(E_STEP_PARTS, len(chunk) // MIN_PART_PARAGRAPHS))
-        bounds = np.linspace(0, len(chunk), n_parts + 1).astype(int)
+        gamma = (random_state or self.random_state).gamma(100., 1. / 100., (n, self.num_topics)).astype(self.dtype, copy=False)
+        n_parts = max(1, min(E_STEP_PARTS, n // MIN_PART_PARAGRAPHS))
+        bounds = np.linspace(0, n, n_parts + 1).astype(int)
         tasks = [(self.expElogbeta, self.alpha, counts[a:b], gamma[a:b], self.iterations, self.gamma_threshold,
-                  collect_sstats) for a, b in zip(bounds, bounds[1:])]
+                  collect_sstats, None if allowed is None else allowed[a:b]) for a, b in zip(bounds, bounds[1:])]
         parts = self.part_map(_e_step_part, tasks) if n_parts > 1 else [e_step(*tasks[0])]
         gamma = np.concatenate([part_gamma for part_gamma, _ in parts])
         if not collect_sstats:

@@ -1,10 +1,12 @@
 """Seeded topics: a theme marked in themes.txt gets a topic of its own, next to the free topics
 (keyword-assisted topic modelling, as keyATM does in R).
 
-Its terms get a topic-word prior (gensim's ``eta`` as a topics x terms matrix) that favours them
-in that topic, and the topic starts from the paragraphs that use them; the rest of the topic's
-words are learned. A theme is seeded only where its terms are common enough to hold a topic:
-see :func:`choose_seeds`.
+The topic is labelled (labelled LDA's constraint, in :mod:`batch_lda`): it takes words only in
+the paragraphs that use one of the theme's terms, so what it learns is the theme's context. It
+starts from those paragraphs; optionally its terms get a topic-word prior (gensim's ``eta`` as a
+topics x terms matrix, ``seed_strength``). Whether it is about the theme is measured, not
+assumed (:mod:`validity`). A theme is seeded only where its terms are common enough to hold a
+topic: see :func:`choose_seeds`.
 """
 from __future__ import annotations
 
@@ -118,25 +120,3 @@ def seed_prior(base_eta: float, n_free: int, seed_ids: Sequence[Sequence[int]], 
     for topic, ids in enumerate(seed_ids):
         prior[topic, ids] += strength * term_counts[ids]
     return prior
-
-
-class ThemeAttribution:
-    """The share of a seeded theme's occurrences each topic holds: every occurrence of a theme
-    term in a paragraph is split over the topics by its posterior, theta_t * phi_t(term)."""
-
-    def __init__(self, seed_ids: Sequence[Sequence[int]], phi: np.ndarray):
-        self.seed_ids, self.phi = [list(ids) for ids in seed_ids], phi
-        self.totals = np.zeros((len(self.seed_ids), phi.shape[0]))
-
-    def add(self, counts, theta: np.ndarray) -> None:
-        """A chunk of paragraphs: their term ``counts`` (a sparse paragraphs x terms matrix) and
-        topic mixes (paragraphs x K)."""
-        for s, ids in enumerate(self.seed_ids):
-            found = counts[:, ids].tocoo()  # each (paragraph, theme term) that occurs
-            posterior = theta[found.row] * self.phi[:, np.asarray(ids)[found.col]].T
-            self.totals[s] += (found.data[:, None] * posterior / posterior.sum(axis=1, keepdims=True)).sum(axis=0)
-
-    def own_share(self) -> np.ndarray:
-        """For seeded topic s (topic s of the model), the share of its theme's occurrences it holds."""
-        sums = self.totals.sum(axis=1)
-        return np.array([self.totals[s, s] / sums[s] if sums[s] else np.nan for s in range(len(self.seed_ids))])

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..files import PipelineError
 from ..params import LdaParams
-from .batch_lda import BatchLdaModel, corpus_bound
+from .batch_lda import BatchLdaModel, bow_matrix, corpus_bound
 from .seeding import seed_prior
 
 
@@ -88,6 +88,7 @@ def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed:
         chunksize=params.chunksize,
         eval_every=None,  # perplexity logging costs ~30% of training time
     )
+    model.label_term_ids = [list(ids) for ids in seed_ids]
     if part_map is not None:
         model.part_map = part_map
     if params.init == "seeded":
@@ -126,8 +127,14 @@ def topic_term_matrix(model) -> np.ndarray:
 
 
 def infer_topics(model, bows: Sequence[list[tuple[int, int]]]) -> np.ndarray:
-    """Paragraphs' full topic mixes (paragraphs x topics; no topic dropped for being small)."""
-    gamma, _ = model.inference(bows)
+    """Paragraphs' full topic mixes (paragraphs x topics; no topic dropped for being small). A
+    labelled topic weighs 0 in a paragraph without its terms (not its prior's small share), and
+    in every one with them, held out of training or not."""
+    counts = bow_matrix(bows, model.num_terms, model.dtype)
+    allowed = model.allowed_topics(counts, holdout=False)
+    gamma, _ = model.infer_counts(counts, allowed=allowed)
+    if allowed is not None:
+        gamma = gamma * allowed
     return gamma / gamma.sum(axis=1, keepdims=True)
 
 

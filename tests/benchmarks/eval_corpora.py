@@ -32,7 +32,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).res
 from benchmarks.measure import ROOT, timed  # noqa: E402
 
 from pipeline.artifacts import (CLEANING_REPORT, CORPUS, DOCUMENTS, PARAGRAPHS, RUNS, THEME_ADOPTION,  # noqa: E402
-                                THEME_COUNTS, TOPIC_STABILITY, TOPICS, VOCABULARY, Run)
+                                THEME_COUNTS, THEME_VALIDITY, TOPIC_STABILITY, TOPICS, VOCABULARY, Run)
 from pipeline.params import Inputs  # noqa: E402
 from pipeline.text.places import UNKNOWN  # noqa: E402
 from pipeline.text.themes import load_themes  # noqa: E402
@@ -55,6 +55,10 @@ RESIDUE = re.compile(r"[a-z]|U\+|\\u|&#|&[a-z]+;")
 SEEDS = (42, 43, 44)
 TOMOTOPY_TOKENS = 3_000_000  # tomotopy trains on paragraphs spread evenly over the corpus up to this many tokens
 
+
+
+def _cell(value: str) -> str:
+    return f"{float(value):.2f}" if value else "n/a"
 
 def k_for(n_reports: int) -> int:
     """A K suited to the corpus's size: the square root of the reports, from 3 to 20."""
@@ -148,9 +152,14 @@ def evaluate(name: str, workdir: Path, jobs: str) -> str:
                           else "MISMATCH " + "; ".join(adoption_mismatches[:10])))
     stability_rows = list(run.rows(TOPIC_STABILITY))
     free = [r for r in stability_rows if not r["theme"]]
-    for row in (r for r in stability_rows if r["theme"]):
-        print(f"seeded {row['label']}: share {float(row['share']):.3f}, holds {float(row['theme_share']):.0%} of the "
-              f"theme's occurrences, NPMI {float(row['npmi']):+.4f}, stability {float(row['stability']):.2f}")
+    by_topic = {r["topic"]: r for r in stability_rows}
+    for row in run.rows(THEME_VALIDITY):
+        quality = by_topic[row["topic"]]
+        print(f"theme {row['theme']}: {'named' if row['named'] == '1' else 'NOT named'} T{row['topic']}, precision "
+              f"{_cell(row['precision'])} ({row['top_paragraphs_naming']} of {row['held_out_naming']} held out), masked "
+              f"AUC {_cell(row['masked_auc'])}, stability without its terms "
+              f"{_cell(quality['stability_without_theme_terms'])}, share {float(quality['share']):.3f}, NPMI "
+              f"{float(quality['npmi']):+.4f}")
     if free:
         print(f"free topics ({len(free)}): mean share {np.mean([float(r['share']) for r in free]):.3f}, mean NPMI "
               f"{np.mean([float(r['npmi']) for r in free]):+.4f}, mean stability "

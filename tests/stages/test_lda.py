@@ -10,6 +10,7 @@ import pytest
 from conftest import read_table, run_make, run_stage
 from pipeline.artifacts import K_SWEEP_SUMMARY
 from pipeline.params import LdaParams
+from pipeline.topics.validity import MIN_MEASURED
 
 RANKINGS = {"probability": "top_words", "relevance": "relevant_words", "frex": "frex_words"}
 
@@ -28,11 +29,14 @@ def test_topics_are_described_on_the_seeds(seed_output):
         assert -1.0 <= float(row["npmi"]) <= 1.0
         assert all(len(row[column].split()) == 10 for column in RANKINGS.values())
         # The label: the topic number and its top three words by relevance (λ=0.6); a seeded
-        # topic's: its theme, then its top two words by relevance beyond the theme's own terms.
+        # topic's: its theme where it is named after it, then its top words by relevance beyond
+        # the theme's own terms.
         words = row["relevant_words"].split()
-        if row["theme"]:
-            learned = [w for w in words if w not in own_terms[row["theme"]]]
-            assert row["label"] == f"T{row['topic']} [{row['theme']}] " + "·".join(learned[:2])
+        seeded = int(row["topic"]) <= len(SEEDED_THEMES)
+        if seeded:
+            learned = [w for w in words if w not in own_terms[SEEDED_THEMES[int(row["topic"]) - 1]]]
+            name = f"[{row['theme']}] " if row["theme"] else ""
+            assert row["label"] == f"T{row['topic']} {name}" + "·".join(learned[:2 if row["theme"] else 3])
         else:
             assert row["label"] == f"T{row['topic']} " + "·".join(words[:3])
     labels = {r["topic"]: r["label"] for r in summary}
@@ -54,18 +58,29 @@ def test_topics_are_described_on_the_seeds(seed_output):
     assert not (seed_output / "lda" / "k_sweep.csv").exists()  # K was fixed
 
 
-def test_seeded_topics_come_first_named_by_their_theme_and_carry_it(seed_output):
+def test_seeded_topics_come_first_and_bear_a_name_only_where_measured_valid(seed_output):
     lda = seed_output / "lda"
     summary = read_table(lda / "topic_summary.csv")
-    seeded = summary[:len(SEEDED_THEMES)]
-    assert [r["theme"] for r in seeded] == SEEDED_THEMES
-    assert [r["label"].split()[:2] for r in seeded] == [[f"T{i}", f"[{theme}]"] for i, theme in enumerate(SEEDED_THEMES, 1)]
-    assert all(not r["theme"] and not r["theme_share"] for r in summary[len(SEEDED_THEMES):])
-    for row in seeded:
-        # The theme word is among the topic's top 3 words, by probability and by relevance.
-        assert row["theme"] in row["top_words"].split()[:3], row["top_words"]
-        assert row["theme"] in row["relevant_words"].split()[:3], row["relevant_words"]
-        assert 0 < float(row["theme_share"]) <= 1
+    validity = read_table(lda / "theme_validity.csv")
+    assert [r["theme"] for r in validity] == SEEDED_THEMES
+    assert [r["topic"] for r in validity] == ["1", "2", "3"]
+    for row, topic in zip(validity, summary):
+        held_out, naming = int(row["held_out_naming"]), int(row["paragraphs_naming"])
+        assert 0 <= held_out <= naming and naming > 0
+        precision = float(row["precision"]) if row["precision"] else float("nan")
+        auc = float(row["masked_auc"]) if row["masked_auc"] else float("nan")
+        if held_out:
+            assert precision == pytest.approx(int(row["top_paragraphs_naming"]) / held_out)
+        valid = held_out >= MIN_MEASURED and precision >= LdaParams.theme_min_precision and auc >= LdaParams.theme_min_auc
+        assert row["named"] == str(int(valid)), row
+        assert row["reason"] and (valid or "<" in row["reason"] or "too few" in row["reason"])
+        # The name is the measure's to give: in the topic's label and theme column only if valid.
+        assert topic["theme"] == (row["theme"] if valid else "")
+        assert (f"[{row['theme']}]" in topic["label"]) == valid
+        assert row["label"] == topic["label"]
+        assert all(int(t) > len(SEEDED_THEMES) and 0 <= float(w) <= 1
+                   for t, w in (pair.split(":") for pair in row["carried_by"].split()))
+    assert all(not r["theme"] for r in summary[len(SEEDED_THEMES):])
     decisions = {r["theme"]: r for r in read_table(lda / "seeded_topics.csv")}
     assert [t for t, r in decisions.items() if r["seeded"] == "1"] == SEEDED_THEMES
     assert [decisions[t]["topic"] for t in SEEDED_THEMES] == ["1", "2", "3"]
@@ -77,8 +92,10 @@ def test_seeded_topics_come_first_named_by_their_theme_and_carry_it(seed_output)
     fengqiao = next(r for r in coverage if r["term"] == "枫桥经验")
     assert (fengqiao["in_vocabulary"], fengqiao["reports"]) == ("1", "3")  # as theme_counts.csv counts
     stability = read_table(seed_output / "quality" / "topic_stability.csv")
-    assert [r["theme"] for r in stability[:len(SEEDED_THEMES)]] == SEEDED_THEMES  # beside the free topics'
+    assert [r["topic"] for r in stability] == [r["topic"] for r in summary]  # seeded beside the free topics
     assert all(r["npmi"] and r["stability"] and r["share"] for r in stability)
+    # Stability without the theme's own terms: measured for each seeded topic, and only for them.
+    assert all(bool(r["stability_without_theme_terms"]) == (i < len(SEEDED_THEMES)) for i, r in enumerate(stability))
 
 
 def test_seeded_0_gives_plain_lda_and_a_rare_theme_is_not_seeded(seed_output, tmp_path):

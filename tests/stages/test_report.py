@@ -11,6 +11,7 @@ import csv
 import json
 import re
 import shutil
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -144,6 +145,24 @@ def test_report_shows_every_topic_with_paragraphs(seed_output):
     assert html.count('<article class="topic"') == len(labels)
     assert html.count("<blockquote>") >= len(labels)  # each topic has representative paragraphs
     assert "<mark>" in html
+
+
+def test_report_states_each_theme_topics_measures_as_the_table_gives_them(seed_output):
+    """What the page says of a theme's topic is what theme_validity.csv measured, and a theme
+    whose topic failed is not shown under its name."""
+    html = (seed_output / "report.html").read_text(encoding="utf-8")
+    text = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)))
+    rows = list(csv.DictReader((seed_output / "lda" / "theme_validity.csv").open(encoding="utf-8-sig")))
+    assert rows
+    for row in rows:
+        assert (f"{row['top_paragraphs_naming']} name {row['theme']}" in text), row["theme"]
+        assert f"{row['held_out_naming']} of the {row['paragraphs_naming']} paragraphs naming {row['theme']}" in text
+        if row["masked_auc"]:
+            assert f"AUC {float(row['masked_auc']):.2f}" in text
+        assert (f"[{row['theme']}]" in html) == (row["named"] == "1")
+        if row["named"] == "0":
+            assert f"not named after it: {row['reason']}" in text
+    assert "holds" not in text or "of the theme's occurrences" not in text  # the claim that held by construction
 
 
 def test_report_without_model_still_renders(seed_output, tmp_path):
