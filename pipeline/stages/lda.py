@@ -190,8 +190,12 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
 
     run.save_model(model, dictionary)
     run.write_params(inputs, params, sweep)
+    # A word the topic holds less than half a token of is there by the prior alone (a theme's topic
+    # of a few thousand tokens has such words from about its 20th on): not listed.
+    learned = model.state.get_lambda() - model.eta
     run.write_rows(TOPICS, ((t + 1, labels[t], r + 1, vocab[term], float(phi[t, term]))
-                            for t in range(k) for r, term in enumerate(np.argsort(-phi[t], kind="stable")[:params.n_words])))
+                            for t in range(k) for r, term in enumerate(np.argsort(-phi[t], kind="stable")[:params.n_words])
+                            if learned[t, term] >= 0.5))
     run.write_rows(TOPIC_WORDS, ((t + 1, labels[t], name, r + 1, vocab[ids[t, r]], float(scores[t, r]))
                                  for name, (ids, scores) in rankings.items() for t in range(k) for r in range(ids.shape[1])))
     joined = {name: [" ".join(vocab[i] for i in ids[t]) for t in range(k)] for name, (ids, _) in rankings.items()}

@@ -103,17 +103,18 @@ def without_terms(counts: sparse.csr_matrix, term_ids: Sequence[int]) -> sparse.
 
 class ThemeValidityCounter:
     """Accumulates, a chunk of paragraphs at a time, what :class:`ThemeValidity` needs for each
-    seeded topic: which paragraphs name the theme, the free topic's weight in each paragraph
-    unmasked and masked, and the model's (constrained) mixes summed over the named paragraphs."""
+    seeded topic: how many paragraphs name the theme, the model's (constrained) mixes summed over
+    them and, on the held-out fold only, which paragraphs name it and the free topic's weight in
+    each, unmasked and masked."""
 
     def __init__(self, themes: Sequence[str], seed_ids: Sequence[Sequence[int]]):
         self.themes, self.seed_ids = list(themes), [list(ids) for ids in seed_ids]
         self.all_ids = sorted({i for ids in self.seed_ids for i in ids})
-        self.named: list[np.ndarray] = []
-        self.held: list[np.ndarray] = []
+        self.n_named = np.zeros(len(self.seed_ids), dtype=np.int64)
+        self.mass = np.zeros((len(self.seed_ids), 0))
+        self.fold_named: list[np.ndarray] = []
         self.free: list[np.ndarray] = []
         self.masked: list[np.ndarray] = []
-        self.mass = None
 
     def add(self, model, counts: sparse.csr_matrix, mixes: np.ndarray, rng: np.random.RandomState) -> None:
         """One chunk: its term ``counts`` and the model's ``mixes`` for it. ``rng`` draws the
@@ -121,30 +122,30 @@ class ThemeValidityCounter:
         depend on whether this ran)."""
         n_seeded = len(self.seed_ids)
         counts = sparse.csr_matrix(counts, dtype=model.dtype)
-        named = np.column_stack([np.asarray(counts[:, ids].sum(axis=1)).ravel() > 0 for ids in self.seed_ids])
-        free, _ = model.infer_counts(counts, random_state=rng)
-        masked, _ = model.infer_counts(without_terms(counts, self.all_ids), random_state=rng)
-        self.named.append(named)
-        self.held.append(held_out_rows(counts))
+        named = model.allowed_topics(counts, holdout=False)[:, :n_seeded] > 0
+        self.n_named += named.sum(axis=0)
+        mass = named.T.astype(np.float64) @ mixes  # seeded topics x all topics
+        self.mass = mass if not self.mass.size else self.mass + mass
+        held = held_out_rows(counts)
+        fold = counts[held]
+        free, _ = model.infer_counts(fold, random_state=rng)
+        masked, _ = model.infer_counts(without_terms(fold, self.all_ids), random_state=rng)
+        self.fold_named.append(named[held])
         self.free.append(word_shares(free, model.alpha)[:, :n_seeded])
         self.masked.append(word_shares(masked, model.alpha)[:, :n_seeded])
-        mass = named.T.astype(np.float64) @ mixes  # seeded topics x all topics
-        self.mass = mass if self.mass is None else self.mass + mass
 
     def results(self, n_carriers: int = 3) -> list[ThemeValidity]:
-        named, held, free, masked = (np.concatenate(parts) for parts in (self.named, self.held, self.free, self.masked))
+        # Measured on the held-out fold, which the labelled topics never trained on: the paragraphs
+        # naming the theme in it against those not naming it, in the corpus's proportion.
+        named, free, masked = (np.concatenate(parts) for parts in (self.fold_named, self.free, self.masked))
         n_seeded = len(self.seed_ids)
         out = []
         for s, theme in enumerate(self.themes):
-            # Measured on the held-out fold, which the topic never trained on: the paragraphs naming
-            # the theme in it against those not naming it, in the corpus's proportion.
-            unseen = held
-            target = named[unseen, s]
             others = self.mass[s, n_seeded:] / max(self.mass[s].sum(), 1e-12)
             carriers = tuple((n_seeded + int(t), float(others[t])) for t in np.argsort(-others, kind="stable")[:n_carriers])
-            out.append(ThemeValidity(theme, s, int(named[:, s].sum()), int(target.sum()),
-                                     theme_precision_hits(free[unseen, s], target),
-                                     ranking_auc(masked[unseen, s], target), carriers))
+            out.append(ThemeValidity(theme, s, int(self.n_named[s]), int(named[:, s].sum()),
+                                     theme_precision_hits(free[:, s], named[:, s]),
+                                     ranking_auc(masked[:, s], named[:, s]), carriers))
         return out
 
 

@@ -151,7 +151,7 @@ def evaluate(name: str, workdir: Path, jobs: str) -> str:
     print("adoption: " + ("reports_mentioning matches the cleaned text for every theme and year" if not adoption_mismatches
                           else "MISMATCH " + "; ".join(adoption_mismatches[:10])))
     stability_rows = list(run.rows(TOPIC_STABILITY))
-    free = [r for r in stability_rows if not r["theme"]]
+    free = [r for r in stability_rows if not r["stability_without_theme_terms"]]  # not seeded
     by_topic = {r["topic"]: r for r in stability_rows}
     for row in run.rows(THEME_VALIDITY):
         quality = by_topic[row["topic"]]
