@@ -103,9 +103,15 @@ def held_out_rows(counts) -> np.ndarray:
     """Whether each row of a sparse documents x terms ``counts`` matrix is held out of the
     labelled topics' training."""
     counts = sparse.csr_matrix(counts)
-    indices, data = counts.indices.astype(np.int64), counts.data.astype(np.float64)
-    return np.array([zlib.crc32(indices[a:b].tobytes() + data[a:b].tobytes()) % HOLDOUT == 0
+    return np.array([bag_held_out(counts.indices[a:b], counts.data[a:b])
                      for a, b in zip(counts.indptr, counts.indptr[1:])], dtype=bool)
+
+
+def bag_held_out(term_ids: np.ndarray, counts: np.ndarray) -> bool:
+    """Whether one bag of words (its term ids and counts, in id order) is held out: the same
+    answer whatever the arrays' types."""
+    key = np.asarray(term_ids, dtype=np.int64).tobytes() + np.asarray(counts, dtype=np.float64).tobytes()
+    return zlib.crc32(key) % HOLDOUT == 0
 
 
 def _constrained(theta: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:

@@ -17,7 +17,7 @@ from .measures import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, completion_per
                        npmi_per_topic, top_words, topic_diversity)
 from .choose_k import choose_k, coarse_grid, refinements, summarise_sweep
 from .corpus import BowCorpus
-from .train import topic_term_matrix, train_lda
+from .train import infer_topics, topic_term_matrix, train_lda
 
 
 class ModelRun:
@@ -40,8 +40,7 @@ class ModelRun:
                   "exclusivity": float(exclusivity_per_topic(phi).mean())}
         if self.heldout is not None:
             def infer(bow):
-                gamma, _ = model.inference([bow])
-                return gamma[0] / gamma[0].sum()
+                return infer_topics(model, [bow])[0]  # the labelled topics' constraint as in the outputs
 
             result["perplexity"] = completion_perplexity(phi, BowCorpus.load(self.heldout), infer)
         return result

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..files import PipelineError
 from ..params import LdaParams
-from .batch_lda import BatchLdaModel, bow_matrix, corpus_bound
+from .batch_lda import BatchLdaModel, bag_held_out, bow_matrix, corpus_bound
 from .seeding import seed_prior
 
 
@@ -56,8 +56,10 @@ def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, s
         counts[terms] += values
         if i in topic_of:
             start[topic_of[i], terms] += values
-        for s in {seeded_of[t] for t in terms.tolist() if t in seeded_of}:
-            seeded_rows[s, terms] += values
+        themes = {seeded_of[t] for t in terms.tolist() if t in seeded_of}
+        if themes and not bag_held_out(terms, values):  # held out of the labelled topics, start included
+            for s in themes:
+                seeded_rows[s, terms] += values
     weight = SEEDED_START_PARAGRAPHS * counts.sum() / max(1, n_paragraphs)
     start[:n_seeded] += seeded_rows * np.minimum(1, weight / np.maximum(seeded_rows.sum(axis=1, keepdims=True), 1))
     return start, counts

@@ -151,9 +151,10 @@ def evaluate(name: str, workdir: Path, jobs: str) -> str:
     print("adoption: " + ("reports_mentioning matches the cleaned text for every theme and year" if not adoption_mismatches
                           else "MISMATCH " + "; ".join(adoption_mismatches[:10])))
     stability_rows = list(run.rows(TOPIC_STABILITY))
-    free = [r for r in stability_rows if not r["stability_without_theme_terms"]]  # not seeded
+    validity_rows = list(run.rows(THEME_VALIDITY))
+    free = stability_rows[len(validity_rows):]  # the seeded topics come first, one per validity row
     by_topic = {r["topic"]: r for r in stability_rows}
-    for row in run.rows(THEME_VALIDITY):
+    for row in validity_rows:
         quality = by_topic[row["topic"]]
         print(f"theme {row['theme']}: {'named' if row['named'] == '1' else 'NOT named'} T{row['topic']}, precision "
               f"{_cell(row['precision'])} ({row['top_paragraphs_naming']} of {row['held_out_naming']} held out), masked "

@@ -13,7 +13,8 @@ from pipeline.params import LdaParams
 from pipeline.topics.batch_lda import bow_matrix
 from pipeline.topics.seeding import seed_term_ids
 from pipeline.topics.train import infer_topics, train_lda
-from pipeline.topics.validity import (ThemeValidityCounter, ranking_auc, stability_without_terms,
+from pipeline.topics.batch_lda import held_out_rows
+from pipeline.topics.validity import (MIN_MEASURED, ThemeValidity, ThemeValidityCounter, ranking_auc, stability_without_terms,
                                       theme_precision_hits, without_terms, word_shares)
 from topics.planted import planted_corpus
 
@@ -88,3 +89,41 @@ def test_a_theme_word_scattered_over_unrelated_paragraphs_fails():
     # Its precision can still pass: the word alone pulls the paragraphs that have it. That is why
     # a theme's topic needs the masked AUC as well as precision to bear the theme's name.
     assert not (result.masked_auc >= LdaParams.theme_min_auc and result.precision >= LdaParams.theme_min_precision)
+
+
+def test_the_verdict_needs_enough_held_out_paragraphs_and_both_measures():
+    def measured(held_out, hits, auc):
+        return ThemeValidity("甲", 0, 100, held_out, hits, auc, ())
+
+    assert measured(20, 12, 0.9).verdict(0.5, 0.8) == (True, "precision >= 0.5 and masked AUC >= 0.8")
+    assert measured(20, 12, 0.7).verdict(0.5, 0.8) == (False, "masked AUC 0.70 < 0.8")
+    assert measured(20, 4, 0.95).verdict(0.5, 0.8) == (False, "precision 0.20 < 0.5")
+    named, reason = measured(MIN_MEASURED - 1, MIN_MEASURED - 1, 1.0).verdict(0.5, 0.8)
+    assert not named and "too few" in reason
+
+
+def test_the_held_out_fold_is_the_same_for_counts_of_any_type():
+    docs = planted_corpus(k=3, n_docs=300, length=20, seed=1)
+    dictionary = Dictionary(docs)
+    bows = [dictionary.doc2bow(d) for d in docs]
+    as_floats = held_out_rows(bow_matrix(bows, len(dictionary), np.float32))
+    as_ints = held_out_rows(bow_matrix(bows, len(dictionary), np.float64).astype(np.int32))
+    assert np.array_equal(as_floats, as_ints)
+    assert 0.1 < as_floats.mean() < 0.3  # about one in five
+
+
+def test_a_labelled_topic_learns_nothing_from_held_out_or_unnamed_paragraphs():
+    docs = planted_corpus(k=4, n_docs=200, length=30, seed=2)
+    docs = [d + ["主题词"] if i % 2 == 0 else d for i, d in enumerate(docs)]
+    dictionary = Dictionary(docs)
+    bows = [dictionary.doc2bow(d) for d in docs]
+    counts = bow_matrix(bows, len(dictionary))
+    trains = np.array([i % 2 == 0 for i in range(len(docs))]) & ~held_out_rows(counts)
+    assert trains.sum() < 100  # some named paragraphs are held out
+    seed_ids = seed_term_ids([type("S", (), {"terms": ("主题词",)})()], dictionary.token2id)
+    model = train_lda(bows, dictionary, len(bows), LdaParams(k=3, seed=1, passes=10, no_below=1), seed_ids)
+    learned = model.state.get_lambda() - model.eta
+    unseen = np.asarray(counts[trains].sum(axis=0)).ravel() == 0  # terms of no paragraph it may train on
+    assert unseen.sum() > 10
+    assert np.all(learned[0, unseen] < 1e-6)
+    assert learned[0, dictionary.token2id["主题词"]] > 10
