@@ -63,14 +63,13 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
     scaled = matrix.copy()  # counts / phinorm, on the same sparsity pattern
     row_nnz = np.diff(matrix.indptr)
     rows = np.repeat(np.arange(matrix.shape[0]), row_nnz)
-    mask = allowed
-    theta = _constrained(np.exp(dirichlet_expectation(g)), mask)
+    theta = _constrained(np.exp(dirichlet_expectation(g)), allowed)
     beta_nz = beta[matrix.indices]
     phinorm = np.einsum("ij,ij->i", theta[rows], beta_nz) + eps
     for _ in range(iterations):
         scaled.data = matrix.data / phinorm
         new = alpha + theta * (scaled @ beta)
-        theta = _constrained(np.exp(dirichlet_expectation(new)), mask)
+        theta = _constrained(np.exp(dirichlet_expectation(new)), allowed)
         phinorm = np.einsum("ij,ij->i", theta[rows], beta_nz) + eps
         done = iterating & (np.abs(new - g).mean(axis=1) < threshold)
         g = new
@@ -83,7 +82,7 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
         if iterating.sum() <= 0.75 * len(iterating):
             keep, on_row = np.flatnonzero(iterating), np.repeat(iterating, row_nnz)
             active, matrix, g, theta = active[keep], matrix[keep], g[keep], theta[keep]
-            mask = mask[keep] if mask is not None else None
+            allowed = allowed[keep] if allowed is not None else None
             phinorm, beta_nz = phinorm[on_row], beta_nz[on_row]
             row_nnz = np.diff(matrix.indptr)
             rows = np.repeat(np.arange(matrix.shape[0]), row_nnz)
