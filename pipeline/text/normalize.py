@@ -26,6 +26,11 @@ _SPACE_NEXT_TO_WIDE = re.compile(r"(?<=[^\x00-\x7f]) +| +(?=[^\x00-\x7f])")
 _SPACES = re.compile(r"[ \t]{2,}|\t")
 _BULLET_CHARS = frozenset("•·●○■□◆◇▪▶►-*")
 _BULLETS = re.compile(r"^[•·●○■□◆◇▪▶►\-*]\s+|^[•·●○■□◆◇▪▶►]")
+# Markdown a renderer left as text: CommonMark does not close "**交通建设。**我们" (emphasis
+# next to CJK punctuation), and a .txt saved from Markdown was never rendered. A run of two or
+# more * or _ is never report text ("____" blanks to fill in go too), nor a heading's "## ".
+_MARKUP_RUN = re.compile(r"\*{2,}|_{2,}")
+_HEADING_MARK = re.compile(r"^#{1,6}\s+")
 # Characters NFKC leaves as they are (ASCII, the CJK block, common CJK punctuation). NFKC runs
 # only on the stretches between them, with one character before for composition: the same
 # result as NFKC on the whole text at twice the speed.
@@ -65,6 +70,10 @@ def _nfkc(text: str) -> str:
 
 def _normalize_line(line: str) -> str:
     line = line.strip()
+    if "*" in line or "_" in line:
+        line = _MARKUP_RUN.sub("", line).strip()
+    if line[:1] == "#":
+        line = _HEADING_MARK.sub("", line)
     if line[:1] in _BULLET_CHARS:
         line = _BULLETS.sub("", line).strip()
     if " " not in line and "\t" not in line:  # most lines of Chinese text: nothing more to do
@@ -96,7 +105,8 @@ def normalize(text: str, to_simplified: bool = True) -> tuple[list[str], int]:
       ASCII forms, so later rules see one spelling ("，" -> ",", "２０２０" -> "2020"), and
       compatibility ideographs and Kangxi radicals (common in PDF text) into ordinary ones.
     - OpenCC t2s converts traditional characters to simplified (``to_simplified``).
-    - Per line: outer spaces, list bullets, and spaces next to Chinese text go.
+    - Per line: outer spaces, list bullets, Markdown left as text (``**``, ``__``, a heading's
+      ``## ``) and spaces next to Chinese text go.
     """
     text = "\n".join(text.splitlines())
     text = _ESCAPED_CHAR.sub(_unescape, text)

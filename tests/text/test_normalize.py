@@ -37,3 +37,25 @@ def test_traditional_to_simplified_is_on_by_default_and_switchable():
     lines, converted = normalize("堅持發展新時代楓橋經驗")
     assert lines == ["坚持发展新时代枫桥经验"] and converted == 7
     assert normalize_text("楓橋經驗", to_simplified=False) == "楓橋經驗"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("**交通建设。**我们加快建设", "交通建设。我们加快建设"),  # emphasis CommonMark leaves open next to CJK punctuation
+    ("__坚持和发展新时代枫桥经验__", "坚持和发展新时代枫桥经验"),
+    ("## 一、2024年工作回顾", "一、2024年工作回顾"),
+    ("联系人:____", "联系人:"),
+])
+def test_markdown_left_as_text_goes(raw, expected):
+    assert normalize_text(raw) == expected
+
+
+def test_a_single_star_hash_or_underscore_in_text_stays():
+    assert normalize_text("#1机组 注*:见附表 file_name") == "#1机组注*:见附表file_name"
+
+
+def test_markdown_emphasis_next_to_cjk_punctuation_never_reaches_the_text(tmp_path):
+    from pipeline.text.readers import read_report
+
+    path = tmp_path / "r.md"
+    path.write_text("---\ntitle: 报告\n---\n**一、交通建设。**我们加快建设**综合行政执法**改革。\n", encoding="utf-8")
+    assert normalize_text(read_report(path).text) == "一、交通建设。我们加快建设综合行政执法改革。"
