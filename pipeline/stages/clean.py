@@ -19,7 +19,8 @@ from ..text.boilerplate import Rule, find_corpus_chrome, load_rules
 from ..text.cleaning import (FileOutcome, ReadReport, Source, clean_read, document_id, format_cleaning_summary,
                              merge_removed, read_file, report_warnings)
 from ..text.dedup import DuplicateFinder
-from ..text.metadata import RESERVED_COLUMNS, MetadataOverrides, merge_metadata, path_metadata, pattern_fields
+from ..text.metadata import (RESERVED_COLUMNS, MetadataOverrides, merge_metadata, path_metadata, pattern_fields,
+                              plain_year)
 from ..text.readers import TABLE_EXTENSIONS, list_other_files, list_reports, unsupported_reason
 from ..text.tables import read_table
 
@@ -124,6 +125,10 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
                 cleaned.metadata, path_metadata(relative, params.path_pattern, file_name=source.row is None),
                 result.given)
             metadata = overrides.apply(relative if source.row is None else source.name, metadata)
+            if metadata.get("year") and plain_year(metadata["year"]) != metadata["year"]:
+                # A metadata CSV or front matter's "2020年" is 2020; "2020-2021" is no one year.
+                outcome.warnings.append(f"year {metadata['year']!r} read as {plain_year(metadata['year']) or 'unknown'}")
+                metadata["year"] = plain_year(metadata["year"])
             outcome.year, outcome.year_in_text = metadata.get("year", ""), cleaned.metadata.get("year", "")
             outcome.warnings.extend(report_warnings(cleaned, metadata, outcome.chars_in))
             twin = duplicates.add(outcome.doc_id, body)

@@ -12,7 +12,7 @@ from ..figures.style import use_chinese_font
 from ..files import PipelineError
 from ..params import BootstrapParams
 from ..text.places import choose_place_level
-from ..topics.prevalence import dimension_title, estimate_groups, nan_to_none, reports_by
+from ..topics.prevalence import dimension_title, estimate_groups, nan_to_none, reports_by, year_cell
 
 OUTPUTS = {  # dimension -> (table, figure, figure kind)
     "year": (PREVALENCE_BY_YEAR, PLOT_PREVALENCE_BY_YEAR, plot_year_panels),
@@ -45,7 +45,8 @@ def run(run: Run, params: BootstrapParams) -> None:
         title = dimension_title(dimension, level)
         estimates = estimate_groups(reports_by(documents, topic_docs, dimension, level), theta, tokens,
                                     params.boot_seed, params.n_boot, params.min_reports)
-        tables.append((table, [[*prefix, g, int(t), labels[int(t)], e.n_reports, int(e.weight), float(e.point[j]),
+        cell = year_cell if dimension == "year" else str
+        tables.append((table, [[*prefix, cell(g), int(t), labels[int(t)], e.n_reports, int(e.weight), float(e.point[j]),
                                 nan_to_none(e.low[j]), nan_to_none(e.high[j])]
                                for g, e in estimates.items() for j, t in enumerate(topics)]))
         run.save_figure(figure, plot(topic_names, estimates, f"主题占比 × {title}", "topic share", params.min_reports))

@@ -22,7 +22,7 @@ from ..text.places import choose_place_level, place_name, report_label, unique_l
 from ..text.structure import section_name
 from ..text.themes import CONTEXT_CHARS, load_themes, theme_matcher
 from ..topics.prevalence import (GroupEstimate, dimension_title, estimate_groups, fill_year_gaps, is_year, nan_to_none,
-                                 pool_small_groups, pooled, reports_by, theme_rates)
+                                 pool_small_groups, pooled, reports_by, theme_rates, year_cell)
 
 MAX_PLACES = 30  # themes by place: the places with most reports; the rest are pooled
 
@@ -79,10 +79,13 @@ def _write_adoption(run: Run, documents: dict, place_of: dict[str, str], counts:
         year_of = {d: documents[d].get("year", "") for d in doc_ids}
         return adoption_rows(doc_ids, year_of, place_of, mentioned, names, boot.boot_seed, boot.n_boot, boot.min_reports)
 
+    def cells(row: list) -> list:  # the year group as a number, or empty
+        return [row[0], year_cell(row[1]), *row[2:]]
+
     rows = list(table(list(counts)))
-    run.write_rows(THEME_ADOPTION, rows)
+    run.write_rows(THEME_ADOPTION, map(cells, rows))
     provinces = sorted({documents[d].get("province", "") for d in counts} - {""})
-    run.write_rows(THEME_ADOPTION_BY_PROVINCE, ([province, *row] for province in provinces
+    run.write_rows(THEME_ADOPTION_BY_PROVINCE, ([province, *cells(row)] for province in provinces
                                                 for row in table([d for d in counts
                                                                   if documents[d].get("province") == province])))
     return rows
@@ -102,7 +105,8 @@ def _frequency_by_group(run: Run, documents: dict, doc_ids: list[str], names: li
         group_counts = {g: counts[rows].sum(axis=0) for g, rows in grouped.items()}
         run.save_figure(figure, plot(names, estimates, f"主题词频率 × {title} (per 10,000 characters)", "per 10k chars",
                                      boot.min_reports))
-        run.write_rows(table, ([*prefix, g, theme, e.n_reports, int(e.weight), int(group_counts[g][j]),
+        cell = year_cell if dimension == "year" else str
+        run.write_rows(table, ([*prefix, cell(g), theme, e.n_reports, int(e.weight), int(group_counts[g][j]),
                                 float(e.point[j]), nan_to_none(e.low[j]), nan_to_none(e.high[j])]
                                for g, e in estimates.items() for j, theme in enumerate(names)))
 

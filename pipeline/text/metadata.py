@@ -267,6 +267,13 @@ def path_metadata(relative: str, pattern: str = "", last_year: int | None = None
     return found
 
 
+def plain_year(value: str) -> str:
+    """A year as the tables hold it, four digits: ``2020`` from ``2020``, ``2020年`` or
+    ``2020-03-01``; "" for a value that names no year or more than one (``2020-2021``)."""
+    years = set(_YEAR_IN_PATH.findall(value or ""))
+    return years.pop() if len(years) == 1 else ""
+
+
 def merge_metadata(from_text: dict[str, str], from_path: dict[str, str], from_file: dict[str, str]
                    ) -> tuple[dict[str, str], dict[str, str]]:
     """The report's metadata, and where its year and place came from.

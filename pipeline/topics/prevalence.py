@@ -74,6 +74,12 @@ def is_year(name: str) -> bool:
     return len(name) == 4 and name.isdigit()
 
 
+def year_cell(group: str) -> int | None:
+    """A year group as a table's year cell: a number, or empty (None) for the reports without a
+    year, so that the column loads as numbers in pandas, R and Excel. Figures keep the label."""
+    return int(group) if is_year(group) else None
+
+
 def year_order(name: str) -> tuple:
     """Years in numeric order; anything else (unknown) after them."""
     return (0, int(name)) if is_year(name) else (1, name)

@@ -33,9 +33,11 @@ def build_hostile_corpus(folder: Path) -> tuple[Path, Path]:
     titles = [HOSTILE["script"], HOSTILE["hyperlink"], HOSTILE["cmd"], HOSTILE["minus"], HOSTILE["sum"]]
     with open(corpus / "metadata.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["file", "title", "town", "note"])
+        writer.writerow(["file", "title", "town", "note", "year"])
         for i, (name, title) in enumerate(zip(files, titles)):
-            writer.writerow([name, title, HOSTILE["img"] if i == 0 else "", HOSTILE["sum"] if i % 2 else HOSTILE["cmd"]])
+            # The last report's year is a word: it has no year, and every table must say so with an empty cell.
+            writer.writerow([name, title, HOSTILE["img"] if i == 0 else "", HOSTILE["sum"] if i % 2 else HOSTILE["cmd"],
+                             "未知" if i == len(files) - 1 else ""])
     # A paragraph that starts like a formula and carries markup, inside a real report.
     first = corpus / files[0]
     text = first.read_text(encoding="utf-8")

@@ -57,3 +57,11 @@ def test_metadata_csv_in_any_excel_encoding(encoding, delimiter):
 def test_metadata_csv_problems_are_named(csv_text, message):
     with pytest.raises(PipelineError, match=message):
         MetadataOverrides.parse(csv_text.encode(), "meta.csv")
+
+
+@pytest.mark.parametrize("value, year", [("2020", "2020"), ("2020年", "2020"), ("2021-03-01", "2021"), ("2020-2021", ""),
+                                         ("未知", ""), ("", "")])
+def test_a_given_year_is_read_as_one_four_digit_year_or_none(value, year):
+    from pipeline.text.metadata import plain_year
+
+    assert plain_year(value) == year
