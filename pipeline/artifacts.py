@@ -43,7 +43,7 @@ REFERENCE_PARAGRAPHS = 20_000  # paragraphs, evenly spread, that NPMI counts co-
 # What cleaning extracts about each report (see text/metadata.py): documents.csv's columns.
 METADATA_FIELDS = (
     "title", "province", "city", "county", "town", "year",
-    "publish_date", "signed_date", "doc_number", "issuing_body",
+    "publish_date", "signed_date", "doc_number", "issuing_body", "source_url",
 )
 # Per-report columns every per-report table carries after doc_id (plus the metadata CSV's own).
 DOCUMENT_KEY_COLUMNS = ("title", "year", "province", "city", "county", "town")

@@ -105,8 +105,9 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
     duplicates = DuplicateFinder(params.near_duplicate)
     used_ids: set[str] = set()
     # paragraphs.csv is opened first so that it is renamed into place last.
-    with run.table(PARAGRAPHS) as paragraphs, run.table(DOCUMENTS, extra_columns) as documents, \
-            run.table(CLEANING_REPORT) as report_rows, run.table(REMOVED_LINES) as removed_rows:
+    document_rows: list[dict[str, str]] = []  # written once every report's header keys are known
+    with run.table(PARAGRAPHS) as paragraphs, run.table(CLEANING_REPORT) as report_rows, \
+            run.table(REMOVED_LINES) as removed_rows:
         for index, (cleaned, body) in zip(indices, tqdm(cleaned_reports, total=len(indices), desc="clean",
                                                         unit="file", disable=None)):
             outcome, result, source = outcomes[index], read[index], sources[index]
@@ -123,7 +124,7 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
             relative = source.path.relative_to(input_dir).as_posix()
             metadata, outcome.sources = merge_metadata(
                 cleaned.metadata, path_metadata(relative, params.path_pattern, file_name=source.row is None),
-                result.given)
+                {**cleaned.given, **result.given})  # front matter or a table's columns over a crawler's header
             metadata = overrides.apply(relative if source.row is None else source.name, metadata)
             if metadata.get("year") and plain_year(metadata["year"]) != metadata["year"]:
                 # A metadata CSV or front matter's "2020年" is 2020; "2020-2021" is no one year.
@@ -137,7 +138,7 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
                 outcome.status, outcome.detail = "duplicate", f"{kind} of {twin.key}; not in the results"
                 continue
             outcome.status = "kept"
-            documents.write_dict({"doc_id": outcome.doc_id, "file": outcome.file, **metadata, **outcome.sources,
+            document_rows.append({"doc_id": outcome.doc_id, "file": outcome.file, **metadata, **outcome.sources,
                                   "n_paragraphs": len(cleaned.paragraphs), "n_chars": cleaned.n_chars})
             for position, paragraph in enumerate(cleaned.paragraphs):
                 paragraphs.write([outcome.doc_id, position, paragraph.kind, paragraph.section,
@@ -157,6 +158,13 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
         if not any(o.status == "kept" for o in all_outcomes):
             raise PipelineError(f"{input_dir}: no report could be cleaned ({len(all_outcomes)} files, "
                                 f"all skipped or duplicates); see the reasons above")
+        # The keys of front matter and crawlers' headers that name no field are columns of their own.
+        extra_columns += tuple(dict.fromkeys(key for row in document_rows for key in row
+                                             if key not in METADATA_COLUMNS and key not in extra_columns
+                                             and key not in RESERVED_COLUMNS))
+        with run.table(DOCUMENTS, extra_columns) as documents:
+            for row in document_rows:
+                documents.write_dict(row)
         run.write_text(CLEANING_SUMMARY, summary + "\n")
         run.write_params(inputs, params)
     run.log(f"clean: details in {run.path(CLEANING_REPORT)} and {run.path(REMOVED_LINES)}")

@@ -17,12 +17,12 @@ from ..files import PipelineError
 from ..params import CleanParams
 from .boilerplate import Rule, drop_rule_lines
 from .dedup import Fingerprint
-from .metadata import extract_metadata
+from .metadata import crawler_header, extract_metadata, file_fields
 from .normalize import normalize
 from .readers import RawReport, read_report
 from .tables import TableRow
 from .structure import (Paragraph, drop_repeated_paragraphs, drop_title_repeats, find_title, join_broken_lines,
-                        sectioned, split_long)
+                        sectioned, split_long, split_run_on)
 
 @dataclass
 class CleanedReport:
@@ -33,6 +33,7 @@ class CleanedReport:
     removed: dict[str, list[str]] = field(default_factory=dict)
     lines_rejoined: int = 0
     chars_simplified: int = 0
+    given: dict[str, str] = field(default_factory=dict)  # a crawler's header, as metadata (see file_fields)
 
     @property
     def n_chars(self) -> int:
@@ -49,19 +50,26 @@ def clean_lines(lines: list[str], rules: list[Rule], corpus_chrome: frozenset[st
                 max_paragraph_chars: int = CleanParams.max_paragraph_chars) -> CleanedReport:
     """Clean one report given as normalised lines (see :func:`normalize`)."""
     removed: dict[str, list[str]] = defaultdict(list)
-    kept = drop_rule_lines(lines, rules, corpus_chrome, removed)
+    header, header_lines = crawler_header(lines)
+    given = file_fields(header)
+    removed["crawler_header"].extend(lines[:header_lines])
+    kept = drop_rule_lines(lines[header_lines:], rules, corpus_chrome, removed)
     title, start, end = find_title(kept)
+    if not title and given.get("title"):
+        # The header names the title ("XX区2024年度法治政府建设情况" need not say 报告): the
+        # year reported on is read from it, and a line repeating it goes (below).
+        title = given["title"]
     removed["before_title"].extend(kept[:start])
     body = drop_title_repeats(kept[end + 1:] if title else kept, title, removed)
     joined = join_broken_lines(body)
-    paragraphs = sectioned(split_long(drop_repeated_paragraphs(joined, removed), max_paragraph_chars))
+    paragraphs = sectioned(split_long(split_run_on(drop_repeated_paragraphs(joined, removed)), max_paragraph_chars))
     first_body = next((p.text for p in paragraphs if p.kind == "body"), "")
     # The report's own words, with its addressee and signature: where it names its place.
     report_text = "\n".join([*(removed.get(rule, [])[0] for rule in FURNITURE_RULES if removed.get(rule)),
                              *(p.text for p in paragraphs)])
     metadata = extract_metadata(lines, title, first_body, report_text)
     return CleanedReport(metadata, paragraphs, {rule: found for rule, found in removed.items() if found},
-                         lines_rejoined=len(body) - len(joined))
+                         lines_rejoined=len(body) - len(joined), given=given)
 
 
 def clean_report(
@@ -105,6 +113,7 @@ class FileOutcome:
     removed: dict[str, list[str]] = field(default_factory=dict)
     lines_rejoined: int = 0
     chars_simplified: int = 0
+    given: dict[str, str] = field(default_factory=dict)  # a crawler's header, as metadata (see file_fields)
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # year_source, place_source
     year: str = ""  # the year kept

@@ -27,6 +27,94 @@ RESERVED_COLUMNS = frozenset({
 })
 
 # ---------------------------------------------------------------------------------------------
+# Metadata a file gives as keys and values: front matter, a table's columns, a crawler's header
+# ---------------------------------------------------------------------------------------------
+
+# Keys (lowercased, as crawlers, portals and front matter spell them) that name a metadata field.
+FIELD_OF_KEY = {
+    **dict.fromkeys(("title", "标题", "题目", "文章标题", "名称"), "title"),
+    **dict.fromkeys(("year", "年份", "年度"), "year"),
+    **dict.fromkeys(("province", "省份", "省"), "province"),
+    **dict.fromkeys(("city", "城市", "地市"), "city"),
+    **dict.fromkeys(("county", "区县", "县区"), "county"),
+    **dict.fromkeys(("town", "乡镇", "街道"), "town"),
+    **dict.fromkeys(("publish_date", "date", "published", "发布日期", "发布时间", "发文日期", "公开日期", "时间", "日期"),
+                    "publish_date"),
+    **dict.fromkeys(("signed_date", "成文日期"), "signed_date"),
+    **dict.fromkeys(("doc_number", "文号", "发文字号"), "doc_number"),
+    **dict.fromkeys(("issuing_body", "publisher", "发布机构", "发文机关", "发文单位", "发布单位", "来源", "信息来源",
+                     "来源单位"), "issuing_body"),
+    **dict.fromkeys(("source_url", "url", "link", "原文链接", "原文地址", "链接", "网址", "来源链接", "页面地址"),
+                    "source_url"),
+}
+_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+
+
+def metadata_name(key: str) -> str:
+    """A key's name among a report's metadata: the field it names (``标题`` -> ``title``), else
+    the key itself; ``table_`` before a name the output tables use themselves (text, status)."""
+    name = FIELD_OF_KEY.get(key.strip().lower(), key.strip())
+    return f"table_{name}" if name in RESERVED_COLUMNS else name
+
+
+def file_fields(pairs: dict[str, str]) -> dict[str, str]:
+    """Keys and values a file gives (front matter, a crawler's header) as metadata: known keys
+    fill their fields, the others keep their name (extra columns of documents.csv). A value that
+    is a URL is the source URL whatever its key (front matter's ``source:``)."""
+    found: dict[str, str] = {}
+    for key, value in pairs.items():
+        value = str(value).strip()
+        if not value:
+            continue
+        name = "source_url" if _URL.match(value) else metadata_name(key)
+        if name == "publish_date" and (date := _any_date(value)):
+            value = date
+        found.setdefault(name, value)
+    return found
+
+
+# A crawler's header: "标题: ...", "发布时间: ..." lines at the head of a file, closed by a
+# separator line or by the first line that is not one.
+_HEADER_LINE = re.compile(r"^([^\s:,。;!?()]{1,12}?)\s*:\s*(.*)$")
+_SEPARATOR_CHARS = "=-—–_*~#+·. "
+_SEPARATOR_WORDS = ("", "正文", "正文开始", "正文内容", "内容", "全文")
+HEADER_MAX_LINES = 25  # a header is this many lines at most, separator included
+HEADER_MIN_PAIRS = 3  # without a separator, this many "key: value" lines make a header
+
+
+def _is_separator(line: str) -> bool:
+    """"==========", "----- 正文 -----", "【正文】": where a crawler's header ends."""
+    rest = line.strip(_SEPARATOR_CHARS)
+    marks = len(line) - len(rest)
+    return (marks >= 3 or (rest.startswith("【") and rest.endswith("】"))) \
+        and rest.strip("【】[]:") in _SEPARATOR_WORDS
+
+
+def crawler_header(lines: list[str]) -> tuple[dict[str, str], int]:
+    """The ``key: value`` pairs of a crawler's header at the head of a report's normalised lines,
+    and how many lines it spans (0: no header).
+
+    A header is either the lines before a separator line (``====``, ``---- 正文 ----``) among
+    the first :data:`HEADER_MAX_LINES`, at least two of them ``key: value`` lines and most of
+    them so (a note such as "页面链接详见 links.tsv" may sit among them), or, with no separator,
+    a run of at least :data:`HEADER_MIN_PAIRS` ``key: value`` lines from the first line. Keys are
+    short and hold no sentence punctuation, so a report's first sentence is never one.
+    """
+    pairs = [(_HEADER_LINE.match(line) if len(line) <= 300 else None) for line in lines[:HEADER_MAX_LINES]]
+    separator = next((i for i, line in enumerate(lines[:HEADER_MAX_LINES]) if _is_separator(line)), None)
+    if separator:
+        found = [m for m in pairs[:separator] if m and m.group(2)]
+        if len(found) >= 2 and 2 * len([m for m in pairs[:separator] if m]) >= separator:
+            return {m.group(1): m.group(2) for m in reversed(found)}, separator + 1
+    run = 0
+    while run < len(pairs) and pairs[run] and pairs[run].group(2):
+        run += 1
+    if run >= HEADER_MIN_PAIRS:
+        return {m.group(1): m.group(2) for m in reversed(pairs[:run])}, run
+    return {}, 0
+
+
+# ---------------------------------------------------------------------------------------------
 # Extraction
 # ---------------------------------------------------------------------------------------------
 
@@ -76,6 +164,15 @@ _SIGNATURE = re.compile(rf"^([{CJK}()]{{2,40}}(?:人民政府|人民政府办公
 def _iso_date(match: re.Match) -> str:
     year, month, day = (int(g) for g in match.groups()[:3])
     return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+_DATE_IN_VALUE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+def _any_date(value: str) -> str:
+    """The ISO date in a value such as "2025-03-26 14:47" or "2025年3月26日", or ""."""
+    match = _DATE_IN_VALUE.search(value)
+    return _iso_date(match) if match else ""
 
 
 def extract_place(*texts: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..files import PipelineError
+from .metadata import file_fields
 
 SUPPORTED_EXTENSIONS = (".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".pdf", ".md", ".markdown")
 TABLE_EXTENSIONS = (".csv", ".tsv", ".jsonl", ".ndjson", ".xlsx")  # one report per row (text/tables.py)
@@ -229,11 +230,6 @@ def html_text(markup: str) -> tuple[str, tuple[tuple[str, str], ...]]:
 
 
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-# Front-matter keys that name a metadata field (others, such as a source URL, are not metadata).
-_FRONT_MATTER_FIELDS = {"title": "title", "year": "year", "date": "publish_date", "province": "province",
-                        "city": "city", "county": "county", "town": "town"}
-
-
 def front_matter(text: str) -> tuple[dict[str, str], str]:
     """YAML front matter (``---`` ... ``---`` at the top) as metadata fields, and the rest."""
     import yaml
@@ -247,8 +243,8 @@ def front_matter(text: str) -> tuple[dict[str, str], str]:
         values = None
     if not isinstance(values, dict):  # a --- rule and text, not front matter: keep the text
         return {}, text
-    found = {field: str(values[key]).strip() for key, field in _FRONT_MATTER_FIELDS.items()
-             if values.get(key) not in (None, "")}
+    found = file_fields({str(key): value for key, value in values.items()
+                         if value is not None and not isinstance(value, (dict, list))})
     return found, text[match.end():]
 
 

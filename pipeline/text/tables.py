@@ -12,15 +12,10 @@ from pathlib import Path
 
 from ..files import PipelineError
 from ..params import CleanParams
-from .metadata import RESERVED_COLUMNS
+from .metadata import metadata_name
 from .readers import decode_bytes
 
 ID_COLUMNS = ("id", "doc_id", "uuid", "编号")
-# Column names of a table that name one of the metadata fields.
-FIELD_COLUMNS = {"title": "title", "标题": "title", "year": "year", "年份": "year", "province": "province",
-                 "省份": "province", "city": "city", "城市": "city", "county": "county", "区县": "county",
-                 "town": "town", "乡镇": "town", "publish_date": "publish_date", "date": "publish_date",
-                 "发布日期": "publish_date"}
 _HAN = re.compile("[\u4e00-\u9fff]")
 
 
@@ -109,13 +104,6 @@ def _row_id(value: str) -> str:
     return re.sub(r"\s+", "_", value.strip())
 
 
-def _metadata_name(column: str) -> str:
-    """A table column's name among the metadata: a field's name where it is one; ``table_``
-    before a name the output tables use themselves (doc_id, file, text, ...)."""
-    name = FIELD_COLUMNS.get(column.lower(), column)
-    return f"table_{name}" if name in RESERVED_COLUMNS else name
-
-
 def read_table(path: str | Path, text_column: str = CleanParams.text_column) -> Table:
     """Read a corpus table. Raises PipelineError naming the file if it has no text column."""
     path = Path(path)
@@ -140,6 +128,6 @@ def read_table(path: str | Path, text_column: str = CleanParams.text_column) -> 
     rows = []
     for number, record in enumerate(records, 1):
         row_id = _row_id(record[id_column]) if id_column else str(number)
-        metadata = {_metadata_name(k): v.strip() for k, v in record.items() if k not in (column, id_column)}
+        metadata = {metadata_name(k): v.strip() for k, v in record.items() if k not in (column, id_column)}
         rows.append(TableRow(row_id, record.get(column, ""), metadata))
     return Table(column, reason, rows, encoding, warnings)
