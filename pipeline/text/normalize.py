@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .structure import RUN_ON_CHARS
+
 # Invisible format characters (zero-width spaces and joiners, soft hyphen, BOM, direction
 # marks, variation selectors, Hangul fillers) and control characters other than tab/newline.
 _INVISIBLE = re.compile(
@@ -95,6 +97,16 @@ def _count_changed(before: str, after: str) -> int:
     return int(np.count_nonzero(a != b))
 
 
+# A body a crawler flattened into one line keeps its paragraphs' indentation ("　　", two
+# ideographic spaces, NFKC-ed to spaces) between them: there, and only in a run-on line, it is
+# a paragraph break.
+_INDENT = re.compile(r"(?<=[^\x00-\x7f]) {2,}| {2,}(?=[^\x00-\x7f])")
+
+
+def _indent_breaks(line: str) -> list[str]:
+    return _INDENT.split(line) if len(line) > RUN_ON_CHARS and "  " in line else [line]
+
+
 def normalize(text: str, to_simplified: bool = True) -> tuple[list[str], int]:
     """Normalised non-empty lines of ``text``, and how many characters t2s converted.
 
@@ -117,7 +129,7 @@ def normalize(text: str, to_simplified: bool = True) -> tuple[list[str], int]:
         simplified = _t2s().convert(text)
         converted = _count_changed(text, simplified)
         text = simplified
-    lines = (_normalize_line(line) for line in text.split("\n"))
+    lines = (_normalize_line(part) for line in text.split("\n") for part in _indent_breaks(line))
     return [line for line in lines if line], converted
 
 

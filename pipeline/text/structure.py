@@ -149,6 +149,98 @@ def sectioned(texts: list[str]) -> list[Paragraph]:
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 
+# A run-on line: a body a crawler flattened into one line. Far longer than a paragraph (the
+# 法治政府 reports of ../shared/corpora/fazhi-reports average 216 characters a paragraph), it is
+# cut at its own section markers and then into units of at least PARAGRAPH_CHARS at sentence ends.
+RUN_ON_CHARS = 1000
+PARAGRAPH_CHARS = 200
+_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
+_INLINE_MARKER = re.compile(
+    rf"(?P<l1>[{_NUM}]{{1,3}})、|\(\s*(?P<l2>[{_NUM}]{{1,3}})\s*\)|(?<![\d.])(?P<l3>\d{{1,2}})[、.](?!\d)"
+    rf"|\(\s*(?P<l4>\d{{1,2}})\s*\)|第(?P<l5>[{_NUM}]{{1,3}})[,、]")
+_SENTENCE_ENDS = "。！？!?；;"
+_BOUNDARY = tuple(_SENTENCE_ENDS + ":") + tuple(_CLOSERS)
+HEADING_MAX_CHARS = 40  # as heading_level: a longer line is never a heading
+
+
+def chinese_number(text: str) -> int:
+    """一 -> 1, 十二 -> 12, 二十 -> 20, 九十九 -> 99; 0 for anything else."""
+    if not text or any(c not in _NUMERALS and c != "十" for c in text):
+        return 0
+    if "十" not in text:
+        return _NUMERALS[text] if len(text) == 1 else 0
+    tens, _, units = text.partition("十")
+    if (tens and tens not in _NUMERALS) or (units and units not in _NUMERALS):
+        return 0
+    return (_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[units] if units else 0)
+
+
+def _marker_cuts(line: str) -> list[int]:
+    """Where a run-on line's own section markers begin a new section: a marker ("二、",
+    "(三)", "4.", "(5)", "第六,") whose number follows the last one of its level (a lower level
+    starts again at 1 under each new higher one), after a sentence end or a heading-sized stretch
+    with none ("一、强化思想引领(一)加强理论武装。")."""
+    last = dict.fromkeys(range(1, 6), 0)
+    cuts, previous = [], 0
+    for match in _INLINE_MARKER.finditer(line):
+        level = next(int(name[1]) for name, value in match.groupdict().items() if value)
+        value = match.group(f"l{level}")
+        number = int(value) if value.isdigit() else chinese_number(value)
+        if number != last[level] + 1:
+            continue
+        start = match.start()
+        before = line[previous:start]
+        if start and not (line[start - 1] in _BOUNDARY
+                          or (len(before) <= HEADING_MAX_CHARS and not any(c in _SENTENCE_ENDS for c in before))):
+            continue
+        last[level] = number
+        for lower in range(level + 1, 6):
+            last[lower] = 0
+        if start:
+            cuts.append(start)
+        previous = start
+    return cuts
+
+
+def _sentence_units(text: str, min_chars: int) -> list[str]:
+    """``text`` cut at sentence ends into units of at least ``min_chars`` (the last may be shorter)."""
+    units, unit = [], ""
+    for sentence in _SENTENCE_END.split(text):
+        unit += sentence
+        if len(unit) >= min_chars:
+            units.append(unit)
+            unit = ""
+    if unit:
+        if units and len(unit) < min_chars // 2:
+            units[-1] += unit
+        else:
+            units.append(unit)
+    return units
+
+
+def split_run_on(texts: list[str], run_on_chars: int = RUN_ON_CHARS, paragraph_chars: int = PARAGRAPH_CHARS) -> list[str]:
+    """Lines longer than ``run_on_chars`` (a body a crawler flattened) cut into paragraph-sized
+    pieces: first at the report's own section markers (see :func:`_marker_cuts`), a section's
+    short first sentence ("(一)加强理论武装。") becoming its heading, then at sentence ends into
+    units of at least ``paragraph_chars``. Other lines are returned as they are."""
+    out: list[str] = []
+    for text in texts:
+        if len(text) <= run_on_chars:
+            out.append(text)
+            continue
+        bounds = [0, *_marker_cuts(text), len(text)]
+        for start, end in zip(bounds, bounds[1:]):
+            piece = text[start:end]
+            if not piece:
+                continue
+            first = _SENTENCE_END.split(piece, 1)
+            if len(first) == 2 and heading_level(first[0]) and first[1]:
+                out.append(first[0])
+                piece = first[1]
+            out.extend([piece] if heading_level(piece) else _sentence_units(piece, paragraph_chars))
+    return out
+
+
 
 def split_long(texts: list[str], max_chars: int) -> list[str]:
     """Paragraphs longer than ``max_chars`` cut into pieces at sentence ends (at ``max_chars``
