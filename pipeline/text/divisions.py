@@ -123,7 +123,8 @@ def resolve_place(place: Mapping[str, str], year: int | None = None,
     names = [(level, filled[level]) for level in ("county", "city") if filled[level]]
     if not names:
         return filled, KNOWN
-    candidates = next((found for level, name in names if (found := _candidates(divisions, level, name, filled))), [])
+    # The finest name the list holds under the given levels decides (an unknown county falls back to its city).
+    candidates = next(filter(None, (_candidates(divisions, level, name, filled) for level, name in names)), [])
     if not candidates:
         return filled, UNKNOWN
     chosen = _choose(candidates, year)
