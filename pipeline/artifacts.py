@@ -235,7 +235,7 @@ PENDING_ATTRIBUTE = "data-pending-stage"
 # Side by side (make topics) run lda and tfidf, then plots, prevalence and explorer: the stages a
 # stopword edit reruns. On the 100 MB bench corpus the heaviest stages alone take 650-810 MB.
 STAGES: dict[str, Stage] = {s.name: s for s in (
-    Stage("clean", PARAGRAPHS, (), ("input", "rules", "metadata"), (P.CleanParams,), alone=True),
+    Stage("clean", PARAGRAPHS, (), ("input", "rules", "metadata", "divisions"), (P.CleanParams,), alone=True),
     Stage("segment", SEGMENTED, ("clean",), ("dictionary",), (P.SegmentParams,), alone=True),
     Stage("filter", TOKENS, ("segment",), ("stopwords",), (P.FilterParams,)),
     Stage("lda", DOCUMENT_TOPICS, ("clean", "filter"), ("themes",), (P.LdaParams, P.SweepParams)),

@@ -48,6 +48,9 @@ class Inputs:
                                        "Stopword files (or folders whose every *.txt applies); each must exist.",
                                        "STOPWORDS")
     themes: str = param("config/themes.txt", "Themes to track, with aliases.", "THEMES")
+    divisions: tuple[str, ...] = param(("config/divisions.csv", "config/divisions_extra.csv"),
+                                       "The national list of administrative divisions (config/divisions.md): a "
+                                       "report's city or county gives its city and province.", "DIVISIONS")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,9 +19,11 @@ from ..text.boilerplate import Rule, find_corpus_chrome, load_rules
 from ..text.cleaning import (FileOutcome, ReadReport, Source, clean_read, document_id, format_cleaning_summary,
                              merge_removed, read_file, report_warnings)
 from ..text.dedup import DuplicateFinder
+from ..text.divisions import load_divisions, resolve_report_place
 from ..text.metadata import (RESERVED_COLUMNS, MetadataOverrides, merge_metadata, path_metadata, pattern_fields,
                               plain_year)
 from ..text.readers import TABLE_EXTENSIONS, list_other_files, list_reports, unsupported_reason
+from ..text.places import PLACE_LEVELS
 from ..text.tables import read_table
 
 METADATA_COLUMNS = set(DOCUMENTS.columns)
@@ -72,6 +74,7 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
     input_dir = Path(inputs.input)
     rules = load_rules(inputs.rules)
     overrides = MetadataOverrides.load(inputs.metadata or None, input_dir)
+    divisions = load_divisions(tuple(Path(path) for path in inputs.divisions))
     metadata_file = Path(overrides.source) if overrides.source else input_dir / "metadata.csv"
     paths = list_reports(input_dir, exclude=(metadata_file,))
     sources, others, table_columns = _sources(input_dir, paths, params.text_column)
@@ -122,14 +125,21 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
                 outcome.status, outcome.detail = "skipped", "no report text left after cleaning"
                 continue
             relative = source.path.relative_to(input_dir).as_posix()
-            metadata, outcome.sources = merge_metadata(
-                cleaned.metadata, path_metadata(relative, params.path_pattern, file_name=source.row is None),
-                {**cleaned.given, **result.given})  # front matter or a table's columns over a crawler's header
+            from_path = path_metadata(relative, params.path_pattern, file_name=source.row is None)
+            from_file = {**cleaned.given, **result.given}  # front matter or a table's columns over a crawler's header
+            metadata, outcome.sources = merge_metadata(cleaned.metadata, from_path, from_file)
             metadata = overrides.apply(relative if source.row is None else source.name, metadata)
+            layers_place = {**from_path, **from_file}
             if metadata.get("year") and plain_year(metadata["year"]) != metadata["year"]:
                 # A metadata CSV or front matter's "2020年" is 2020; "2020-2021" is no one year.
                 outcome.warnings.append(f"year {metadata['year']!r} read as {plain_year(metadata['year']) or 'unknown'}")
                 metadata["year"] = plain_year(metadata["year"])
+            from_text = {level for level in PLACE_LEVELS if metadata.get(level)
+                         and metadata[level] == cleaned.metadata.get(level) and not layers_place.get(level)}
+            resolved, outcome.place_status = resolve_report_place(
+                {level: metadata.get(level, "") for level in PLACE_LEVELS}, from_text,
+                int(metadata["year"]) if metadata.get("year") else None, divisions)
+            metadata.update(resolved)
             outcome.year, outcome.year_in_text = metadata.get("year", ""), cleaned.metadata.get("year", "")
             outcome.warnings.extend(report_warnings(cleaned, metadata, outcome.chars_in))
             twin = duplicates.add(outcome.doc_id, body)

@@ -117,6 +117,7 @@ class FileOutcome:
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # year_source, place_source
     year: str = ""  # the year kept
+    place_status: str = ""  # what the list of divisions made of its place (see divisions.resolve_place)
     year_in_text: str = ""  # the year the text gives
 
     def as_row(self) -> dict:
@@ -190,6 +191,11 @@ def format_cleaning_summary(outcomes: list[FileOutcome], chrome_lines: int = 0, 
                          and o.year_in_text != o.year)
             line += f" (the text gives another year in {differ}: the file's or path's wins)"
         lines.append(line)
+    statuses = Counter(o.place_status for o in kept)
+    if statuses.keys() - {"known", ""}:
+        lines.append(f"  place parents from the list of divisions: {statuses['resolved']} filled, "
+                     f"{statuses['corrected']} corrected (the text named another province or city), "
+                     f"{statuses['ambiguous']} ambiguous (left unfilled), {statuses['unknown']} not in the list")
     rejoined = sum(o.lines_rejoined for o in outcomes)
     simplified = sum(1 for o in outcomes if o.chars_simplified)
     lines.append(f"  broken lines rejoined: {rejoined}; files with traditional characters converted: {simplified}")

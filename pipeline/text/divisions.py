@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping, NamedTuple
 
-from ..files import read_csv
+from ..files import PipelineError, read_csv
 from .places import PLACE_LEVELS
 
 # The repository's config/, found from this file as pipeline/deps.py finds the package.
@@ -34,6 +34,7 @@ RESOLVED = "resolved"    # a missing parent was filled from the list
 KNOWN = "known"          # nothing to fill: the given levels agree with the list, or no city/county
 AMBIGUOUS = "ambiguous"  # the name has several parents the given levels and year do not settle
 UNKNOWN = "unknown"      # the name is not in the list (under the given levels)
+CORRECTED = "corrected"  # levels read from the text contradicted the list and were replaced from it
 
 
 class Division(NamedTuple):
@@ -60,6 +61,8 @@ def load_divisions(paths: tuple[Path, ...] = DIVISIONS_TABLES) -> Divisions:
     process (read-only, so the cached mapping is safely shared)."""
     found: dict[tuple[str, str], list[Division]] = {}
     for path in paths:
+        if not Path(path).is_file():
+            raise PipelineError(f"{path}: list of administrative divisions not found")
         for row in read_csv(path):
             division = Division(row["name"], row["level"], row["city"], row["province"],
                                 int(row["first_year"]), int(row["last_year"]))
@@ -133,3 +136,18 @@ def resolve_place(place: Mapping[str, str], year: int | None = None,
     additions = {"province": chosen.province, "city": chosen.city if chosen.level == "county" else ""}
     additions = {level: value for level, value in additions.items() if value and not filled[level]}
     return {**filled, **additions}, RESOLVED if additions else KNOWN
+
+
+def resolve_report_place(place: Mapping[str, str], from_text: set[str] | frozenset[str], year: int | None = None,
+                         divisions: Divisions | None = None) -> tuple[dict[str, str], str]:
+    """:func:`resolve_place` for a report whose levels ``from_text`` were read from its text
+    (the least sure source: a city's report names its province's government as often as its
+    own). Where the levels together are not in the list (三明市 with 上海市), the text's levels
+    are dropped and filled from the list by the others (三明市 -> 福建省): :data:`CORRECTED`.
+    Where that does not settle it either, the place is kept as it was: :data:`UNKNOWN`."""
+    resolved, status = resolve_place(place, year, divisions)
+    if status != UNKNOWN or not from_text:
+        return resolved, status
+    trusted = {level: ("" if level in from_text else value) for level, value in place.items()}
+    corrected, status = resolve_place(trusted, year, divisions)
+    return (corrected, CORRECTED) if status == RESOLVED else (resolved, UNKNOWN)

@@ -213,3 +213,26 @@ def test_every_city_of_the_city_corpus_resolves_to_a_province(folder):
     assert names
     unresolved = {name: resolved(city=name) for name in names if not resolved(city=name)[0]["province"]}
     assert not unresolved
+
+
+def test_levels_read_from_the_text_that_contradict_the_list_are_replaced_from_it():
+    from pipeline.text.divisions import CORRECTED, resolve_report_place
+
+    # 三明市 from the folder, 上海市 from the text (a report citing 上海市's government).
+    place, status = resolve_report_place({"province": "上海市", "city": "三明市", "county": "", "town": ""}, {"province"})
+    assert (place["province"], place["city"], status) == ("福建省", "三明市", CORRECTED)
+    # The same contradiction given by the user (a metadata CSV, the path) is left as it is.
+    place, status = resolve_report_place({"province": "上海市", "city": "三明市", "county": "", "town": ""}, set())
+    assert (place["province"], status) == ("上海市", "unknown")
+
+
+def test_a_city_report_in_a_folder_named_after_its_city_gets_its_province(tmp_path):
+    from conftest import read_table, run_stage
+
+    for city, text in (("东莞市", "2024年,东莞市坚持高质量发展。"), ("三明市", "2023年,在中共上海市委的帮扶下,我市持续推进对口协作工作。")):
+        folder = tmp_path / "corpus" / city
+        folder.mkdir(parents=True)
+        (folder / "2024.txt").write_text(f"{city}政府工作报告\n" + text * 20 + "\n", encoding="utf-8")
+    run_stage("--output", str(tmp_path / "out"), "clean", "--input", str(tmp_path / "corpus"))
+    documents = {d["city"]: d["province"] for d in read_table(tmp_path / "out" / "clean" / "documents.csv")}
+    assert documents == {"东莞市": "广东省", "三明市": "福建省"}
