@@ -23,6 +23,15 @@ class Rule:
     pattern: re.Pattern
     drops_list: bool = False
 
+    @property
+    def inline(self) -> bool:
+        """An ``inline_`` rule removes only the text it matches, where it sits in a line (a
+        breadcrumb and share bar before the body on one line, a "来源: … 附件下载" tail)."""
+        return self.name.startswith(INLINE_PREFIX)
+
+
+INLINE_PREFIX = "inline_"
+
 
 def parse_rules(text: str, source: str = "rules") -> list[Rule]:
     """Parse ``name  regex`` lines (``#`` starts a comment line; ``name+`` also drops a list)."""
@@ -101,15 +110,37 @@ def _first_rule(line: str, rules: list[Rule], prefilter: tuple[re.Pattern | None
     return next((rule for rule in rules if rule.pattern.search(line)), None)
 
 
+def strip_inline(line: str, rules: list[Rule], removed: dict[str, list[str]]) -> str:
+    """``line`` without the text the inline rules match, each removed text recorded under its
+    rule's name. Rules run in file order, each over the line once, so that a rule anchored at
+    the start sees what the rules before it left there (a share bar after a breadcrumb)."""
+    def cut(match: re.Match) -> str:
+        if match.group():
+            removed[name].append(match.group().strip())
+        return ""
+
+    for rule in rules:
+        name = rule.name
+        line = rule.pattern.sub(cut, line).strip()
+    return line
+
+
 def drop_rule_lines(lines: list[str], rules: list[Rule], corpus_chrome: frozenset[str],
                      removed: dict[str, list[str]]) -> list[str]:
     """Lines no rule matches. A ``+`` rule also drops the list of short lines after it, but
     only once the report body has begun, so a title near the top is never taken for one."""
+    inline = [rule for rule in rules if rule.inline]
+    rules = [rule for rule in rules if not rule.inline]
     prefilter = _rule_prefilter(tuple(rule.pattern.pattern for rule in rules))
+    inline_prefilter = _rule_prefilter(tuple(rule.pattern.pattern for rule in inline))
     kept: list[str] = []
     list_rule = ""
     in_body = False
     for line in lines:
+        if inline and _first_rule(line, inline, inline_prefilter):
+            line = strip_inline(line, inline, removed)
+            if not line:
+                continue
         rule = _first_rule(line, rules, prefilter) if len(line) <= RULE_MAX_CHARS else None
         if rule is not None:
             removed[rule.name].append(line)

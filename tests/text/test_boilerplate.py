@@ -40,9 +40,10 @@ def test_a_list_rule_near_the_top_never_eats_the_title():
     assert cleaned.metadata["title"] == "某镇2024年法治政府建设年度报告"
 
 
-def test_rules_leave_long_lines_alone():
+def test_rules_leave_long_lines_alone_but_the_chrome_inside_them():
     paragraph = "【打印】" + BODY * 5  # a scraped paragraph that happens to contain chrome
-    assert [p.text for p in clean_lines([paragraph], RULES).paragraphs] == [paragraph]
+    assert [p.text for p in clean_lines([paragraph], RULES).paragraphs] == [BODY * 5]
+    assert [p.text for p in clean_lines([paragraph], [r for r in RULES if not r.inline]).paragraphs] == [paragraph]
 
 
 @pytest.mark.parametrize("chrome", [
@@ -66,3 +67,34 @@ def test_corpus_chrome_needs_enough_distinct_documents():
 def test_corpus_chrome_never_removes_headings():
     cleaned = clean_lines(["一、主要工作", BODY], RULES, corpus_chrome=frozenset({"一、主要工作"}))
     assert cleaned.paragraphs[0].text == "一、主要工作"
+
+
+# --- inline chrome: a crawler glued the page's breadcrumb, share bar and footer to the body ---
+
+LONG_BODY = "一年来,我局坚持以习近平法治思想为指导,全面推进依法行政,法治政府建设取得新成效。" * 30
+
+
+def test_chrome_inside_a_line_goes_and_is_counted_by_rule():
+    from pipeline.text.cleaning import clean_report
+
+    line = ("当前位置： 首页政务公开规划信息工作进展情况 XX局2022年法治政府建设情况报告 时间：2023-03-31 10:09 微信 微博 "
+            "QQ空间 " + LONG_BODY + "【打印】【关闭】浏览次数：1024 来源：XX局 附件下载")
+    cleaned = clean_report("XX局2022年法治政府建设情况报告\n" + line + "\n", RULES)
+    text = "".join(p.text for p in cleaned.paragraphs)
+    assert text == LONG_BODY
+    assert {rule: len(found) for rule, found in cleaned.removed.items() if rule.startswith("inline_")} == {
+        "inline_breadcrumb": 1, "inline_share": 1, "inline_print": 2, "inline_counter": 1, "inline_tail": 1}
+    assert cleaned.removed["inline_tail"] == ["来源:XX局附件下载"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "微信微博等新媒体平台发布信息120条,及时回应群众关切。",  # the share bar's words, in a sentence
+    "全年累计浏览量大幅增长,政务公开平台运行良好。",
+    "主要指标完成情况良好。数据来源:市统计局",  # a source named at the end of a paragraph, not a footer
+    "开通政务微信、微博和QQ群,拓宽群众参与渠道。",
+])
+def test_report_sentences_that_look_like_chrome_stay(sentence):
+    from pipeline.text.cleaning import clean_report
+
+    cleaned = clean_report("XX局2022年法治政府建设情况报告\n" + LONG_BODY + sentence + "\n" + LONG_BODY + "\n", RULES)
+    assert sentence in "".join(p.text for p in cleaned.paragraphs)
