@@ -20,8 +20,8 @@ from ..text.cleaning import (FileOutcome, ReadReport, Source, clean_read, docume
                              merge_removed, read_file, report_warnings)
 from ..text.dedup import DuplicateFinder
 from ..text.divisions import load_divisions, resolve_report_place
-from ..text.metadata import (RESERVED_COLUMNS, MetadataOverrides, merge_metadata, path_metadata, pattern_fields,
-                              plain_year)
+from ..text.metadata import (RESERVED_COLUMNS, MetadataOverrides, extract_place, merge_metadata, path_metadata,
+                              pattern_fields, plain_year)
 from ..text.readers import TABLE_EXTENSIONS, list_other_files, list_reports, unsupported_reason
 from ..text.places import PLACE_LEVELS
 from ..text.tables import read_table
@@ -134,7 +134,9 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
                 # A metadata CSV or front matter's "2020年" is 2020; "2020-2021" is no one year.
                 outcome.warnings.append(f"year {metadata['year']!r} read as {plain_year(metadata['year']) or 'unknown'}")
                 metadata["year"] = plain_year(metadata["year"])
-            from_text = {level for level in PLACE_LEVELS if metadata.get(level)
+            # Levels found by searching the body, not named by the title, the path or the user.
+            titled = extract_place(metadata.get("title", ""), metadata.get("issuing_body", ""))
+            from_text = {level for level in PLACE_LEVELS if metadata.get(level) and metadata[level] != titled[level]
                          and metadata[level] == cleaned.metadata.get(level) and not layers_place.get(level)}
             resolved, outcome.place_status = resolve_report_place(
                 {level: metadata.get(level, "") for level in PLACE_LEVELS}, from_text,

@@ -194,7 +194,7 @@ def format_cleaning_summary(outcomes: list[FileOutcome], chrome_lines: int = 0, 
     statuses = Counter(o.place_status for o in kept)
     if statuses.keys() - {"known", ""}:
         lines.append(f"  place parents from the list of divisions: {statuses['resolved']} filled, "
-                     f"{statuses['corrected']} corrected (the text named another province or city), "
+                     f"{statuses['corrected']} corrected (names found in the text that the list does not confirm), "
                      f"{statuses['ambiguous']} ambiguous (left unfilled), {statuses['unknown']} not in the list")
     rejoined = sum(o.lines_rejoined for o in outcomes)
     simplified = sum(1 for o in outcomes if o.chars_simplified)

@@ -34,7 +34,7 @@ RESOLVED = "resolved"    # a missing parent was filled from the list
 KNOWN = "known"          # nothing to fill: the given levels agree with the list, or no city/county
 AMBIGUOUS = "ambiguous"  # the name has several parents the given levels and year do not settle
 UNKNOWN = "unknown"      # the name is not in the list (under the given levels)
-CORRECTED = "corrected"  # levels read from the text contradicted the list and were replaced from it
+CORRECTED = "corrected"  # levels found in the text that the list does not confirm, dropped or replaced
 
 
 class Division(NamedTuple):
@@ -57,8 +57,9 @@ Divisions = Mapping[tuple[str, str], tuple[Division, ...]]  # (level, name) -> i
 
 @lru_cache(maxsize=4)
 def load_divisions(paths: tuple[Path, ...] = DIVISIONS_TABLES) -> Divisions:
-    """(level, name) -> the divisions of that name, from the tables at ``paths``; read once per
-    process (read-only, so the cached mapping is safely shared)."""
+    """(level, name) -> the divisions of that name (none for a province: it is only listed), from
+    the tables at ``paths``; read once per process (read-only, so the cached mapping is safely
+    shared)."""
     found: dict[tuple[str, str], list[Division]] = {}
     for path in paths:
         if not Path(path).is_file():
@@ -67,6 +68,7 @@ def load_divisions(paths: tuple[Path, ...] = DIVISIONS_TABLES) -> Divisions:
             division = Division(row["name"], row["level"], row["city"], row["province"],
                                 int(row["first_year"]), int(row["last_year"]))
             found.setdefault((division.level, division.name), []).append(division)
+            found.setdefault(("province", division.province), [])  # listed, with no rows of its own
     return MappingProxyType({key: tuple(rows) for key, rows in found.items()})
 
 
@@ -140,14 +142,24 @@ def resolve_place(place: Mapping[str, str], year: int | None = None,
 
 def resolve_report_place(place: Mapping[str, str], from_text: set[str] | frozenset[str], year: int | None = None,
                          divisions: Divisions | None = None) -> tuple[dict[str, str], str]:
-    """:func:`resolve_place` for a report whose levels ``from_text`` were read from its text
-    (the least sure source: a city's report names its province's government as often as its
-    own). Where the levels together are not in the list (三明市 with 上海市), the text's levels
-    are dropped and filled from the list by the others (三明市 -> 福建省): :data:`CORRECTED`.
-    Where that does not settle it either, the place is kept as it was: :data:`UNKNOWN`."""
+    """:func:`resolve_place` for a report whose levels ``from_text`` were found by searching its
+    text (the least sure source: a city's report names its province's government as often as
+    its own, and "落实市委" is no city). Where the levels together are not in the list, the
+    text's province, city and county are dropped and filled from the list by the others
+    (三明市 with 上海市 -> 福建省): :data:`CORRECTED`. Levels given otherwise are never changed."""
+    divisions = load_divisions() if divisions is None else divisions
+    checked = from_text & {"province", "city", "county"}
+    # A name found in the text that the list does not hold at all is no place ("共制定区").
+    unlisted = {level for level in checked if not _listed(divisions, level, place[level])}
+    place = {level: ("" if level in unlisted else value) for level, value in place.items()}
     resolved, status = resolve_place(place, year, divisions)
-    if status != UNKNOWN or not from_text:
-        return resolved, status
-    trusted = {level: ("" if level in from_text else value) for level, value in place.items()}
-    corrected, status = resolve_place(trusted, year, divisions)
-    return (corrected, CORRECTED) if status == RESOLVED else (resolved, UNKNOWN)
+    if status == UNKNOWN and checked - unlisted:
+        trusted = {level: ("" if level in checked else value) for level, value in place.items()}
+        resolved, status = resolve_place(trusted, year, divisions)
+        unlisted = checked  # all of the text's levels were set aside
+    return resolved, CORRECTED if unlisted and status != UNKNOWN else status
+
+
+def _listed(divisions: Divisions, level: str, name: str) -> bool:
+    """Whether the list holds ``name`` at ``level`` (a city may be a county-level city)."""
+    return (level, name) in divisions or (level == "city" and ("county", name) in divisions)

@@ -7,8 +7,9 @@ the NPMI of the pipeline's topics and of tomotopy's Gibbs LDA on the same tokens
 (mean of 3 seeds each, scored on the same reference); and mean topic stability. It ends each
 corpus with one line:
 
-EVAL corpus=<name> files=<n> used=<n> skipped=<n> year_share=<x> place_share=<x> themes_match=<0|1>
-     adoption_match=<0|1> residue=<n> seconds=<x> peak_rss_mb=<x> npmi=<x> npmi_tomotopy=<x> stability=<x>
+EVAL corpus=<name> files=<n> used=<n> skipped=<n> year_share=<x> place_share=<x> province_share=<x>
+     themes_match=<0|1> adoption_match=<0|1> residue=<n> residue_text=<n> seconds=<x> peak_rss_mb=<x> npmi=<x>
+     npmi_tomotopy=<x> stability=<x>
 
 adoption_match: for every theme and year, themes/theme_adoption.csv's reports_mentioning equals the
 number of that year's reports whose cleaned text contains the theme's name or an alias (plain
@@ -32,7 +33,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).res
 from benchmarks.measure import ROOT, timed  # noqa: E402
 
 from pipeline.artifacts import (CLEANING_REPORT, CORPUS, DOCUMENTS, PARAGRAPHS, RUNS, THEME_ADOPTION,  # noqa: E402
-                                THEME_COUNTS, THEME_VALIDITY, TOPIC_STABILITY, TOPICS, VOCABULARY, Run)
+                                THEME_CONTEXTS, THEME_COUNTS, THEME_VALIDITY, TOPIC_STABILITY, TOPICS, VOCABULARY, Run)
 from pipeline.params import Inputs  # noqa: E402
 from pipeline.text.places import UNKNOWN  # noqa: E402
 from pipeline.text.themes import load_themes  # noqa: E402
@@ -52,6 +53,10 @@ INPUTS = {
 # Residue: a token with a lowercase Latin letter (page script, markup, escapes, URLs, wiki flags)
 # or an escape mark. Uppercase acronyms (GDP, PPP, CPI) are words of these reports.
 RESIDUE = re.compile(r"[a-z]|U\+|\\u|&#|&[a-z]+;")
+# Residue in the cleaned text itself (paragraphs and theme contexts): Markdown emphasis and
+# heading marks, URLs, file names.
+TEXT_RESIDUE = re.compile(r"\*\*|__|^#{1,6}\s|https?://|www\.|(?<![A-Za-z0-9])[A-Za-z0-9_-]+\."
+                          r"(?:tsv|csv|html?|shtml|pdf|docx?|xlsx?|jpe?g|png|txt|md)(?![A-Za-z0-9])", re.IGNORECASE)
 SEEDS = (42, 43, 44)
 TOMOTOPY_TOKENS = 3_000_000  # tomotopy trains on paragraphs spread evenly over the corpus up to this many tokens
 
@@ -97,6 +102,13 @@ def tomotopy_npmi(run: Run, k: int, cooc_texts: list[list[str]]) -> float:
     topics = [tomotopy_words(run, k, seed)[0] for seed in SEEDS]
     cooc = Cooccurrence.from_texts(cooc_texts, sorted({w for t in topics for topic in t for w in topic}))
     return float(np.mean([np.mean(npmi_per_topic(t, cooc=cooc)) for t in topics]))
+
+
+def find_text_residue(run: Run) -> list[tuple[str, str, str]]:
+    """``(table, text, residue)`` for every cleaned paragraph and theme context with TEXT_RESIDUE."""
+    texts = [(PARAGRAPHS.path, row["text"]) for row in run.rows(PARAGRAPHS)]
+    texts += [(THEME_CONTEXTS.path, row["left"] + row["match"] + row["right"]) for row in run.rows(THEME_CONTEXTS)]
+    return [(path, text, found.group()) for path, text in texts if (found := TEXT_RESIDUE.search(text))]
 
 
 def check_adoption(run: Run) -> list[str]:
@@ -170,10 +182,14 @@ def evaluate(name: str, workdir: Path, jobs: str) -> str:
     topic_words = [r["word"] for r in run.rows(TOPICS) if int(r["rank"]) <= 20]
     residue = sorted({t for t in top_tokens + topic_words if RESIDUE.search(t)})
     print(f"residue tokens (top 1,000 tokens, topics' top 20 words): {residue or 'none'}")
+    text_residue = find_text_residue(run)
+    print(f"residue in cleaned paragraphs and theme contexts (markup, URLs, file names): {len(text_residue)}"
+          + "".join(f"\n  {path}: {found!r} in {text[:60]!r}" for path, text, found in text_residue[:5]))
 
     documents = list(run.rows(DOCUMENTS))
     year_share = sum(1 for d in documents if d["year"]) / len(documents)
     place_share = sum(1 for d in documents if any(d[level] for level in ("province", "city", "county", "town"))) / len(documents)
+    province_share = sum(1 for d in documents if d["province"]) / len(documents)
     sources = {field: Counter(d[f"{field}_source"] or "none" for d in documents) for field in ("year", "place")}
     print(f"year known for {year_share:.1%} ({dict(sources['year'])}), place for {place_share:.1%} "
           f"({dict(sources['place'])})")
@@ -184,9 +200,9 @@ def evaluate(name: str, workdir: Path, jobs: str) -> str:
     print(f"seconds {seconds:.1f}, peak RSS {peak:.0f} MB; NPMI pipeline {npmi:+.4f} vs tomotopy {npmi_tomotopy:+.4f} "
           f"(seeds {', '.join(map(str, SEEDS))}); mean stability {stability:.2f}")
     return (f"EVAL corpus={name} files={len(outcomes)} used={status['kept']} skipped={len(outcomes) - status['kept']} "
-            f"year_share={year_share:.3f} place_share={place_share:.3f} themes_match={int(not mismatches)} "
+            f"year_share={year_share:.3f} place_share={place_share:.3f} province_share={province_share:.3f} themes_match={int(not mismatches)} "
             f"adoption_match={int(not adoption_mismatches)} "
-            f"residue={len(residue)} seconds={seconds:.1f} peak_rss_mb={peak:.0f} npmi={npmi:.4f} "
+            f"residue={len(residue)} residue_text={len(text_residue)} seconds={seconds:.1f} peak_rss_mb={peak:.0f} npmi={npmi:.4f} "
             f"npmi_tomotopy={npmi_tomotopy:.4f} stability={stability:.3f}")
 
 

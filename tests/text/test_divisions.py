@@ -236,3 +236,14 @@ def test_a_city_report_in_a_folder_named_after_its_city_gets_its_province(tmp_pa
     run_stage("--output", str(tmp_path / "out"), "clean", "--input", str(tmp_path / "corpus"))
     documents = {d["city"]: d["province"] for d in read_table(tmp_path / "out" / "clean" / "documents.csv")}
     assert documents == {"东莞市": "广东省", "三明市": "福建省"}
+
+
+def test_a_name_found_in_the_text_that_the_list_does_not_hold_is_no_place():
+    from pipeline.text.divisions import CORRECTED, resolve_report_place
+
+    # "落实市委" and "按照区委" in a body are not 落实市 and 按照区.
+    place, status = resolve_report_place({"province": "", "city": "落实市", "county": "按照区", "town": ""},
+                                         {"city", "county"})
+    assert (place["city"], place["county"], status) == ("", "", CORRECTED)
+    place, status = resolve_report_place({"province": "", "city": "深圳市", "county": "按照区", "town": ""}, {"county"})
+    assert (place["province"], place["city"], place["county"], status) == ("广东省", "深圳市", "", CORRECTED)
