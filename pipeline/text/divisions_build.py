@@ -30,7 +30,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
-from ..files import atomic_open
+from ..files import write_csv
 
 COLUMNS = ("name", "level", "city", "province", "first_year", "last_year")
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
@@ -102,11 +102,8 @@ def table_rows(years: dict[Key, list[int]]) -> list[tuple]:
 
 
 def write_table(path: Path, rows: list[tuple]) -> None:
-    """UTF-8 without BOM, one header line, ``\\n`` line ends."""
-    with atomic_open(path) as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(rows)
+    """As every table of the project is written (files.write_csv: atomic, UTF-8 with BOM)."""
+    write_csv(path, COLUMNS, rows)
 
 
 def main(argv: list[str] | None = None) -> int:

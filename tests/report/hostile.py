@@ -19,6 +19,8 @@ HOSTILE = {
     "sum": "@SUM(1+1)",
     "img": '"><img src=x onerror=alert(2)>',
 }
+# A formula inside report text (cleaning would remove a URL from it, as from any paragraph).
+PARAGRAPH_FORMULA = '=HYPERLINK("example.invalid/x","点我")'
 HOSTILE_THEMES = ("<b>加粗</b>", "+法治", "@依法行政", "-矛盾")
 FORMULA_START = ("=", "+", "-", "@")
 MAX_REPORT_BYTES = 10_000_000
@@ -42,7 +44,7 @@ def build_hostile_corpus(folder: Path) -> tuple[Path, Path]:
     first = corpus / files[0]
     text = first.read_text(encoding="utf-8")
     lines = text.splitlines()
-    lines.insert(len(lines) // 2, HOSTILE["hyperlink"] + HOSTILE["script"] + "依法行政工作持续推进,法治政府建设取得新成效,群众满意度不断提升。")
+    lines.insert(len(lines) // 2, PARAGRAPH_FORMULA + HOSTILE["script"] + "依法行政工作持续推进,法治政府建设取得新成效,群众满意度不断提升。")
     first.write_text("\n".join(lines) + "\n", encoding="utf-8")
     themes = folder / "themes.txt"
     themes.write_text((ROOT / "config" / "themes.txt").read_text(encoding="utf-8") + "\n" + "\n".join(HOSTILE_THEMES) + "\n",

@@ -22,7 +22,7 @@ from pipeline.artifacts import EXPLORER_DATA
 from pipeline.params import ReportParams
 from pipeline.report.explorer import relevance_ranking
 from pipeline.stages import report as report_stage
-from report.hostile import FORMULA_START, HOSTILE, MAX_REPORT_BYTES
+from report.hostile import FORMULA_START, HOSTILE, PARAGRAPH_FORMULA, MAX_REPORT_BYTES
 
 
 def _cells(path: Path):
@@ -51,7 +51,7 @@ def test_hostile_values_are_neutralised_in_every_csv(hostile_output):
     for value in ("hyperlink", "cmd", "minus", "sum"):
         assert "'" + HOSTILE[value].replace('"', '""') in documents, value  # kept, but guarded
     paragraphs = (hostile_output / "clean" / "paragraphs.csv").read_text(encoding="utf-8-sig")
-    assert "'" + HOSTILE["hyperlink"].replace('"', '""') in paragraphs
+    assert "'" + PARAGRAPH_FORMULA.replace('"', '""') in paragraphs
     themes = {cell for cell in _cells(hostile_output / "themes" / "theme_counts.csv")}
     assert {"'+法治", "'@依法行政", "'-矛盾", "<b>加粗</b>"} <= themes
 
