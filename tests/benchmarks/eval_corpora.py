@@ -35,7 +35,6 @@ from benchmarks.measure import ROOT, timed  # noqa: E402
 from pipeline.artifacts import (CLEANING_REPORT, CORPUS, DOCUMENTS, PARAGRAPHS, RUNS, THEME_ADOPTION,  # noqa: E402
                                 THEME_CONTEXTS, THEME_COUNTS, THEME_VALIDITY, TOPIC_STABILITY, TOPICS, VOCABULARY, Run)
 from pipeline.params import Inputs  # noqa: E402
-from pipeline.text.places import UNKNOWN  # noqa: E402
 from pipeline.text.themes import load_themes  # noqa: E402
 from pipeline.topics.corpus import BowCorpus  # noqa: E402
 from pipeline.topics.measures import NPMI_TOP_N, Cooccurrence, npmi_per_topic  # noqa: E402
@@ -118,7 +117,7 @@ def check_adoption(run: Run) -> list[str]:
     for row in run.rows(PARAGRAPHS):
         texts[row["doc_id"]].append(row["text"])
     joined = {doc_id: "\n".join(parts) for doc_id, parts in texts.items()}
-    year_of = {d["doc_id"]: d["year"] or UNKNOWN for d in run.rows(DOCUMENTS)}
+    year_of = {d["doc_id"]: d["year"] for d in run.rows(DOCUMENTS)}  # "" in both tables where it is not known
     terms = {theme.name: theme.terms for theme in load_themes(Inputs().themes)}
     mismatches = []
     for row in run.rows(THEME_ADOPTION):
