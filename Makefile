@@ -59,7 +59,7 @@ options   = $(foreach v,$($(1)_VARS),$(if $(filter $(v),$(LIST_VARS)),$(foreach 
 files_of  = $(foreach v,$(filter $(INPUT_FILE_VARS),$($(1)_VARS)),$(foreach x,$($(v)),$(if $(wildcard $(x)/.),$(wildcard $(x)/*.txt),$(x))))
 needs     = $($(1)_NEEDS) $($(1)_CODE) $(call files_of,$(1)) $(PARAMS)/$(1)
 
-.PHONY: help topics test test-all bench bench-quality bench-segmenters eval accept-terms clean FORCE
+.PHONY: help topics test test-all bench bench-quality bench-segmenters eval accept-terms accept-stopwords accept-theme clean FORCE
 
 help: ## list targets and variables
 	@echo "Targets:"
@@ -107,6 +107,13 @@ eval: $(READY) ## the pipeline on every real corpus in ../shared/corpora, with a
 accept-terms: $(READY) ## add the terms marked in terms/term_candidates.csv (or TERMS="词1 词2") to DICTIONARY
 	$(STAGE) accept-terms $(call options,ACCEPT) $(TERMS)
 ACCEPT_VARS := DICTIONARY THEMES
+
+accept-stopwords: $(READY) ## add the words marked in terms/stopword_candidates.csv (or WORDS="工作 推进") to the genre stopword list
+	$(STAGE) accept-stopwords $(call options,ACCEPT_STOPWORDS) $(WORDS)
+ACCEPT_STOPWORDS_VARS := STOPWORDS THEMES
+
+accept-theme: $(READY) ## track THEME="词" (from themes/emerging_terms.csv, say) as a theme: added to THEMES and DICTIONARY
+	$(STAGE) accept-theme $(call options,ACCEPT) $(THEME)
 
 clean: ## delete generated results in OUTPUT
 	$(if $(strip $(OUTPUT)),,$(error OUTPUT is empty: name the results folder))
@@ -185,6 +192,9 @@ $(MINE_TARGET): $(call needs,MINE) | $(READY) $(call order,MINE)
 
 $(TERMS_TARGET): $(call needs,TERMS) | $(READY) $(call order,TERMS)
 	$(STAGE) terms $(call options,TERMS)
+
+$(WORDING_TARGET): $(call needs,WORDING) | $(READY) $(call order,WORDING)
+	$(STAGE) wording $(call options,WORDING)
 
 $(REPORT_TARGET): $(call needs,REPORT) | $(READY) $(call order,REPORT)
 	$(STAGE) report $(call options,REPORT)

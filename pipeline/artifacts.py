@@ -148,6 +148,8 @@ PLOT_THEME_ADOPTION = A("themes/theme_adoption.png", "themes", "each theme's sha
                         "with the reports behind each year and bootstrap intervals")
 PLOT_PLACES_EVER = A("themes/theme_adoption_places.png", "themes",
                      "cumulative adoption: the share of places that have mentioned each theme by each year")
+PLOT_THEME_MAP = A("themes/theme_map.png", "themes", "each province's share of reports mentioning each theme, on a "
+                   "tile map of China (when reports of two provinces or more are known)")
 PLOT_THEME_RATE_BY_YEAR = A("themes/theme_frequency_by_year.png", "themes", "theme frequency by year")
 PLOT_THEME_RATE_BY_PLACE = A("themes/theme_frequency_by_place.png", "themes", "theme frequency by place")
 
@@ -190,6 +192,25 @@ EXPLORER_BASIS = A("explorer/model.sha256", "explorer", "the SHA-256 of the lda/
 MINED_TERMS = A("terms/mined_terms.csv", "mine", "every candidate multiword term mined, before stopwords and the dictionary",
                 ("term", "parts", "count", "n_reports", "cohesion_bits", "freedom_bits", "score", "example_report",
                  "example", "example_2"))
+# ---- wording: what themes are said with, what rose, which words say nothing --------------------
+THEME_TERMS = A("themes/theme_terms.csv", "wording",
+                "per theme, over all years and per period: the terms that distinguish the paragraphs naming it from "
+                "the other paragraphs (weighted log-odds z, informative Dirichlet prior; its own words and place "
+                "names left out)", ("theme", "period", "paragraphs", "reports", "rank", "term", "count_theme",
+                                    "count_other", "z"))
+EMERGING_TERMS = A("themes/emerging_terms.csv", "wording",
+                   "per recent period: the terms whose share of reports rose most against all the years before "
+                   "(weighted log-odds z over report counts); tracked themes, place names and numbers left out",
+                   ("period", "rank", "term", "reports_before", "reports_in", "share_before", "share_in", "z",
+                    "n_reports_before", "n_reports_in"))
+STOPWORD_CANDIDATES = A("terms/stopword_candidates.csv", "wording",
+                        "words in most reports and spread evenly over the topics (no theme or dictionary term); "
+                        "mark keepers in the accept column, then make accept-stopwords",
+                        ("rank", "term", "report_share", "topic_spread", "top_topic", "top_topic_share", "count",
+                         "example", "accept"))
+PLOT_THEME_TERMS = A("themes/theme_terms.png", "wording", "each theme's most distinguishing terms, with the "
+                     "paragraphs behind them")
+
 TERM_CANDIDATES = A("terms/term_candidates.csv", "terms",
                     "candidate multiword terms; mark keepers in the accept column, then make accept-terms",
                     ("rank", "term", "parts", "count", "n_reports", "cohesion_bits", "freedom_bits", "score",
@@ -247,8 +268,10 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("explorer", EXPLORER_BASIS, ("lda",), (), ()),
     Stage("mine", MINED_TERMS, ("segment",), (), (P.MiningParams,), alone=True),
     Stage("terms", TERM_CANDIDATES, ("mine",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
+    Stage("wording", STOPWORD_CANDIDATES, ("clean", "filter", "lda", "mine"), ("themes", "dictionary", "divisions"),
+          (P.WordingParams,)),
     Stage("report", REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "prevalence", "explorer",
-                             "terms"), (),
+                             "terms", "wording"), (),
           (P.ReportParams,), shows=("quality",), alone=True),
     # After the report: the first report after a stopword edit does not wait for the stability runs.
     Stage("quality", QUALITY_BASIS, ("filter", "lda"), (), (P.QualityParams,), alone=True),

@@ -183,9 +183,41 @@ def terms():
     """The mined terms to propose -> terms/term_candidates.csv (mark keepers in its accept column)."""
 
 
+@_stage("wording")
+def wording():
+    """What themes are said with, terms that rose, stopword candidates -> themes/theme_terms.csv, emerging_terms.csv,
+    terms/stopword_candidates.csv."""
+
+
 @_stage("report")
 def report():
     """Write one self-contained page of results -> report.html (and explorer.html)."""
+
+
+@main.command(name="accept-stopwords")
+@click.argument("words", nargs=-1)
+@options_from(inputs=("stopwords", "themes"))
+@click.pass_obj
+def accept_stopwords(settings: dict, words, **options) -> None:
+    """Add WORDS, or the candidates marked in terms/stopword_candidates.csv's accept column, to the genre stopword list."""
+    from .artifacts import Run
+    from .stages.wording import accept
+
+    run = Run(settings["output"], "wording", settings["jobs"], log=_log)
+    _report_errors(lambda: accept(run, build(Inputs, options), list(words)))
+
+
+@main.command(name="accept-theme")
+@click.argument("names", nargs=-1)
+@options_from(inputs=("themes", "dictionary"))
+@click.pass_obj
+def accept_theme(settings: dict, names, **options) -> None:
+    """Track NAMES (from themes/emerging_terms.csv, say) as themes: add them to the themes file and the dictionary."""
+    from .artifacts import Run
+    from .stages.wording import accept_themes
+
+    run = Run(settings["output"], "wording", settings["jobs"], log=_log)
+    _report_errors(lambda: accept_themes(run, build(Inputs, options), list(names)))
 
 
 @main.command(name="accept-terms")

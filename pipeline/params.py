@@ -242,6 +242,26 @@ class TermParams:
 
 
 @dataclass(frozen=True)
+class WordingParams:
+    """What themes are said with, terms that rose, and stopword candidates (weighted log-odds)."""
+
+    period_years: int = param(5, "Years per period for the terms by period (periods start at 2000, 2005, ...).")
+    min_paragraphs: int = param(30, "A theme's terms are given for a period only where at least this many of its "
+                                    "paragraphs name the theme.")
+    min_reports: int = param(20, "Emerging terms: a period, and the years before it, need at least this many reports.")
+    top: int = param(20, "Terms per theme and period, and per period of emerging terms.")
+    min_count: int = param(5, "A term is listed for a theme only with this many occurrences in its paragraphs, and "
+                              "as emerging only with this many reports in the period.")
+    phrases: int = param(5000, "The best mined multiword terms (the mine stage's) counted as one term when "
+                               "their parts are all model tokens.")
+    stopword_report_share: float = param(0.5, "Stopword candidates are words in at least this share of the reports, "
+                                              "ranked by that share times their spread over the topics (the "
+                                              "normalised entropy of the word's topic assignments: 1 = evenly over "
+                                              "every topic, 0 = one topic alone).")
+    stopword_top: int = param(50, "Stopword candidates listed.")
+
+
+@dataclass(frozen=True)
 class ReportParams:
     """report.html and explorer.html."""
 

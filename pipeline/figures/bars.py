@@ -55,3 +55,16 @@ def plot_topic_quality(labels: Sequence[str], stability: np.ndarray, npmi: np.nd
     axes[0].set_title("每个主题的稳定性与一致性 (topic stability and coherence)", loc="left")
     figure.tight_layout()
     return figure
+
+
+def plot_theme_terms(terms: dict[str, tuple[int, int, list]], top: int, min_paragraphs: int):
+    """Each theme's most distinguishing terms over all years (weighted log-odds z), one panel
+    per theme, titled with the paragraphs and reports behind it; a theme named in fewer than
+    ``min_paragraphs`` paragraphs gets an empty panel that says so."""
+    panels = [(f"{theme} ({paragraphs:,} 段 / {reports:,} 篇)" if paragraphs >= min_paragraphs
+               else f"{theme}: {paragraphs} 段 < {min_paragraphs}, too few",
+               [(r.term, r.z) for r in ranked[:top]]) for theme, (paragraphs, reports, ranked) in terms.items()]
+    figure = plot_bar_grid(panels or [("—", [])], "z (weighted log-odds vs other paragraphs)")
+    figure.suptitle("主题词的语境 What each theme is said with: terms of the paragraphs naming it, against all others",
+                    fontsize=11, y=1.02)
+    return figure

@@ -345,3 +345,30 @@ def csv_preview(rows: list[dict[str, str]], limit: int = MAX_QUALITY_ROWS) -> di
             "total": len(rows)}
 
 
+
+
+WORDING_TERMS = 8  # terms shown per theme and period, and per period of emerging terms
+
+
+def theme_wording(rows: list[dict[str, str]], top: int = WORDING_TERMS) -> list[dict[str, Any]]:
+    """themes/theme_terms.csv as the report shows it: per theme, its periods (all years first)
+    with the paragraphs and reports behind each and the top terms."""
+    themes: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in rows:
+        period = themes.setdefault(unguard(row["theme"]), {}).setdefault(row["period"], {
+            "period": row["period"], "paragraphs": int(row["paragraphs"]), "reports": int(row["reports"]), "terms": []})
+        if len(period["terms"]) < top:
+            period["terms"].append((unguard(row["term"]), float(row["z"])))
+    return [{"theme": theme, "periods": list(periods.values())} for theme, periods in themes.items()]
+
+
+def emerging_terms(rows: list[dict[str, str]], top: int = WORDING_TERMS * 2) -> list[dict[str, Any]]:
+    """themes/emerging_terms.csv as the report shows it: per period, the reports in it and before
+    it, and the terms that rose most (with their share of reports before and in the period)."""
+    periods: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        period = periods.setdefault(row["period"], {"period": row["period"], "n_in": int(row["n_reports_in"]),
+                                                    "n_before": int(row["n_reports_before"]), "terms": []})
+        if len(period["terms"]) < top:
+            period["terms"].append((unguard(row["term"]), float(row["share_before"]), float(row["share_in"])))
+    return list(periods.values())[::-1]  # the latest period first

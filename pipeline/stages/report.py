@@ -19,20 +19,22 @@ from ..artifacts import (ARTIFACTS, CLEANING_REPORT, CORPUS_INDEX, DOCUMENTS, DO
                          QUALITY_BASIS,
                          REMOVED_LINES, REPORT, REPRESENTATIVE, SEEDED_TOPICS, TERM_CANDIDATES, THEME_ADOPTION,
                          THEME_CONTEXTS, THEME_COUNTS, THEME_RATE_BY_YEAR, THEME_TOPICS, THEME_VALIDITY, TOPIC_STABILITY,
-                         TOPIC_SUMMARY,
+                         TOPIC_SUMMARY, EMERGING_TERMS, PLOT_THEME_MAP, PLOT_THEME_TERMS, STOPWORD_CANDIDATES, THEME_TERMS,
                          TOPICS, STAGES, Artifact, Run, params_artifact)
 from ..figures.style import cjk_font_path
 from ..params import ReportParams, SegmentParams
 from ..report.assets import figure, human_size, ldavis_assets, render_pages
 from ..report.context import (COLLAPSE_ROWS, EXPLORER_ID, SECTIONS, SUMMARY_ROWS, VERSIONED_PACKAGES,
                               attach_paragraphs, build_documents, cleaning_overview, corpus_summary, csv_preview,
-                              document_topic_table, keyword_table, model_facts, package_versions, snippet,
-                              theme_examples, theme_findings, theme_summary, topic_summaries)
+                              document_topic_table, emerging_terms, keyword_table, model_facts, package_versions,
+                              snippet, theme_examples, theme_findings, theme_summary, theme_wording, topic_summaries)
 from ..text.tokens import SEGMENTERS
 
 FIGURES = {  # name in the template -> (artifact, title)
     "theme_adoption": (PLOT_THEME_ADOPTION, "提及主题词的报告比例 Share of reports mentioning each theme, by year"),
     "theme_adoption_places": (PLOT_PLACES_EVER, "累计采用 Share of places that have mentioned each theme"),
+    "theme_terms": (PLOT_THEME_TERMS, "主题词的语境 What each theme is said with"),
+    "theme_map": (PLOT_THEME_MAP, "各省 Share of each province's reports mentioning each theme"),
     "topic_words": (PLOT_TOPIC_WORDS, "各主题高频词 Top words per topic"),
     "document_topics": (PLOT_DOCUMENT_TOPICS, "报告 × 主题 Topic share per report"),
     "themes_by_report": (PLOT_THEMES_BY_REPORT, "报告 × 主题词 Themes per report"),
@@ -42,7 +44,8 @@ FIGURES = {  # name in the template -> (artifact, title)
 # The quality section: model quality, the K sweep, and results by year and place.
 QUALITY_FIGURES = (PLOT_TOPIC_QUALITY, K_SWEEP_PLOT, PLOT_PREVALENCE_BY_YEAR, PLOT_THEME_RATE_BY_YEAR,
                    PLOT_PREVALENCE_BY_PLACE, PLOT_THEME_RATE_BY_PLACE)
-QUALITY_TABLES = (TOPIC_STABILITY, SEEDED_TOPICS, K_SWEEP_SUMMARY, PREVALENCE_BY_YEAR, THEME_RATE_BY_YEAR, TERM_CANDIDATES)
+QUALITY_TABLES = (TOPIC_STABILITY, SEEDED_TOPICS, K_SWEEP_SUMMARY, PREVALENCE_BY_YEAR, THEME_RATE_BY_YEAR, TERM_CANDIDATES,
+                  STOPWORD_CANDIDATES)
 QUALITY_NOTES = (K_CHOICE,)
 
 
@@ -132,6 +135,8 @@ def run(run: Run, params: ReportParams) -> Path:
         "documents": document_topic_table(doc_topic_rows, docs, labels),
         "themes": theme_summary(theme_counts, _rows(run, THEME_TOPICS), docs, labels),
         "findings": theme_findings(_rows(run, THEME_ADOPTION), theme_counts, docs, topics),
+        "theme_wording": theme_wording(_rows(run, THEME_TERMS)),
+        "emerging": emerging_terms(_rows(run, EMERGING_TERMS)),
         "theme_examples": theme_examples(run.rows(THEME_CONTEXTS), docs) if run.exists(THEME_CONTEXTS) else {},
         "keywords": keyword_table(_rows(run, KEYWORDS), docs),
         "quality": _quality_section(run, shown),
@@ -145,7 +150,9 @@ def run(run: Run, params: ReportParams) -> Path:
         "summary_rows": SUMMARY_ROWS,
         "paths": {"cleaning_report": CLEANING_REPORT.path, "removed_lines": REMOVED_LINES.path, "topics": TOPICS.path,
                   "theme_counts": THEME_COUNTS.path, "keywords": KEYWORDS.path, "theme_contexts": THEME_CONTEXTS.path,
-                  "theme_adoption": THEME_ADOPTION.path, "document_topics": DOCUMENT_TOPICS.path},
+                  "theme_adoption": THEME_ADOPTION.path, "document_topics": DOCUMENT_TOPICS.path,
+                  "theme_terms": THEME_TERMS.path, "emerging_terms": EMERGING_TERMS.path,
+                  "stopword_candidates": STOPWORD_CANDIDATES.path},
     }
     templates = ["report.html.j2"] + (["explorer.html.j2"] if explorer_data else [])
     html, *explorer_html = render_pages(templates, context, cjk_font_path())

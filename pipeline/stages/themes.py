@@ -9,13 +9,14 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..artifacts import (PARAGRAPHS, PLOT_PLACES_EVER, PLOT_THEME_ADOPTION, PLOT_THEME_RATE_BY_PLACE,
+from ..artifacts import (PARAGRAPHS, PLOT_PLACES_EVER, PLOT_THEME_ADOPTION, PLOT_THEME_MAP, PLOT_THEME_RATE_BY_PLACE,
                          PLOT_THEME_RATE_BY_YEAR, PLOT_THEMES_BY_PLACE, PLOT_THEMES_BY_REPORT, PLOT_THEMES_BY_YEAR,
                          THEME_ADOPTION, THEME_ADOPTION_BY_PROVINCE, THEME_CONTEXTS, THEME_COUNTS, THEME_RATE_BY_PLACE,
                          THEME_RATE_BY_YEAR, THEME_TERM_COUNTS, Run)
 from ..figures.heatmaps import ZOOMABLE, cluster_order, plot_heatmap
 from ..figures.panels import plot_place_panels, plot_places_ever, plot_year_panels
 from ..figures.style import use_chinese_font
+from ..figures.tilemap import TILES, plot_province_tiles
 from ..params import BootstrapParams, Inputs
 from ..text.adoption import adoption_rows, dated_places
 from ..text.places import choose_place_level, place_name, report_label, unique_labels
@@ -61,6 +62,7 @@ def run(run: Run, inputs: Inputs, boot: BootstrapParams) -> None:
     _frequency_by_group(run, documents, doc_ids, names, level, count_matrix, char_counts, rates, boot)
     _heatmaps(run, documents, doc_ids, names, level, char_counts, rates)
     _adoption_figures(run, documents, place_of, names, adoption, boot)
+    _province_map(run, documents, counts, names, boot.min_reports)
     with run.table(THEME_COUNTS, extra) as table:
         for i, doc_id in enumerate(doc_ids):
             for j, name in enumerate(names):
@@ -140,6 +142,24 @@ def _heatmaps(run: Run, documents: dict, doc_ids: list[str], names: list[str], l
     else:
         run.path(PLOT_THEMES_BY_PLACE).unlink(missing_ok=True)
         run.log(f"themes: no report has a place; {run.path(PLOT_THEMES_BY_PLACE).name} skipped")
+
+
+def _province_map(run: Run, documents: dict, counts: dict[str, dict[str, int]], names: list[str],
+                  min_reports: int) -> None:
+    """theme_map.png: each province's share of reports mentioning each theme, on a tile map of
+    China; only where reports of two provinces or more are known."""
+    by_province: dict[str, list[str]] = defaultdict(list)
+    for doc_id in counts:
+        if documents[doc_id].get("province") in TILES:
+            by_province[documents[doc_id]["province"]].append(doc_id)
+    if len(by_province) < 2:
+        run.path(PLOT_THEME_MAP).unlink(missing_ok=True)
+        run.log(f"themes: reports of fewer than two provinces; {run.path(PLOT_THEME_MAP).name} skipped")
+        return
+    shares = {name: {province: (sum(1 for d in docs if counts[d][name]), len(docs))
+                     for province, docs in by_province.items()} for name in names}
+    run.save_figure(PLOT_THEME_MAP, plot_province_tiles(
+        shares, min_reports, "各省提及主题词的报告比例 Share of each province's reports mentioning each theme, all years"))
 
 
 def _adoption_figures(run: Run, documents: dict, place_of: dict[str, str], names: list[str], adoption: list[list],

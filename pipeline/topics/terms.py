@@ -233,16 +233,16 @@ def check_term(term: str) -> str | None:
     return None
 
 
-def add_terms(dictionary_text: str, terms: Sequence[str]) -> tuple[str, list[str]]:
-    """``dictionary_text`` with ``terms`` appended under the accepted-terms header (added once);
+def add_terms(dictionary_text: str, terms: Sequence[str], header: str = ACCEPT_HEADER) -> tuple[str, list[str]]:
+    """``dictionary_text`` (a word list) with ``terms`` appended under ``header`` (added once);
     returns the new text and the terms actually added (ones already present are skipped)."""
     present = {line.split("#", 1)[0].split()[0] for line in dictionary_text.splitlines() if line.split("#", 1)[0].strip()}
     new = [t for t in dict.fromkeys(terms) if t not in present]
     if not new:
         return dictionary_text, []
     text = dictionary_text if dictionary_text.endswith("\n") or not dictionary_text else dictionary_text + "\n"
-    if ACCEPT_HEADER not in text:
-        text += "\n" + ACCEPT_HEADER + "\n"
+    if header not in text:
+        text += "\n" + header + "\n"
     return text + "".join(t + "\n" for t in new), new
 
 

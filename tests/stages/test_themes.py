@@ -64,3 +64,22 @@ def test_theme_adoption_counts_reports_and_places_by_year(seed_output):
     in_a_province = sum(1 for d in documents.values() if d["province"])
     assert 0 < in_a_province < len(documents)  # reports without a province are left out of this table
     assert sum(int(r["reports"]) for r in by_province if r["theme"] == "枫桥经验") == in_a_province
+
+
+def test_a_corpus_of_several_provinces_gets_a_province_map(tmp_path):
+    """Reports filed under cities of two provinces: the list of divisions gives their provinces,
+    and the themes stage draws the tile map (the seeds, one county, have none)."""
+    import shutil
+
+    from conftest import SEEDS, run_stage
+
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for i, seed in enumerate(seeds):
+        folder = tmp_path / "corpus" / ("东莞市" if i % 2 else "杭州市")
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(seed, folder / seed.name)
+    out = tmp_path / "out"
+    run_stage("--output", str(out), "clean", "--input", str(tmp_path / "corpus"))
+    result = run_stage("--output", str(out), "themes")
+    assert {d["province"] for d in read_table(out / "clean" / "documents.csv")} == {"广东省", "浙江省"}
+    assert (out / "themes" / "theme_map.png").stat().st_size > 20_000, result.stderr

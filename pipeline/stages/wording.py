@@ -1,0 +1,261 @@
+"""wording: clean/ + segment/tokens.tsv + the model -> what each theme is said with
+(themes/theme_terms.csv and its figure), the terms that rose (themes/emerging_terms.csv), and the
+words that tell no topic apart (terms/stopword_candidates.csv, written last); and
+accept-stopwords, which appends the marked candidates to the genre stopword list.
+
+All three rank terms by weighted log-odds (topics/wording.py). Tokens are the model's (after
+stopwords), so a stopword edit updates them; a theme's own words, place names and numbers are
+never listed."""
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from itertools import islice
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..artifacts import (DOCUMENTS, EMERGING_TERMS, MINED_TERMS, PARAGRAPHS, PLOT_THEME_TERMS, STOPWORD_CANDIDATES,
+                         THEME_TERMS, TOKENS, VOCABULARY, Run)
+from ..figures.bars import plot_theme_terms
+from ..figures.style import use_chinese_font
+from ..files import PipelineError, atomic_open
+from ..params import Inputs, WordingParams
+from ..text.divisions import load_divisions
+from ..text.metadata import plain_year
+from ..text.places import PLACE_LEVELS
+from ..text.themes import load_themes, theme_matcher
+from ..text.tokens import load_domain_terms
+from ..topics.terms import add_terms, marked_candidates
+from ..topics.wording import (PhraseJoiner, is_term, normalized_entropy, period_of, period_start, place_words,
+                              weighted_log_odds)
+
+STOPWORD_HEADER = "# --- accepted from the stopword suggestions (make accept-stopwords) ---"
+ALL_YEARS = "all"  # the period of the terms over every year
+FIRST_PERIOD_YEAR = 2000  # periods start here; the years before are one period
+
+
+def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
+    documents = {d["doc_id"]: d for d in run.rows(DOCUMENTS)}
+    themes = load_themes(inputs.themes)
+    divisions = load_divisions(tuple(Path(p) for p in inputs.divisions))
+    places = place_words([*{n for _, n in divisions}, *{d[level] for d in documents.values() for level in PLACE_LEVELS}])
+    period = {doc_id: period_of(int(y), params.period_years, FIRST_PERIOD_YEAR)
+              for doc_id, d in documents.items() if (y := plain_year(d["year"]))}
+
+    # Which paragraphs name which theme (by the text, as the themes stage counts them).
+    pattern, owner = theme_matcher(themes) if themes else (None, {})
+    named: dict[tuple[str, int], set[str]] = {}
+    for row in run.rows(PARAGRAPHS):
+        if pattern is not None and (found := {owner[m.group(0)] for m in pattern.finditer(row["text"])}):
+            named[(row["doc_id"], int(row["position"]))] = found
+
+    vocabulary = {r["token"] for r in run.rows(VOCABULARY)}
+    mined = (r["parts"].split() for r in islice(run.rows(MINED_TERMS), params.phrases))
+    join = PhraseJoiner(parts for parts in mined if all(part in vocabulary for part in parts))
+
+    # One pass over the tokens: counts per theme and period, per period, and each report's words
+    # (the model's, for the stopword candidates; with phrases joined, for the terms listed).
+    theme_counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    period_counts: dict[str, Counter] = defaultdict(Counter)
+    theme_paragraphs: Counter = Counter()
+    theme_reports: dict[tuple[str, str], set[str]] = defaultdict(set)
+    report_words: dict[str, set[str]] = defaultdict(set)
+    report_terms: dict[str, set[str]] = defaultdict(set)
+    for doc_id, position, tokens in run.token_rows(TOKENS):
+        report_words[doc_id].update(tokens)
+        tokens = join(tokens)
+        report_terms[doc_id].update(tokens)
+        periods = (ALL_YEARS, period[doc_id]) if doc_id in period else (ALL_YEARS,)
+        for p in periods:
+            period_counts[p].update(tokens)
+        for theme in named.get((doc_id, position), ()):
+            for p in periods:
+                theme_counts[(theme, p)].update(tokens)
+                theme_paragraphs[(theme, p)] += 1
+                theme_reports[(theme, p)].add(doc_id)
+
+    theme_words = {t for theme in themes for t in theme.terms}
+    run.write_params(inputs, params)
+    terms_by_theme = _write_theme_terms(run, themes, theme_counts, period_counts, theme_paragraphs, theme_reports,
+                                        places, params)
+    use_chinese_font()
+    run.save_figure(PLOT_THEME_TERMS, plot_theme_terms(terms_by_theme, params.top // 2, params.min_paragraphs))
+    tracked = frozenset(w for w in period_counts[ALL_YEARS] if any(t in w for t in theme_words))  # 放管服改革 too
+    _write_emerging_terms(run, report_terms, period, places | tracked, params)
+    _write_stopword_candidates(run, inputs, report_words, period_counts[ALL_YEARS], places | frozenset(theme_words),
+                               params)
+
+
+def _own_words(theme_terms: Sequence[str], counts: Counter) -> set[str]:
+    """A theme's own words among the tokens: its terms, and tokens that hold or are held by one
+    (综合执法 for 综合行政执法's alias, 枫桥 for 枫桥经验)."""
+    return {w for w in counts if any(w in t or t in w for t in theme_terms)}
+
+
+def _write_theme_terms(run: Run, themes, theme_counts, period_counts, theme_paragraphs, theme_reports, places,
+                       params: WordingParams) -> dict[str, tuple[int, int, list]]:
+    """theme_terms.csv; returns, per theme, its paragraphs, reports and top terms over all years."""
+    rows, overall = [], {}
+    for theme in themes:
+        periods = sorted({p for (t, p) in theme_counts if t == theme.name and p != ALL_YEARS}, key=period_start)
+        for p in (ALL_YEARS, *periods):
+            paragraphs = theme_paragraphs[(theme.name, p)]
+            if p == ALL_YEARS:
+                overall[theme.name] = (paragraphs, len(theme_reports[(theme.name, p)]), [])
+            if paragraphs < params.min_paragraphs:
+                continue
+            counts_a = theme_counts[(theme.name, p)]
+            excluded = places | _own_words(theme.terms, counts_a)
+            a = {w: c for w, c in counts_a.items() if is_term(w, excluded)}
+            b = {w: c - counts_a.get(w, 0) for w, c in period_counts[p].items() if is_term(w, excluded)}
+            ranked = [r for r in weighted_log_odds(a, b) if r.z > 0 and r.count_a >= params.min_count][:params.top]
+            n_reports = len(theme_reports[(theme.name, p)])
+            rows += [[theme.name, p, paragraphs, n_reports, rank, r.term, r.count_a, r.count_b, round(r.z, 3)]
+                     for rank, r in enumerate(ranked, 1)]
+            if p == ALL_YEARS:
+                overall[theme.name] = (paragraphs, n_reports, ranked)
+    run.write_rows(THEME_TERMS, rows)
+    return overall
+
+
+def _write_emerging_terms(run: Run, report_words: dict[str, set[str]], period: dict[str, str], excluded: frozenset[str],
+                          params: WordingParams) -> None:
+    """emerging_terms.csv: each period with enough reports (and enough before it) against all
+    the years before it, by the number of reports using each term."""
+    by_period: dict[str, list[str]] = defaultdict(list)
+    for doc_id in report_words:
+        if doc_id in period:
+            by_period[period[doc_id]].append(doc_id)
+    ordered = sorted(by_period, key=period_start)
+    rows = []
+    for i, p in enumerate(ordered):
+        before = [d for q in ordered[:i] for d in by_period[q]]
+        if len(by_period[p]) < params.min_reports or len(before) < params.min_reports:
+            continue
+        in_counts = Counter(w for d in by_period[p] for w in report_words[d] if is_term(w, excluded))
+        before_counts = Counter(w for d in before for w in report_words[d] if is_term(w, excluded))
+        n_in, n_before = len(by_period[p]), len(before)
+        ranked = [r for r in weighted_log_odds(in_counts, before_counts)
+                  if r.z > 0 and r.count_a >= params.min_count][:params.top]
+        rows += [[p, rank, r.term, r.count_b, r.count_a, round(r.count_b / n_before, 4), round(r.count_a / n_in, 4),
+                  round(r.z, 3), n_before, n_in] for rank, r in enumerate(ranked, 1)]
+    run.write_rows(EMERGING_TERMS, rows)
+    run.log(f"wording: emerging terms for {len({r[0] for r in rows})} period(s) in {run.path(EMERGING_TERMS)}")
+
+
+def _write_stopword_candidates(run: Run, inputs: Inputs, report_words: dict[str, set[str]], counts: Counter,
+                               excluded: frozenset[str], params: WordingParams) -> None:
+    """stopword_candidates.csv: of the words in at least ``stopword_report_share`` of the reports,
+    the ``stopword_top`` with the highest report share times spread over the topics (the normalised
+    entropy of the word's expected topic assignments in the model)."""
+    model, dictionary = run.load_model()
+    expected = model.state.sstats  # topics x words: the words' expected topic assignments
+    n_reports = max(1, len(report_words))
+    shares = Counter(w for words in report_words.values() for w in words)
+    known = {term for term, _ in load_domain_terms(inputs.dictionary)}
+    frequent = [w for w, n in shares.items() if n / n_reports >= params.stopword_report_share
+                and w in dictionary.token2id and w not in known and w not in excluded]
+    ids = [dictionary.token2id[w] for w in frequent]
+    by_topic = expected[:, ids].T if ids else np.zeros((0, expected.shape[0]))
+    spread = normalized_entropy(by_topic)
+    candidates = sorted(range(len(frequent)),
+                        key=lambda i: (-shares[frequent[i]] / n_reports * spread[i], frequent[i]))[:params.stopword_top]
+    examples = _examples(run, [frequent[i] for i in candidates])
+    rows = []
+    for rank, i in enumerate(candidates, 1):
+        word, top = frequent[i], int(np.argmax(by_topic[i]))
+        rows.append([rank, word, round(shares[word] / n_reports, 4), round(float(spread[i]), 4), top + 1,
+                     round(float(by_topic[i, top] / by_topic[i].sum()), 4), counts.get(word, 0), examples.get(word, ""), ""])
+    run.write_rows(STOPWORD_CANDIDATES, rows)
+    run.log(f"wording: {len(rows)} stopword candidates (in >= {params.stopword_report_share:.0%} of the reports, "
+            f"spread most evenly over the topics) in {run.path(STOPWORD_CANDIDATES)}: "
+            + " ".join(r[1] for r in rows[:10]))
+
+
+def _examples(run: Run, words: list[str], width: int = 30) -> dict[str, str]:
+    """A stretch of text around the first occurrence of each word."""
+    found: dict[str, str] = {}
+    missing = set(words)
+    for row in run.rows(PARAGRAPHS):
+        text = row["text"]
+        for word in [w for w in missing if w in text]:
+            at = text.index(word)
+            found[word] = text[max(0, at - width):at + len(word) + width]
+            missing.discard(word)
+        if not missing:
+            break
+    return found
+
+
+# ---- accept-stopwords ------------------------------------------------------------------------
+
+
+def _marked(run: Run) -> list[str]:
+    """The candidates marked in the accept column; Excel may have saved the file as GB18030."""
+    path = run.require(STOPWORD_CANDIDATES)
+    try:
+        rows = list(run.rows(STOPWORD_CANDIDATES))
+    except UnicodeDecodeError:
+        with open(path, encoding="gb18030", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    if rows and "accept" not in rows[0]:
+        raise PipelineError(f"{path}: no 'accept' column; mark the words to add there")
+    return marked_candidates(rows)
+
+
+def genre_list(inputs: Inputs) -> Path:
+    """Where accepted stopwords go: the last stopword list given (stopwords/genre.txt by
+    default; in a folder, its genre.txt)."""
+    last = Path(inputs.stopwords[-1])
+    return last / "genre.txt" if last.is_dir() else last
+
+
+def accept(run: Run, inputs: Inputs, words: Sequence[str] = ()) -> list[str]:
+    """Append ``words`` (or, with none given, the candidates marked in the accept column) to the
+    genre stopword list; returns the words added."""
+    words = list(words) or _marked(run)
+    if not words:
+        raise PipelineError(f"no words to add: name them (WORDS=\"工作 推进\") or mark them in the 'accept' column "
+                            f"of {run.path(STOPWORD_CANDIDATES)}")
+    protected = {t for theme in load_themes(inputs.themes) for t in theme.terms}
+    clashes = [w for w in words if w in protected]
+    if clashes:
+        raise PipelineError(f"not added: {' '.join(clashes)} is a tracked theme term (config/themes.txt)")
+    path = genre_list(inputs)
+    text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+    new_text, added = add_terms(text, words, STOPWORD_HEADER)
+    if added:
+        with atomic_open(path) as handle:
+            handle.write(new_text)
+    skipped = [w for w in words if w not in added]
+    run.log(f"accept-stopwords: added {len(added)} word(s) to {path}: {' '.join(added) or '-'}"
+            + (f"; already there: {' '.join(skipped)}" if skipped else "")
+            + ("; rerun `make topics` to model without them" if added else ""))
+    return added
+
+
+THEME_HEADER = "# --- accepted from the emerging terms (make accept-theme) ---"
+
+
+def accept_themes(run: Run, inputs: Inputs, names: Sequence[str]) -> list[str]:
+    """Track ``names`` (emerging terms, say) as themes: append each to the themes file, and to
+    the first domain dictionary so that it stays one token. Returns the themes added."""
+    if not names:
+        raise PipelineError(f"no theme to add: name it (THEME=新质生产力); candidates are in {run.path(EMERGING_TERMS)}")
+    known = {t for theme in load_themes(inputs.themes) for t in theme.terms}
+    path = Path(inputs.themes)
+    text, added = add_terms(path.read_text(encoding="utf-8-sig"), [n for n in names if n not in known], THEME_HEADER)
+    if added:
+        with atomic_open(path) as handle:
+            handle.write(text)
+        dictionary = Path(inputs.dictionary[0])
+        words, in_dictionary = add_terms(dictionary.read_text(encoding="utf-8-sig") if dictionary.is_file() else "", added)
+        if in_dictionary:
+            with atomic_open(dictionary) as handle:
+                handle.write(words)
+    run.log(f"accept-theme: now tracking {' '.join(added) or '-'} (in {path}, and kept whole by {inputs.dictionary[0]})"
+            + (f"; already tracked: {' '.join(n for n in names if n not in added)}" if len(added) < len(names) else "")
+            + ("; rerun `make topics`" if added else ""))
+    return added

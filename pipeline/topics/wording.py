@@ -1,0 +1,149 @@
+"""What a group of texts is said with, against the rest: weighted log-odds with an informative
+Dirichlet prior (Monroe, Colaresi and Quinn 2008, "Fightin' Words"), and what it serves here:
+the terms that distinguish a theme's paragraphs, the terms whose share of reports rose, and the
+words spread evenly over every topic (stopword candidates).
+
+The prior is the pooled counts of both groups (as R's tidylo does), so a term's z-score grows
+with the evidence for it and a rare term cannot top the list on one or two occurrences.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from typing import Iterable, Mapping, NamedTuple, Sequence
+
+import numpy as np
+
+
+class LogOdds(NamedTuple):
+    """One term's weighted log-odds of group A against group B."""
+
+    term: str
+    count_a: int
+    count_b: int
+    delta: float  # log-odds ratio, A against B, smoothed by the prior
+    z: float  # delta over its standard error
+
+
+def weighted_log_odds(counts_a: Mapping[str, int], counts_b: Mapping[str, int]) -> list[LogOdds]:
+    """Every term of either group with its weighted log-odds, A against B, highest z first (ties
+    by term, so the order is reproducible).
+
+    With ``y`` a term's counts, ``n`` the groups' totals and the prior ``alpha = y_a + y_b``
+    (``alpha0 = n_a + n_b``):
+
+        delta = log((y_a + alpha) / (n_a + alpha0 - y_a - alpha)) - log((y_b + alpha) / (n_b + alpha0 - y_b - alpha))
+        z = delta / sqrt(1 / (y_a + alpha) + 1 / (y_b + alpha))
+    """
+    terms = sorted(set(counts_a) | set(counts_b))
+    if not terms:
+        return []
+    a = np.array([counts_a.get(t, 0) for t in terms], dtype=float)
+    b = np.array([counts_b.get(t, 0) for t in terms], dtype=float)
+    alpha = a + b
+    alpha0, n_a, n_b = alpha.sum(), a.sum(), b.sum()
+    delta = (np.log((a + alpha) / (n_a + alpha0 - a - alpha)) - np.log((b + alpha) / (n_b + alpha0 - b - alpha)))
+    z = delta / np.sqrt(1 / (a + alpha) + 1 / (b + alpha))
+    order = sorted(range(len(terms)), key=lambda i: (-z[i], terms[i]))
+    return [LogOdds(terms[i], int(a[i]), int(b[i]), float(delta[i]), float(z[i])) for i in order]
+
+
+EARLIEST_YEAR = 1900  # the open early period is labelled from here ("1900-1999")
+
+
+def period_of(year: int, width: int, first: int) -> str:
+    """"2020-2024": the ``width``-year period a year falls in, periods starting at ``first`` (and
+    every ``width`` years from it); "1900-1999" for the years before ``first``."""
+    if year < first:
+        return f"{EARLIEST_YEAR}-{first - 1}"
+    start = first + (year - first) // width * width
+    return f"{start}-{start + width - 1}"
+
+
+def period_start(period: str) -> int:
+    """The first year of a period (for sorting)."""
+    return int(period.split("-")[0])
+
+
+_PLACE_SUFFIX = re.compile(r"(?:自治区|自治州|自治县|自治旗|特别行政区|省|市|县|区|地区|盟|旗|镇|乡|街道)$")
+# The peoples named in autonomous places (黔东南苗族侗族自治州 -> 黔东南), longest first.
+_PEOPLES = sorted("蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 "
+                  "景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 "
+                  "保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split(), key=len, reverse=True)
+_PEOPLE_SUFFIX = re.compile("(?:" + "|".join(_PEOPLES) + ")族?$")
+
+
+def _short_place(name: str) -> str:
+    """广西壮族自治区 -> 广西, 黔东南苗族侗族自治州 -> 黔东南, 遂溪县 -> 遂溪."""
+    short = _PLACE_SUFFIX.sub("", name)
+    if name.endswith(("自治区", "自治州", "自治县", "自治旗")):
+        while (stripped := _PEOPLE_SUFFIX.sub("", short)) != short and len(stripped) >= 2:
+            short = stripped
+    return short
+
+
+def place_words(names: Iterable[str]) -> frozenset[str]:
+    """Place names as they appear among tokens: each full name (东莞市, 遂溪县) and its short form
+    without the level (东莞, 遂溪; 广西 from 广西壮族自治区) where two characters or more remain."""
+    words = set()
+    for name in names:
+        if not name:
+            continue
+        words.add(name)
+        short = _short_place(name)
+        if len(short) >= 2:
+            words.add(short)
+    return frozenset(words)
+
+
+_NOT_A_TERM = re.compile(r"\d|^[A-Za-z]{1,2}$")
+
+
+def is_term(token: str, excluded: frozenset[str]) -> bool:
+    """A token worth listing as a term: two characters or more, no digit (years, amounts), not a
+    place name or otherwise ``excluded`` (a theme's own words)."""
+    return len(token) >= 2 and not _NOT_A_TERM.search(token) and token not in excluded
+
+
+def normalized_entropy(weights: np.ndarray) -> np.ndarray:
+    """Per row, the entropy of the row's distribution over its columns, over log(columns): 1 for
+    a word spread evenly over every topic, 0 for a word of one topic alone."""
+    p = weights / np.maximum(weights.sum(axis=1, keepdims=True), np.finfo(float).tiny)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=1)
+    return h / math.log(weights.shape[1]) if weights.shape[1] > 1 else np.zeros(len(weights))
+
+
+def report_counts(tokens_by_report: Mapping[str, Iterable[str]]) -> Counter:
+    """How many reports each token occurs in."""
+    counts: Counter = Counter()
+    for tokens in tokens_by_report.values():
+        counts.update(set(tokens))
+    return counts
+
+
+class PhraseJoiner:
+    """Joins the token runs of known multiword terms into one token (新质 生产力 -> 新质生产力),
+    longest first, so that a policy phrase is counted as one term and not as its fragments."""
+
+    def __init__(self, phrases: Iterable[Sequence[str]]):
+        self.by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for parts in phrases:
+            if len(parts) >= 2:
+                self.by_first[parts[0]].append(tuple(parts))
+        for candidates in self.by_first.values():
+            candidates.sort(key=lambda parts: (-len(parts), parts))
+
+    def __call__(self, tokens: Sequence[str]) -> list[str]:
+        joined, i = [], 0
+        while i < len(tokens):
+            for parts in self.by_first.get(tokens[i], ()):
+                if tuple(tokens[i:i + len(parts)]) == parts:
+                    joined.append("".join(parts))
+                    i += len(parts)
+                    break
+            else:
+                joined.append(tokens[i])
+                i += 1
+        return joined
