@@ -81,7 +81,8 @@ def test_stopword_edit_reruns_filtering_not_cleaning_or_segmentation(rerun_copy,
     result = run_make("topics", f"OUTPUT={output}", f"STOPWORDS={stopwords}", "RUNS=2")
     # terms reads the stopword lists too, but the mining behind it (the mine stage) does not rerun;
     # nor do the themes, counted in the text
-    assert stages_run(result.stdout) == ["filter", "lda", "tfidf", "plots", "prevalence", "explorer", "terms", "report", "quality"]
+    assert stages_run(result.stdout) == ["filter", "lda", "tfidf", "plots", "prevalence", "explorer", "terms", "wording",
+                                         "report", "quality"]
     # The report came before the stability runs, saying so, and was written again after them.
     commands = [match.group(1) for match in STAGE_COMMAND.finditer(result.stdout)]
     assert commands[-3:] == ["report", "quality", "report"]
@@ -102,7 +103,7 @@ def test_stopword_edit_reruns_filtering_not_cleaning_or_segmentation(rerun_copy,
 def test_new_k_reruns_lda_not_segmentation(rerun_copy):
     output, _ = rerun_copy
     result = run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2")
-    assert stages_run(result.stdout) == ["lda", "plots", "prevalence", "explorer", "report", "quality"]
+    assert stages_run(result.stdout) == ["lda", "plots", "prevalence", "explorer", "wording", "report", "quality"]
     assert len({r["topic"] for r in read_table(output / "lda" / "document_topics.csv")}) == 4 + 3  # and 3 seeded
     assert stages_run(run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2").stdout) == []
 
