@@ -33,7 +33,8 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).res
 from benchmarks.measure import ROOT, timed  # noqa: E402
 
 from pipeline.artifacts import (CLEANING_REPORT, CORPUS, DOCUMENTS, PARAGRAPHS, RUNS, THEME_ADOPTION,  # noqa: E402
-                                THEME_CONTEXTS, THEME_COUNTS, THEME_VALIDITY, TOPIC_STABILITY, TOPICS, VOCABULARY, Run)
+                                EMERGING_TERMS, STOPWORD_CANDIDATES, THEME_CONTEXTS, THEME_COUNTS, THEME_TERMS,
+                                THEME_VALIDITY, TOPIC_STABILITY, TOPICS, VOCABULARY, Run)
 from pipeline.params import Inputs  # noqa: E402
 from pipeline.text.themes import load_themes  # noqa: E402
 from pipeline.topics.corpus import BowCorpus  # noqa: E402
@@ -181,6 +182,14 @@ def evaluate(name: str, workdir: Path, jobs: str) -> str:
     topic_words = [r["word"] for r in run.rows(TOPICS) if int(r["rank"]) <= 20]
     residue = sorted({t for t in top_tokens + topic_words if RESIDUE.search(t)})
     print(f"residue tokens (top 1,000 tokens, topics' top 20 words): {residue or 'none'}")
+    with_terms = Counter(r["theme"] for r in run.rows(THEME_TERMS) if r["period"] == "all")
+    emerging = Counter(r["period"] for r in run.rows(EMERGING_TERMS))
+    latest = max(emerging, default="")
+    print(f"wording: terms for {len(with_terms)} of {len(load_themes(Inputs().themes))} themes (the others are named in "
+          f"too few paragraphs); emerging terms for {len(emerging)} period(s)"
+          + (f", {latest}: " + " ".join(r["term"] for r in run.rows(EMERGING_TERMS) if r["period"] == latest)
+             if latest else "")
+          + f"; {sum(1 for _ in run.rows(STOPWORD_CANDIDATES))} stopword candidates")
     text_residue = find_text_residue(run)
     print(f"residue in cleaned paragraphs and theme contexts (markup, URLs, file names): {len(text_residue)}"
           + "".join(f"\n  {path}: {found!r} in {text[:60]!r}" for path, text, found in text_residue[:5]))
