@@ -128,8 +128,9 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
             from_path = path_metadata(relative, params.path_pattern, file_name=source.row is None)
             from_file = {**cleaned.given, **result.given}  # front matter or a table's columns over a crawler's header
             metadata, outcome.sources = merge_metadata(cleaned.metadata, from_path, from_file)
+            given = overrides.given(relative if source.row is None else source.name)
             metadata = overrides.apply(relative if source.row is None else source.name, metadata)
-            layers_place = {**from_path, **from_file}
+            layers_place = {**from_path, **from_file, **given}  # what the path, the file and the user say
             if metadata.get("year") and plain_year(metadata["year"]) != metadata["year"]:
                 # A metadata CSV or front matter's "2020年" is 2020; "2020-2021" is no one year.
                 outcome.warnings.append(f"year {metadata['year']!r} read as {plain_year(metadata['year']) or 'unknown'}")

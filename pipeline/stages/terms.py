@@ -3,26 +3,21 @@ stopword starts or ends and the dictionary does not have yet; and accept-terms, 
 the candidates a user marked to the domain dictionary."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Sequence
 
 from ..artifacts import MINED_TERMS, TERM_CANDIDATES, Run
-from ..files import PipelineError, atomic_open
+from ..files import PipelineError
 from ..params import Inputs, TermParams
-from ..text.themes import load_themes
+from ..text.themes import load_themes, tracked_terms
 from ..text.tokens import load_domain_terms, read_stopwords
-from ..topics.terms import add_terms, check_term, marked_candidates, proposable, swallowed_terms
-
-
-def _theme_terms(inputs: Inputs) -> set[str]:
-    return {t for theme in load_themes(inputs.themes) for t in theme.terms}
+from ..topics.terms import ACCEPT_HEADER, append_to_list, check_term, marked_in, proposable, swallowed_terms
 
 
 def run(run: Run, inputs: Inputs, params: TermParams) -> None:
     stopwords = read_stopwords(inputs.stopwords)
     known = {term for term, _ in load_domain_terms(inputs.dictionary)}
-    protected = _theme_terms(inputs)
+    protected = tracked_terms(load_themes(inputs.themes))
     ranked = [r for r in run.rows(MINED_TERMS) if proposable(r["parts"].split(), stopwords, known)]
     run.write_params(inputs, params)
     with run.table(TERM_CANDIDATES) as table:
@@ -35,39 +30,22 @@ def run(run: Run, inputs: Inputs, params: TermParams) -> None:
             f"{top} ...")
 
 
-def _marked(run: Run) -> list[str]:
-    """The candidates marked in the accept column; Excel may have saved the file as GB18030."""
-    path = run.require(TERM_CANDIDATES)
-    try:
-        rows = list(run.rows(TERM_CANDIDATES))
-    except UnicodeDecodeError:
-        with open(path, encoding="gb18030", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    if rows and "accept" not in rows[0]:
-        raise PipelineError(f"{path}: no 'accept' column; mark accepted terms there")
-    return marked_candidates(rows)
-
-
 def accept(run: Run, inputs: Inputs, terms: Sequence[str] = (), force: bool = False) -> list[str]:
     """Append ``terms`` (or, with none given, the candidates marked in the accept column) to the
     first domain dictionary; returns the terms added."""
-    terms = list(terms) or _marked(run)
+    terms = list(terms) or marked_in(run.require(TERM_CANDIDATES))
     if not terms:
         raise PipelineError(f"no terms to add: name them (TERMS=\"词1 词2\") or mark them in the 'accept' column "
                             f"of {run.path(TERM_CANDIDATES)}")
     problems = [f"{t}: {why}" for t in terms if (why := check_term(t))]
     if not force:
-        protected = _theme_terms(inputs)
+        protected = tracked_terms(load_themes(inputs.themes))
         problems += [f"{t}: contains the tracked theme term(s) {', '.join(s)}, which would stop being tokens "
                      f"(use --force to add anyway)" for t in terms if (s := swallowed_terms(t, protected))]
     if problems:
         raise PipelineError("not added:\n  " + "\n  ".join(problems))
     path = Path(inputs.dictionary[0])
-    text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
-    new_text, added = add_terms(text, terms)
-    if added:
-        with atomic_open(path) as handle:
-            handle.write(new_text)
+    added = append_to_list(path, terms, ACCEPT_HEADER)
     skipped = [t for t in terms if t not in added]
     run.log(f"accept-terms: added {len(added)} term(s) to {path}: {' '.join(added) or '-'}"
             + (f"; already there: {' '.join(skipped)}" if skipped else "")

@@ -8,7 +8,7 @@ stopwords), so a stopword edit updates them; a theme's own words, place names an
 never listed."""
 from __future__ import annotations
 
-import csv
+import re
 from collections import Counter, defaultdict
 from itertools import islice
 from pathlib import Path
@@ -20,14 +20,14 @@ from ..artifacts import (DOCUMENTS, EMERGING_TERMS, MINED_TERMS, PARAGRAPHS, PLO
                          THEME_TERMS, TOKENS, VOCABULARY, Run)
 from ..figures.bars import plot_theme_terms
 from ..figures.style import use_chinese_font
-from ..files import PipelineError, atomic_open
+from ..files import PipelineError
 from ..params import Inputs, WordingParams
 from ..text.divisions import load_divisions
 from ..text.metadata import plain_year
 from ..text.places import PLACE_LEVELS
-from ..text.themes import load_themes, theme_matcher
+from ..text.themes import load_themes, theme_matcher, tracked_terms
 from ..text.tokens import load_domain_terms
-from ..topics.terms import add_terms, marked_candidates
+from ..topics.terms import ACCEPT_HEADER, append_to_list, check_term, marked_in, swallowed_terms
 from ..topics.wording import (PhraseJoiner, is_term, normalized_entropy, period_of, period_start, place_words,
                               weighted_log_odds)
 
@@ -40,15 +40,18 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
     documents = {d["doc_id"]: d for d in run.rows(DOCUMENTS)}
     themes = load_themes(inputs.themes)
     divisions = load_divisions(tuple(Path(p) for p in inputs.divisions))
-    places = place_words([*{n for _, n in divisions}, *{d[level] for d in documents.values() for level in PLACE_LEVELS}])
+    # Every division's full name, but short forms only of the corpus's own places: the short forms
+    # of 6,800 divisions include words such as 振兴, 平安 and 光明.
+    places = frozenset(n for _, n in divisions) | place_words(
+        {d[level] for d in documents.values() for level in PLACE_LEVELS})
     period = {doc_id: period_of(int(y), params.period_years, FIRST_PERIOD_YEAR)
               for doc_id, d in documents.items() if (y := plain_year(d["year"]))}
 
     # Which paragraphs name which theme (by the text, as the themes stage counts them).
-    pattern, owner = theme_matcher(themes) if themes else (None, {})
+    pattern, owner = theme_matcher(themes)
     named: dict[tuple[str, int], set[str]] = {}
     for row in run.rows(PARAGRAPHS):
-        if pattern is not None and (found := {owner[m.group(0)] for m in pattern.finditer(row["text"])}):
+        if found := {owner[m.group(0)] for m in pattern.finditer(row["text"])}:
             named[(row["doc_id"], int(row["position"]))] = found
 
     vocabulary = {r["token"] for r in run.rows(VOCABULARY)}
@@ -63,8 +66,10 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
     theme_reports: dict[tuple[str, str], set[str]] = defaultdict(set)
     report_words: dict[str, set[str]] = defaultdict(set)
     report_terms: dict[str, set[str]] = defaultdict(set)
+    word_counts: Counter = Counter()  # the model's tokens, phrases not joined
     for doc_id, position, tokens in run.token_rows(TOKENS):
         report_words[doc_id].update(tokens)
+        word_counts.update(tokens)
         tokens = join(tokens)
         report_terms[doc_id].update(tokens)
         periods = (ALL_YEARS, period[doc_id]) if doc_id in period else (ALL_YEARS,)
@@ -76,7 +81,7 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
                 theme_paragraphs[(theme, p)] += 1
                 theme_reports[(theme, p)].add(doc_id)
 
-    theme_words = {t for theme in themes for t in theme.terms}
+    theme_words = tracked_terms(themes)
     run.write_params(inputs, params)
     terms_by_theme = _write_theme_terms(run, themes, theme_counts, period_counts, theme_paragraphs, theme_reports,
                                         places, params)
@@ -84,8 +89,7 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
     run.save_figure(PLOT_THEME_TERMS, plot_theme_terms(terms_by_theme, params.top // 2, params.min_paragraphs))
     tracked = frozenset(w for w in period_counts[ALL_YEARS] if any(t in w for t in theme_words))  # 放管服改革 too
     _write_emerging_terms(run, report_terms, period, places | tracked, params)
-    _write_stopword_candidates(run, inputs, report_words, period_counts[ALL_YEARS], places | frozenset(theme_words),
-                               params)
+    _write_stopword_candidates(run, inputs, report_words, word_counts, places | frozenset(theme_words), params)
 
 
 def _own_words(theme_terms: Sequence[str], counts: Counter) -> set[str]:
@@ -100,6 +104,8 @@ def _write_theme_terms(run: Run, themes, theme_counts, period_counts, theme_para
     rows, overall = [], {}
     for theme in themes:
         periods = sorted({p for (t, p) in theme_counts if t == theme.name and p != ALL_YEARS}, key=period_start)
+        if len(periods) == 1 and theme_paragraphs[(theme.name, periods[0])] == theme_paragraphs[(theme.name, ALL_YEARS)]:
+            periods = []  # one period holding every paragraph: the same rows as all years
         for p in (ALL_YEARS, *periods):
             paragraphs = theme_paragraphs[(theme.name, p)]
             if p == ALL_YEARS:
@@ -192,19 +198,6 @@ def _examples(run: Run, words: list[str], width: int = 30) -> dict[str, str]:
 # ---- accept-stopwords ------------------------------------------------------------------------
 
 
-def _marked(run: Run) -> list[str]:
-    """The candidates marked in the accept column; Excel may have saved the file as GB18030."""
-    path = run.require(STOPWORD_CANDIDATES)
-    try:
-        rows = list(run.rows(STOPWORD_CANDIDATES))
-    except UnicodeDecodeError:
-        with open(path, encoding="gb18030", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    if rows and "accept" not in rows[0]:
-        raise PipelineError(f"{path}: no 'accept' column; mark the words to add there")
-    return marked_candidates(rows)
-
-
 def genre_list(inputs: Inputs) -> Path:
     """Where accepted stopwords go: the last stopword list given (stopwords/genre.txt by
     default; in a folder, its genre.txt)."""
@@ -215,20 +208,15 @@ def genre_list(inputs: Inputs) -> Path:
 def accept(run: Run, inputs: Inputs, words: Sequence[str] = ()) -> list[str]:
     """Append ``words`` (or, with none given, the candidates marked in the accept column) to the
     genre stopword list; returns the words added."""
-    words = list(words) or _marked(run)
+    words = list(words) or marked_in(run.require(STOPWORD_CANDIDATES))
     if not words:
         raise PipelineError(f"no words to add: name them (WORDS=\"工作 推进\") or mark them in the 'accept' column "
                             f"of {run.path(STOPWORD_CANDIDATES)}")
-    protected = {t for theme in load_themes(inputs.themes) for t in theme.terms}
-    clashes = [w for w in words if w in protected]
+    clashes = [w for w in words if w in tracked_terms(load_themes(inputs.themes))]
     if clashes:
         raise PipelineError(f"not added: {' '.join(clashes)} is a tracked theme term (config/themes.txt)")
     path = genre_list(inputs)
-    text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
-    new_text, added = add_terms(text, words, STOPWORD_HEADER)
-    if added:
-        with atomic_open(path) as handle:
-            handle.write(new_text)
+    added = append_to_list(path, words, STOPWORD_HEADER)
     skipped = [w for w in words if w not in added]
     run.log(f"accept-stopwords: added {len(added)} word(s) to {path}: {' '.join(added) or '-'}"
             + (f"; already there: {' '.join(skipped)}" if skipped else "")
@@ -244,18 +232,17 @@ def accept_themes(run: Run, inputs: Inputs, names: Sequence[str]) -> list[str]:
     the first domain dictionary so that it stays one token. Returns the themes added."""
     if not names:
         raise PipelineError(f"no theme to add: name it (THEME=新质生产力); candidates are in {run.path(EMERGING_TERMS)}")
-    known = {t for theme in load_themes(inputs.themes) for t in theme.terms}
-    path = Path(inputs.themes)
-    text, added = add_terms(path.read_text(encoding="utf-8-sig"), [n for n in names if n not in known], THEME_HEADER)
-    if added:
-        with atomic_open(path) as handle:
-            handle.write(text)
-        dictionary = Path(inputs.dictionary[0])
-        words, in_dictionary = add_terms(dictionary.read_text(encoding="utf-8-sig") if dictionary.is_file() else "", added)
-        if in_dictionary:
-            with atomic_open(dictionary) as handle:
-                handle.write(words)
-    run.log(f"accept-theme: now tracking {' '.join(added) or '-'} (in {path}, and kept whole by {inputs.dictionary[0]})"
-            + (f"; already tracked: {' '.join(n for n in names if n not in added)}" if len(added) < len(names) else "")
+    tracked = tracked_terms(load_themes(inputs.themes))
+    problems = [f"{n}: {why}" for n in names if (why := check_term(n))]
+    problems += [f"{n}: '=', ',' and '*' are the theme file's syntax" for n in names if re.search(r"[=,，、*]", n)]
+    problems += [f"{n}: contains the tracked theme term(s) {', '.join(s)}, which would stop being tokens"
+                 for n in names if n not in tracked and (s := swallowed_terms(n, tracked))]
+    if problems:
+        raise PipelineError("not added:\n  " + "\n  ".join(problems))
+    added = append_to_list(Path(inputs.themes), [n for n in names if n not in tracked], THEME_HEADER)
+    append_to_list(Path(inputs.dictionary[0]), added, ACCEPT_HEADER)
+    run.log(f"accept-theme: now tracking {' '.join(added) or '-'} (in {inputs.themes}, and kept whole by "
+            f"{inputs.dictionary[0]})" + (f"; already tracked: {' '.join(n for n in names if n not in added)}"
+                                          if len(added) < len(names) else "")
             + ("; rerun `make topics`" if added else ""))
     return added

@@ -64,10 +64,15 @@ def load_divisions(paths: tuple[Path, ...] = DIVISIONS_TABLES) -> Divisions:
     for path in paths:
         if not Path(path).is_file():
             raise PipelineError(f"{path}: list of administrative divisions not found")
-        for row in read_csv(path):
-            division = Division(row["name"], row["level"], row["city"], row["province"],
-                                int(row["first_year"]), int(row["last_year"]))
-            found.setdefault((division.level, division.name), []).append(division)
+        try:
+            for row in read_csv(path):
+                division = Division(row["name"], row["level"], row["city"], row["province"],
+                                    int(float(row["first_year"])), int(float(row["last_year"])))
+                found.setdefault((division.level, division.name), []).append(division)
+        except (UnicodeDecodeError, KeyError, ValueError, TypeError) as err:
+            raise PipelineError(f"{path}: not a list of divisions as config/divisions.md describes (UTF-8 CSV with "
+                                f"name, level, city, province, first_year, last_year): {type(err).__name__} {err}"
+                                ) from err
             found.setdefault(("province", division.province), [])  # listed, with no rows of its own
     return MappingProxyType({key: tuple(rows) for key, rows in found.items()})
 

@@ -7,8 +7,6 @@ extra columns flow through to every per-report output table (see ``artifacts.Run
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -59,23 +57,30 @@ def metadata_name(key: str) -> str:
 
 def file_fields(pairs: dict[str, str]) -> dict[str, str]:
     """Keys and values a file gives (front matter, a crawler's header) as metadata: known keys
-    fill their fields, the others keep their name (extra columns of documents.csv). A value that
-    is a URL is the source URL whatever its key (front matter's ``source:``)."""
+    fill their fields (the first key of a field wins), the others keep their name (extra columns
+    of documents.csv); a URL under a key that names no field is the source URL (front matter's
+    ``source:``)."""
     found: dict[str, str] = {}
+    urls: list[str] = []  # URLs under keys that name no field: the source URL if no key names one
     for key, value in pairs.items():
         value = str(value).strip()
         if not value:
             continue
-        name = "source_url" if _URL.match(value) else metadata_name(key)
+        name = metadata_name(key)
+        if name not in METADATA_FIELDS and _URL.match(value):
+            urls.append(value)
+            continue
         if name == "publish_date" and (date := _any_date(value)):
             value = date
         found.setdefault(name, value)
+    if urls and "source_url" not in found:
+        found["source_url"] = urls[0]
     return found
 
 
 # A crawler's header: "标题: ...", "发布时间: ..." lines at the head of a file, closed by a
 # separator line or by the first line that is not one.
-_HEADER_LINE = re.compile(r"^([^\s:,。;!?()]{1,12}?)\s*:\s*(.*)$")
+_HEADER_LINE = re.compile(r"^([^\s:,。;!?()、]{1,12}?)\s*:\s*(.*)$")  # no 、: "一、主要成效:" is a heading
 _SEPARATOR_CHARS = "=-—–_*~#+·. "
 _SEPARATOR_WORDS = ("", "正文", "正文开始", "正文内容", "内容", "全文")
 HEADER_MAX_LINES = 25  # a header is this many lines at most, separator included
@@ -105,13 +110,21 @@ def crawler_header(lines: list[str]) -> tuple[dict[str, str], int]:
     if separator:
         found = [m for m in pairs[:separator] if m and m.group(2)]
         if len(found) >= 2 and 2 * len([m for m in pairs[:separator] if m]) >= separator:
-            return {m.group(1): m.group(2) for m in reversed(found)}, separator + 1
+            return _first_of_each(found), separator + 1
     run = 0
     while run < len(pairs) and pairs[run] and pairs[run].group(2):
         run += 1
     if run >= HEADER_MIN_PAIRS:
-        return {m.group(1): m.group(2) for m in reversed(pairs[:run])}, run
+        return _first_of_each(pairs[:run]), run
     return {}, 0
+
+
+def _first_of_each(matches: list[re.Match]) -> dict[str, str]:
+    """key -> value of ``key: value`` lines in their order, the first line of a key winning."""
+    pairs: dict[str, str] = {}
+    for match in matches:
+        pairs.setdefault(match.group(1), match.group(2))
+    return pairs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -438,25 +451,16 @@ class MetadataOverrides:
     def parse(cls, data: bytes, source: str) -> "MetadataOverrides":
         """Parse CSV bytes: UTF-8 (with or without BOM), GBK or UTF-16 as Excel saves them;
         comma, semicolon or tab separated."""
-        from .readers import decode_bytes
+        from .readers import user_csv
 
-        try:
-            text = decode_bytes(data).text
-        except ValueError as err:
-            raise PipelineError(f"{source}: metadata CSV is not readable text ({err})") from err
-        try:
-            dialect = csv.Sniffer().sniff(text[:5000], delimiters=",\t;")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
-        columns = [c.strip() for c in reader.fieldnames or []]
+        columns, records = user_csv(data, source)
         if "file" not in columns:
             raise PipelineError(f"{source}: metadata CSV needs a 'file' column (got {', '.join(columns) or 'no header'})")
         clashes = sorted(set(columns) & (RESERVED_COLUMNS - {"file"}))
         if clashes:
             raise PipelineError(f"{source}: column(s) {', '.join(clashes)} clash with output table columns; rename them")
         rows: dict[str, dict[str, str]] = {}
-        for number, row in enumerate(reader, 2):
+        for number, row in enumerate(records, 2):
             row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
             key = _key(row.get("file", ""))
             if not key:
@@ -467,17 +471,18 @@ class MetadataOverrides:
         extras = tuple(c for c in columns if c != "file" and c not in METADATA_FIELDS)
         return cls(rows, extras, source)
 
-    def apply(self, file_name: str, extracted: dict[str, str]) -> dict[str, str]:
-        """Extracted metadata, overridden by the CSV's non-empty cells for this file."""
+    def given(self, file_name: str) -> dict[str, str]:
+        """The CSV's non-empty cells for this file (path inside the corpus, name or stem)."""
         path = Path(file_name)
         key = next((k for k in (file_name, path.name, path.stem) if k in self.rows), None)
-        merged = dict(extracted)
-        for column in self.extra_columns:
-            merged[column] = ""
-        if key is not None:
-            self._used.add(key)
-            merged.update({k: v for k, v in self.rows[key].items() if k != "file" and v})
-        return merged
+        if key is None:
+            return {}
+        self._used.add(key)
+        return {k: v for k, v in self.rows[key].items() if k != "file" and v}
+
+    def apply(self, file_name: str, extracted: dict[str, str]) -> dict[str, str]:
+        """Extracted metadata, overridden by the CSV's non-empty cells for this file."""
+        return {**extracted, **dict.fromkeys(self.extra_columns, ""), **self.given(file_name)}
 
     def unused(self) -> list[str]:
         """Rows that matched no report file (a typo in a file name?)."""

@@ -32,6 +32,9 @@ _BULLETS = re.compile(r"^[•·●○■□◆◇▪▶►\-*]\s+|^[•·●○�
 # next to CJK punctuation), and a .txt saved from Markdown was never rendered. A run of two or
 # more * or _ is never report text ("____" blanks to fill in go too), nor a heading's "## ".
 _MARKUP_RUN = re.compile(r"\*{2,}|_{2,}")
+# A line of separator marks ("******", "___ 正文 ___") stays as it is: it may close a crawler's
+# header (metadata.crawler_header), and the boilerplate rule "separator" drops it afterwards.
+_SEPARATOR_LINE = re.compile(r"[*_=\-—–~#+·. ]*(?:正文|正文开始|正文内容|内容|全文)?[*_=\-—–~#+·. ]*")
 _HEADING_MARK = re.compile(r"^#{1,6}\s+")
 # Characters NFKC leaves as they are (ASCII, the CJK block, common CJK punctuation). NFKC runs
 # only on the stretches between them, with one character before for composition: the same
@@ -72,7 +75,7 @@ def _nfkc(text: str) -> str:
 
 def _normalize_line(line: str) -> str:
     line = line.strip()
-    if "*" in line or "_" in line:
+    if ("*" in line or "_" in line) and not _SEPARATOR_LINE.fullmatch(line):
         line = _MARKUP_RUN.sub("", line).strip()
     if line[:1] == "#":
         line = _HEADING_MARK.sub("", line)

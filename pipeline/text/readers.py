@@ -146,6 +146,25 @@ def decode_bytes(data: bytes) -> Decoded:
     raise ValueError("not text in any known encoding (a binary file?)")
 
 
+def user_csv(data: bytes, source: str) -> tuple[list[str], list[dict[str, str]]]:
+    """A CSV a person saved, as Excel saves it (UTF-8 with or without BOM, GBK or UTF-16; comma,
+    semicolon or tab separated): its columns and rows. Raises PipelineError naming ``source``."""
+    import csv
+    import io
+
+    try:
+        text = decode_bytes(data).text
+    except ValueError as err:
+        raise PipelineError(f"{source}: not readable text ({err})") from err
+    try:
+        dialect = csv.Sniffer().sniff(text[:5000], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    rows = list(reader)
+    return [c.strip() for c in reader.fieldnames or []], rows
+
+
 def _read_txt(path: Path) -> RawReport:
     decoded = decode_bytes(path.read_bytes())
     return RawReport(path, decoded.text, "txt", decoded.encoding, warnings=decoded.warnings())

@@ -178,10 +178,10 @@ def chinese_number(text: str) -> int:
 def _marker_cuts(line: str) -> list[int]:
     """Where a run-on line's own section markers begin a new section: a marker ("二、",
     "(三)", "4.", "(5)", "第六,") whose number follows the last one of its level (a lower level
-    starts again at 1 under each new higher one), after a sentence end or a heading-sized stretch
-    with none ("一、强化思想引领(一)加强理论武装。")."""
+    starts again at 1 under each new higher one), after a sentence end, or after a marker and a
+    heading-sized stretch with no sentence end ("一、强化思想引领(一)加强理论武装。")."""
     last = dict.fromkeys(range(1, 6), 0)
-    cuts, previous = [], 0
+    cuts, previous, after_marker = [], 0, False
     for match in _INLINE_MARKER.finditer(line):
         level = next(int(name[1]) for name, value in match.groupdict().items() if value)
         value = match.group(f"l{level}")
@@ -190,9 +190,13 @@ def _marker_cuts(line: str) -> list[int]:
             continue
         start = match.start()
         before = line[previous:start]
+        # A heading-sized stretch with no sentence end counts as a boundary only after a marker
+        # ("一、强化思想引领(一)…"); before the first one, "统一、规范" is no section.
         if start and not (line[start - 1] in _BOUNDARY
-                          or (len(before) <= HEADING_MAX_CHARS and not any(c in _SENTENCE_ENDS for c in before))):
+                          or (after_marker and len(before) <= HEADING_MAX_CHARS
+                              and not any(c in _SENTENCE_ENDS for c in before))):
             continue
+        after_marker = True
         last[level] = number
         for lower in range(level + 1, 6):
             last[lower] = 0

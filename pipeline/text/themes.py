@@ -47,6 +47,11 @@ def load_themes(path: str | Path) -> list[Theme]:
     return themes
 
 
+def tracked_terms(themes: list[Theme]) -> set[str]:
+    """Every theme's name and aliases."""
+    return {term for theme in themes for term in theme.terms}
+
+
 def theme_matcher(themes: list[Theme]) -> tuple[re.Pattern, dict[str, str]]:
     """One regex over every term, longest first (so 综合行政执法改革 is not also 综合行政执法)."""
     owner = {term: theme.name for theme in themes for term in theme.terms}

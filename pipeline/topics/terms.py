@@ -18,6 +18,7 @@ import math
 import re
 from array import array
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
@@ -249,3 +250,26 @@ def add_terms(dictionary_text: str, terms: Sequence[str], header: str = ACCEPT_H
 def marked_candidates(rows: Iterable[dict[str, str]]) -> list[str]:
     """Terms whose ``accept`` cell is marked (y, yes, x, 1, ✓, 是 ...)."""
     return [row["term"].strip() for row in rows if (row.get("accept") or "").strip().lower() in ACCEPT_MARKS]
+
+
+def marked_in(path: Path) -> list[str]:
+    """The terms a person marked in the accept column of a candidate table (saved by Excel, say)."""
+    from ..text.readers import user_csv
+
+    columns, rows = user_csv(path.read_bytes(), str(path))
+    if rows and "accept" not in columns:
+        raise PipelineError(f"{path}: no 'accept' column; mark the terms to add there")
+    return marked_candidates(rows)
+
+
+def append_to_list(path: Path, words: Sequence[str], header: str) -> list[str]:
+    """Append ``words`` to the word list at ``path`` under ``header`` (see :func:`add_terms`),
+    written atomically; returns the words added (those already listed are not)."""
+    from ..files import atomic_open
+
+    text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+    new_text, added = add_terms(text, words, header)
+    if added:
+        with atomic_open(path) as handle:
+            handle.write(new_text)
+    return added

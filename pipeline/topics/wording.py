@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
@@ -113,14 +113,6 @@ def normalized_entropy(weights: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         h = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=1)
     return h / math.log(weights.shape[1]) if weights.shape[1] > 1 else np.zeros(len(weights))
-
-
-def report_counts(tokens_by_report: Mapping[str, Iterable[str]]) -> Counter:
-    """How many reports each token occurs in."""
-    counts: Counter = Counter()
-    for tokens in tokens_by_report.values():
-        counts.update(set(tokens))
-    return counts
 
 
 class PhraseJoiner:

@@ -86,3 +86,9 @@ def test_accept_theme_tracks_a_term_and_keeps_it_whole(tmp_path):
     from pipeline.text.tokens import load_domain_terms
 
     assert "新质生产力" in {term for term, _ in load_domain_terms([dictionary])}
+    # One that would hide a tracked theme, or that carries the theme file's syntax, is refused.
+    for name in ("综合行政执法体制改革", "新质=生产力"):
+        refused = run_stage("--output", str(tmp_path / "out"), "accept-theme", "--themes", str(themes), "--dictionary",
+                            str(dictionary), name, check=False)
+        assert refused.returncode == 2 and name in refused.stderr
+    assert "综合行政执法体制改革" not in themes.read_text(encoding="utf-8")

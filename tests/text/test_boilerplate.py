@@ -92,6 +92,9 @@ def test_chrome_inside_a_line_goes_and_is_counted_by_rule():
     "全年累计浏览量大幅增长,政务公开平台运行良好。",
     "主要指标完成情况良好。数据来源:市统计局",  # a source named at the end of a paragraph, not a footer
     "开通政务微信、微博和QQ群,拓宽群众参与渠道。",
+    "微信微博QQ等平台发布政务信息,回应群众关切。",  # the share bar's words, then 等
+    "政务公众号全年阅读量:35万次,同比增长两成。",  # a count in a sentence, not a page counter
+    "全年受理信访事项120件,均已办结。来源:群众来信来访。",  # a source named at the end of a line, no footer after it
 ])
 def test_report_sentences_that_look_like_chrome_stay(sentence):
     from pipeline.text.cleaning import clean_report

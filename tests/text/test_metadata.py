@@ -65,3 +65,32 @@ def test_a_given_year_is_read_as_one_four_digit_year_or_none(value, year):
     from pipeline.text.metadata import plain_year
 
     assert plain_year(value) == year
+
+
+def test_a_crawler_header_keeps_the_first_line_of_a_field_and_the_named_source_url():
+    from pipeline.text.metadata import crawler_header, file_fields
+
+    lines = ["标题: 甲区2024年度法治政府建设情况", "名称: 别的标题", "附件: https://example.invalid/a.pdf",
+             "原文链接: https://example.invalid/t1.htm", "==========", "2024年,甲区坚持依法行政。"]
+    pairs, n = crawler_header(lines)
+    fields = file_fields(pairs)
+    assert n == 5 and fields["title"] == "甲区2024年度法治政府建设情况"
+    assert fields["source_url"] == "https://example.invalid/t1.htm"
+
+
+def test_numbered_headings_with_a_colon_are_no_crawler_header():
+    from pipeline.text.metadata import crawler_header
+
+    lines = ["一、主要成效:全年办结案件120件", "二、存在问题:队伍力量不足", "三、下一步打算:加强培训", "我局坚持依法行政。"]
+    assert crawler_header(lines) == ({}, 0)
+
+
+def test_a_header_closed_by_a_line_of_stars_is_read_and_the_line_goes():
+    from pipeline.text.boilerplate import load_rules
+    from pipeline.text.cleaning import clean_report
+
+    text = ("标题: 甲区2024年度法治政府建设情况\n发布时间: 2025-03-26\n****** 正文 ******\n"
+            + "2024年,甲区坚持依法行政,推进法治政府建设。" * 5 + "\n")
+    cleaned = clean_report(text, load_rules(ROOT / "config" / "boilerplate.txt"))
+    assert cleaned.given["title"] == "甲区2024年度法治政府建设情况"
+    assert all("*" not in p.text and "正文" not in p.text for p in cleaned.paragraphs)

@@ -58,7 +58,7 @@ def test_a_run_on_body_is_cut_at_its_own_section_markers_into_sections():
 
 
 def test_numbers_out_of_sequence_or_inside_a_sentence_are_not_markers():
-    line = ("我局修订了第3.2条和(二)项规定,落实三、四季度任务," + LONG) * 3 + "一、主要做法(一)健全机制。" + LONG
+    line = ("统一、规范执法,我局修订了第3.2条和(二)项规定,落实三、四季度任务," + LONG) * 3 + "一、主要做法(一)健全机制。" + LONG
     pieces = split_run_on([line])
     assert "".join(pieces) == line
     headings = [p for p in pieces if sectioned([p])[0].kind == "heading"]
