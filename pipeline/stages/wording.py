@@ -58,20 +58,39 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
     mined = (r["parts"].split() for r in islice(run.rows(MINED_TERMS), params.phrases))
     join = PhraseJoiner(parts for parts in mined if all(part in vocabulary for part in parts))
 
-    # One pass over the tokens: counts per theme and period, per period, and each report's words
-    # (the model's, for the stopword candidates; with phrases joined, for the terms listed).
+    # One pass over the tokens (a report's paragraphs are consecutive): counts per theme and
+    # period, per period, and in how many reports of each period each term occurs (the model's
+    # tokens for the stopword candidates; with phrases joined for the terms listed).
     theme_counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
     period_counts: dict[str, Counter] = defaultdict(Counter)
     theme_paragraphs: Counter = Counter()
     theme_reports: dict[tuple[str, str], set[str]] = defaultdict(set)
-    report_words: dict[str, set[str]] = defaultdict(set)
-    report_terms: dict[str, set[str]] = defaultdict(set)
     word_counts: Counter = Counter()  # the model's tokens, phrases not joined
+    word_reports: Counter = Counter()  # reports with each model token
+    term_reports: dict[str, Counter] = defaultdict(Counter)  # period -> reports with each term
+    reports_in: Counter = Counter()  # period -> reports
+    current, words, terms = None, set(), set()
+
+    def report_done() -> None:
+        if current is not None:
+            word_reports.update(words)
+            if current in period:
+                term_reports[period[current]].update(terms)
+                reports_in[period[current]] += 1
+
+    n_reports, seen = 0, set()
     for doc_id, position, tokens in run.token_rows(TOKENS):
-        report_words[doc_id].update(tokens)
+        if doc_id != current:
+            report_done()
+            if doc_id in seen:
+                raise PipelineError(f"{run.path(TOKENS)}: the paragraphs of {doc_id} are not consecutive; rerun the filter stage")
+            seen.add(doc_id)
+            current, words, terms = doc_id, set(), set()
+            n_reports += 1
+        words.update(tokens)
         word_counts.update(tokens)
         tokens = join(tokens)
-        report_terms[doc_id].update(tokens)
+        terms.update(tokens)
         periods = (ALL_YEARS, period[doc_id]) if doc_id in period else (ALL_YEARS,)
         for p in periods:
             period_counts[p].update(tokens)
@@ -81,6 +100,7 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
                 theme_paragraphs[(theme, p)] += 1
                 theme_reports[(theme, p)].add(doc_id)
 
+    report_done()
     theme_words = tracked_terms(themes)
     run.write_params(inputs, params)
     terms_by_theme = _write_theme_terms(run, themes, theme_counts, period_counts, theme_paragraphs, theme_reports,
@@ -88,8 +108,8 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
     use_chinese_font()
     run.save_figure(PLOT_THEME_TERMS, plot_theme_terms(terms_by_theme, params.top // 2, params.min_paragraphs))
     tracked = frozenset(w for w in period_counts[ALL_YEARS] if any(t in w for t in theme_words))  # 放管服改革 too
-    _write_emerging_terms(run, report_terms, period, places | tracked, params)
-    _write_stopword_candidates(run, inputs, report_words, word_counts, places | frozenset(theme_words), params)
+    _write_emerging_terms(run, term_reports, reports_in, places | tracked, params)
+    _write_stopword_candidates(run, inputs, word_reports, n_reports, word_counts, places | frozenset(theme_words), params)
 
 
 def _own_words(theme_terms: Sequence[str], counts: Counter) -> set[str]:
@@ -126,40 +146,37 @@ def _write_theme_terms(run: Run, themes, theme_counts, period_counts, theme_para
     return overall
 
 
-def _write_emerging_terms(run: Run, report_words: dict[str, set[str]], period: dict[str, str], excluded: frozenset[str],
+def _write_emerging_terms(run: Run, term_reports: dict[str, Counter], reports_in: Counter, excluded: frozenset[str],
                           params: WordingParams) -> None:
     """emerging_terms.csv: each period with enough reports (and enough before it) against all
     the years before it, by the number of reports using each term."""
-    by_period: dict[str, list[str]] = defaultdict(list)
-    for doc_id in report_words:
-        if doc_id in period:
-            by_period[period[doc_id]].append(doc_id)
-    ordered = sorted(by_period, key=period_start)
+    ordered = sorted(reports_in, key=period_start)
     rows = []
-    for i, p in enumerate(ordered):
-        before = [d for q in ordered[:i] for d in by_period[q]]
-        if len(by_period[p]) < params.min_reports or len(before) < params.min_reports:
-            continue
-        in_counts = Counter(w for d in by_period[p] for w in report_words[d] if is_term(w, excluded))
-        before_counts = Counter(w for d in before for w in report_words[d] if is_term(w, excluded))
-        n_in, n_before = len(by_period[p]), len(before)
-        ranked = [r for r in weighted_log_odds(in_counts, before_counts)
-                  if r.z > 0 and r.count_a >= params.min_count][:params.top]
-        rows += [[p, rank, r.term, r.count_b, r.count_a, round(r.count_b / n_before, 4), round(r.count_a / n_in, 4),
-                  round(r.z, 3), n_before, n_in] for rank, r in enumerate(ranked, 1)]
+    before_counts: Counter = Counter()
+    n_before = 0
+    for p in ordered:
+        n_in = reports_in[p]
+        if n_in >= params.min_reports and n_before >= params.min_reports:
+            in_counts = {w: n for w, n in term_reports[p].items() if is_term(w, excluded)}
+            ranked = [r for r in weighted_log_odds(in_counts, {w: n for w, n in before_counts.items()
+                                                               if is_term(w, excluded)})
+                      if r.z > 0 and r.count_a >= params.min_count][:params.top]
+            rows += [[p, rank, r.term, r.count_b, r.count_a, round(r.count_b / n_before, 4), round(r.count_a / n_in, 4),
+                      round(r.z, 3), n_before, n_in] for rank, r in enumerate(ranked, 1)]
+        before_counts.update(term_reports[p])
+        n_before += n_in
     run.write_rows(EMERGING_TERMS, rows)
     run.log(f"wording: emerging terms for {len({r[0] for r in rows})} period(s) in {run.path(EMERGING_TERMS)}")
 
 
-def _write_stopword_candidates(run: Run, inputs: Inputs, report_words: dict[str, set[str]], counts: Counter,
+def _write_stopword_candidates(run: Run, inputs: Inputs, shares: Counter, n_reports: int, counts: Counter,
                                excluded: frozenset[str], params: WordingParams) -> None:
     """stopword_candidates.csv: of the words in at least ``stopword_report_share`` of the reports,
     the ``stopword_top`` with the highest report share times spread over the topics (the normalised
     entropy of the word's expected topic assignments in the model)."""
     model, dictionary = run.load_model()
     expected = model.state.sstats  # topics x words: the words' expected topic assignments
-    n_reports = max(1, len(report_words))
-    shares = Counter(w for words in report_words.values() for w in words)
+    n_reports = max(1, n_reports)
     known = {term for term, _ in load_domain_terms(inputs.dictionary)}
     frequent = [w for w, n in shares.items() if n / n_reports >= params.stopword_report_share
                 and w in dictionary.token2id and w not in known and w not in excluded]
