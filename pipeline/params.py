@@ -252,8 +252,8 @@ class WordingParams:
     top: int = param(20, "Terms per theme and period, and per period of emerging terms.")
     min_count: int = param(5, "A term is listed for a theme only with this many occurrences in its paragraphs, and "
                               "as emerging only with this many reports in the period.")
-    phrases: int = param(5000, "The best mined multiword terms (the mine stage's) counted as one term when "
-                               "their parts are all model tokens.")
+    phrases: int = param(5000, "The best mined multiword terms (the mine stage's) counted as one term where "
+                               "their parts that are model tokens follow each other.")
     stopword_report_share: float = param(0.5, "Stopword candidates are words in at least this share of the reports, "
                                               "ranked by that share times their spread over the topics (the "
                                               "normalised entropy of the word's topic assignments: 1 = evenly over "

@@ -56,7 +56,7 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
 
     vocabulary = {r["token"] for r in run.rows(VOCABULARY)}
     mined = (r["parts"].split() for r in islice(run.rows(MINED_TERMS), params.phrases))
-    join = PhraseJoiner(parts for parts in mined if all(part in vocabulary for part in parts))
+    join = PhraseJoiner(([p for p in parts if p in vocabulary], "".join(parts)) for parts in mined)
 
     # One pass over the tokens (a report's paragraphs are consecutive): counts per theme and
     # period, per period, and in how many reports of each period each term occurs (the model's

@@ -117,22 +117,25 @@ def normalized_entropy(weights: np.ndarray) -> np.ndarray:
 
 class PhraseJoiner:
     """Joins the token runs of known multiword terms into one token (新质 生产力 -> 新质生产力),
-    longest first, so that a policy phrase is counted as one term and not as its fragments."""
+    longest first, so that a policy phrase is counted as one term and not as its fragments. A
+    phrase is given as the tokens to match and the term they stand for: its parts that are model
+    tokens, and all its parts joined (渐进式 延迟 退休年龄 -> 渐进式延迟法定退休年龄, 法定 being a
+    stopword the model's tokens no longer hold)."""
 
-    def __init__(self, phrases: Iterable[Sequence[str]]):
-        self.by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-        for parts in phrases:
+    def __init__(self, phrases: Iterable[tuple[Sequence[str], str]]):
+        self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for parts, term in phrases:
             if len(parts) >= 2:
-                self.by_first[parts[0]].append(tuple(parts))
+                self.by_first[parts[0]].append((tuple(parts), term))
         for candidates in self.by_first.values():
-            candidates.sort(key=lambda parts: (-len(parts), parts))
+            candidates.sort(key=lambda candidate: (-len(candidate[0]), candidate))
 
     def __call__(self, tokens: Sequence[str]) -> list[str]:
         joined, i = [], 0
         while i < len(tokens):
-            for parts in self.by_first.get(tokens[i], ()):
+            for parts, term in self.by_first.get(tokens[i], ()):
                 if tuple(tokens[i:i + len(parts)]) == parts:
-                    joined.append("".join(parts))
+                    joined.append(term)
                     i += len(parts)
                     break
             else:
