@@ -44,6 +44,8 @@ def build_hostile_corpus(folder: Path) -> tuple[Path, Path]:
     first = corpus / files[0]
     text = first.read_text(encoding="utf-8")
     lines = text.splitlines()
+    # A formula with a URL inside: cleaning takes the URL out, and what is left still starts like a formula.
+    lines.insert(len(lines) // 3, HOSTILE["hyperlink"] + "政务公开工作扎实推进,群众满意度持续提升。")
     lines.insert(len(lines) // 2, PARAGRAPH_FORMULA + HOSTILE["script"] + "依法行政工作持续推进,法治政府建设取得新成效,群众满意度不断提升。")
     first.write_text("\n".join(lines) + "\n", encoding="utf-8")
     themes = folder / "themes.txt"

@@ -52,6 +52,7 @@ def test_hostile_values_are_neutralised_in_every_csv(hostile_output):
         assert "'" + HOSTILE[value].replace('"', '""') in documents, value  # kept, but guarded
     paragraphs = (hostile_output / "clean" / "paragraphs.csv").read_text(encoding="utf-8-sig")
     assert "'" + PARAGRAPH_FORMULA.replace('"', '""') in paragraphs
+    assert '\'=HYPERLINK("""",""点我"")政务公开' in paragraphs  # its URL removed by cleaning, guarded all the same
     themes = {cell for cell in _cells(hostile_output / "themes" / "theme_counts.csv")}
     assert {"'+法治", "'@依法行政", "'-矛盾", "<b>加粗</b>"} <= themes
 
