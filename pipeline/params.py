@@ -84,7 +84,7 @@ class SegmentParams:
                                          "faster, cutting every paragraph of the real corpora as jieba does; jieba: "
                                          "the reference; or an opt-in one, faster but cutting some paragraphs "
                                          "otherwise: jieba_fast, rjieba (make installs it on first use). Each one's "
-                                         "speed and share of paragraphs cut as jieba cuts them: README, "
+                                         "speed and share of paragraphs cut as jieba cuts them: docs/scaling.md, "
                                          "make bench-segmenters.", "SEGMENTER")
 
 

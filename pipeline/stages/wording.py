@@ -78,7 +78,7 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
                 term_reports[period[current]].update(terms)
                 reports_in[period[current]] += 1
 
-    n_reports, seen = 0, set()
+    seen: set[str] = set()  # the reports read so far
     for doc_id, position, tokens in run.token_rows(TOKENS):
         if doc_id != current:
             report_done()
@@ -86,7 +86,6 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
                 raise PipelineError(f"{run.path(TOKENS)}: the paragraphs of {doc_id} are not consecutive; rerun the filter stage")
             seen.add(doc_id)
             current, words, terms = doc_id, set(), set()
-            n_reports += 1
         words.update(tokens)
         word_counts.update(tokens)
         tokens = join(tokens)
@@ -109,7 +108,7 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
     run.save_figure(PLOT_THEME_TERMS, plot_theme_terms(terms_by_theme, params.top // 2, params.min_paragraphs))
     tracked = frozenset(w for w in period_counts[ALL_YEARS] if any(t in w for t in theme_words))  # 放管服改革 too
     _write_emerging_terms(run, term_reports, reports_in, places | tracked, params)
-    _write_stopword_candidates(run, inputs, word_reports, n_reports, word_counts, places | frozenset(theme_words), params)
+    _write_stopword_candidates(run, inputs, word_reports, len(seen), word_counts, places | frozenset(theme_words), params)
 
 
 def _own_words(theme_terms: Sequence[str], counts: Counter) -> set[str]:
