@@ -26,9 +26,17 @@ def prepare_explorer(phi, theta, doc_lengths, vocab: list[str], term_frequency, 
 
 
 def relevance_ranking(data: dict[str, Any], topic: int, lam: float) -> list[str]:
-    """The terms LDAvis lists for ``topic`` at relevance weight ``lam`` (for checks and tests)."""
-    tinfo = data["tinfo"]
-    rows = [(lam * lp + (1 - lam) * ll, term) for cat, term, lp, ll in
-            zip(tinfo["Category"], tinfo["Term"], tinfo["logprob"], tinfo["loglift"]) if cat == f"Topic{topic}"]
-    return [term for _, term in sorted(rows, key=lambda x: -x[0])]
+    """The terms LDAvis lists for ``topic`` at relevance weight ``lam`` (for checks and tests):
+    :func:`~pipeline.topics.measures.relevance_score` on the log probabilities and lifts it lists."""
+    import numpy as np
 
+    from ..topics.measures import relevance_score
+
+    tinfo = data["tinfo"]
+    rows = [(term, lp, ll) for cat, term, lp, ll in
+            zip(tinfo["Category"], tinfo["Term"], tinfo["logprob"], tinfo["loglift"]) if cat == f"Topic{topic}"]
+    if not rows:
+        return []
+    terms, log_prob, log_lift = zip(*rows)
+    scores = relevance_score(np.array(log_prob, dtype=float), np.array(log_lift, dtype=float), lam)
+    return [terms[i] for i in np.argsort(-scores, kind="stable")]  # ties in LDAvis's order, as sorted() kept them

@@ -10,7 +10,7 @@ import json
 
 from ..artifacts import CORPUS, DOCUMENT_TOPICS, EXPLORER_BASIS, EXPLORER_DATA, Run, long_to_matrix
 from ..report.explorer import prepare_explorer
-from ..topics.corpus import BowCorpus
+from ..topics.corpus import BowCorpus, vocabulary
 from ..topics.train import topic_term_matrix
 
 
@@ -23,7 +23,7 @@ def run(run: Run) -> None:
     # mixes give exactly as the paragraphs' would, from a table a hundredth the size.
     _, _, theta = long_to_matrix(rows, "doc_id", "topic", "weight")
     lengths = [float(n) for n in {r["doc_id"]: r["n_tokens"] for r in rows}.values()]
-    vocab = [dictionary[i] for i in range(len(dictionary))]
+    vocab = vocabulary(dictionary)
     try:
         explorer = {"data": prepare_explorer(topic_term_matrix(model), theta, lengths, vocab,
                                              BowCorpus.load(run.require(CORPUS)).term_frequency()), "error": ""}

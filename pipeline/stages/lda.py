@@ -29,8 +29,8 @@ from ..text.places import place_name
 from ..text.structure import section_name
 from ..text.themes import load_themes, theme_topics
 from ..topics.batch_lda import E_STEP_PARTS
-from ..topics.choose_k import K_RULE, SWEEP_PLAN, MIN_DIVERSITY, choose_k, pooled_se, split_holdout, summarise_sweep
-from ..topics.corpus import BowCorpus, model_corpus
+from ..topics.choose_k import choice_note, choose_k, split_holdout, summarise_sweep
+from ..topics.corpus import BowCorpus, model_corpus, vocabulary
 from ..topics.describe import RepresentativeParagraphs, topic_label, topic_share
 from ..topics.ensemble import ModelRun, sweep_models
 from ..topics.seeding import KeywordCoverage, SeedTopic, choose_seeds, seed_term_ids
@@ -80,17 +80,7 @@ def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, corpus
     run.write_rows(K_SWEEP, ([r["k"], r["seed"], *(r[m] for m in measures)] for r in rows))
     run.write_rows(K_SWEEP_SUMMARY, ([s.k, s.n_models, s.npmi, s.npmi_se, s.diversity, s.exclusivity, s.perplexity,
                                       int(s.k == chosen)] for s in summaries))
-    eligible = [s for s in summaries if s.diversity >= MIN_DIVERSITY] or summaries
-    top = max(eligible, key=lambda s: (s.npmi, -s.k))
-    seeded = (f"K counts the free topics; every model of the sweep also had the {len(seed_ids)} seeded topics, "
-              f"which come on top." if seed_ids else "")
-    note = [f"K chosen: {chosen}", "", "Rule: " + K_RULE, "", SWEEP_PLAN, *([seeded] if seeded else []), "",
-            f"Best mean NPMI {top.npmi:+.4f} at K={top.k}; pooled standard error {pooled_se(summaries):.4f}; "
-            f"so the smallest eligible K with mean NPMI >= {top.npmi - pooled_se(summaries):+.4f}.", "",
-            "k  npmi (se)          diversity  exclusivity  perplexity"]
-    note += [f"{s.k:<3}{s.npmi:+.4f} ({s.npmi_se:.4f})  {s.diversity:.3f}      {s.exclusivity:.3f}"
-             f"        {s.perplexity:.1f}{'   <- chosen' if s.k == chosen else ''}" for s in summaries]
-    run.write_text(K_CHOICE, "\n".join(note) + "\n")
+    run.write_text(K_CHOICE, choice_note(summaries, len(seed_ids)))
     use_chinese_font()
     run.save_figure(K_SWEEP_PLOT, plot_k_sweep(summaries, rows, chosen))
     best = next(s for s in summaries if s.k == chosen)
@@ -173,7 +163,7 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
                 bar.update(len(chunk))
 
     # The topics, described once: every later stage and the report read these.
-    vocab = [dictionary[i] for i in range(len(dictionary))]
+    vocab = vocabulary(dictionary)
     rankings = topic_rankings(phi, corpus.term_frequency(), RANKED_WORDS)
     measured = validity.results() if seeds else []
     # A seeded topic bears its theme's name only where the measures say it is about the theme.

@@ -16,8 +16,9 @@ from ..figures.bars import plot_topic_quality
 from ..figures.style import use_chinese_font
 from ..params import LdaParams, QualityParams
 from ..topics.ensemble import ModelRun, train_many
-from ..topics.measures import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, match_topics, npmi_per_topic, top_words,
-                               topic_diversity)
+from ..topics.corpus import vocabulary
+from ..topics.measures import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, match_runs, npmi_per_topic, top_words,
+                               topic_diversity, topic_stability)
 from ..topics.seeding import SeedTopic, seed_term_ids
 from ..topics.prevalence import nan_to_none
 from ..topics.train import topic_term_matrix
@@ -29,7 +30,7 @@ def run(run: Run, params: QualityParams) -> None:
     basis = run.fingerprint(DOCUMENT_TOPICS)  # before training: the model compared with is this one
     lda = run.read_params("lda", LdaParams)
     model, dictionary = run.load_model()
-    vocab = [dictionary[i] for i in range(len(dictionary))]
+    vocab = vocabulary(dictionary)
     phi = topic_term_matrix(model)
     k = phi.shape[0]
     summary = list(run.rows(TOPIC_SUMMARY))
@@ -44,22 +45,22 @@ def run(run: Run, params: QualityParams) -> None:
     others = train_many(ModelRun(dictionary, run.require(CORPUS), seed_ids=seed_ids),
                         [dataclasses.replace(lda, seed=s) for s in seeds], run.jobs)
     reference = top_words(phi, vocab, params.n_words)
-    matches = [match_topics(reference, [w[:params.n_words] for w in other["words"]]) for other in others]
-    stability = np.array([[j for _, j in m] for m in matches]).mean(axis=0) if matches else np.full(k, np.nan)
+    matches = match_runs(reference, [other["words"] for other in others], params.n_words)
+    stability = topic_stability(matches, k)
     run.write_rows(STABILITY_RUNS, ((t + 1, labels[t], other["seed"], m[t][0] + 1, m[t][1])
                                     for other, m in zip(others, matches) for t in range(k)))
     use_chinese_font()
     run.save_figure(PLOT_TOPIC_QUALITY, plot_topic_quality(labels, stability,
                                                            np.array([float(r["npmi"]) for r in summary])))
     # Every run's coherence on the lda stage's reference, so run-to-run spread can be read.
-    words = [top_words(phi, vocab, DIVERSITY_TOP_N)] + [other["words"] for other in others]
+    reference_long = top_words(phi, vocab, DIVERSITY_TOP_N)
+    words = [reference_long] + [other["words"] for other in others]
     cooc = Cooccurrence.from_texts(run.reference_texts(), sorted({w for t in words for topic in t for w in topic[:NPMI_TOP_N]}))
     run.write_rows(RUNS, ((seed, float(np.mean(npmi_per_topic(w, cooc=cooc))), topic_diversity(w))
                           for seed, w in zip([lda.seed, *seeds], words)))
     run.write_params(params)
     # A seeded topic is the same theme's topic in every run (topic s): compared without the theme's
     # own terms, which its constraint puts in it whatever else it learns.
-    reference_long = top_words(phi, vocab, DIVERSITY_TOP_N)
     own = [set(r["terms"].split()) for r in seeded]
     without_own = [stability_without_terms(reference_long[s], [other["words"][s] for other in others], own[s],
                                            params.n_words) for s in range(len(seeded))]

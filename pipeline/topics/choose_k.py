@@ -73,13 +73,44 @@ def refinements(ks: Sequence[int], trained: set[int], chosen: int) -> list[int]:
     return [k for k in ks[max(0, i - 1):i + 2] if k not in trained]
 
 
+def eligible_ks(summaries: Sequence[KSummary], min_diversity: float = MIN_DIVERSITY) -> list[KSummary]:
+    """The K the rule may choose: those whose mean topic diversity is at least ``min_diversity``
+    (every K when none is, so there is always a choice)."""
+    return [s for s in summaries if s.diversity >= min_diversity] or list(summaries)
+
+
+def most_coherent(summaries: Sequence[KSummary], min_diversity: float = MIN_DIVERSITY) -> KSummary:
+    """The eligible K with the best mean NPMI (ties: the smaller K), which the rule measures from."""
+    return max(eligible_ks(summaries, min_diversity), key=lambda s: (s.npmi, -s.k))
+
+
+def npmi_threshold(summaries: Sequence[KSummary], min_diversity: float = MIN_DIVERSITY) -> float:
+    """The least mean NPMI a K needs to be chosen: one pooled standard error below the best."""
+    return most_coherent(summaries, min_diversity).npmi - pooled_se(summaries)
+
+
 def choose_k(summaries: Sequence[KSummary], min_diversity: float = MIN_DIVERSITY) -> int:
     """Apply :data:`K_RULE` to the sweep's per-K summaries."""
     if not summaries:
         raise PipelineError("K sweep: no models to choose from")
-    eligible = [s for s in summaries if s.diversity >= min_diversity] or list(summaries)
-    best = max(eligible, key=lambda s: (s.npmi, -s.k))
-    return min(s.k for s in eligible if s.npmi >= best.npmi - pooled_se(summaries))
+    threshold = npmi_threshold(summaries, min_diversity)
+    return min(s.k for s in eligible_ks(summaries, min_diversity) if s.npmi >= threshold)
+
+
+def choice_note(summaries: Sequence[KSummary], n_seeded: int = 0) -> str:
+    """lda/k_choice.txt: the K :func:`choose_k` chooses, the rule and the sweep's plan, the numbers
+    the rule was applied to, and one line per K. ``n_seeded``: seeded topics every model had
+    besides its K free ones."""
+    chosen, best, se = choose_k(summaries), most_coherent(summaries), pooled_se(summaries)
+    seeded = [f"K counts the free topics; every model of the sweep also had the {n_seeded} seeded topics, "
+              f"which come on top."] if n_seeded else []
+    note = [f"K chosen: {chosen}", "", "Rule: " + K_RULE, "", SWEEP_PLAN, *seeded, "",
+            f"Best mean NPMI {best.npmi:+.4f} at K={best.k}; pooled standard error {se:.4f}; "
+            f"so the smallest eligible K with mean NPMI >= {npmi_threshold(summaries):+.4f}.", "",
+            "k  npmi (se)          diversity  exclusivity  perplexity"]
+    note += [f"{s.k:<3}{s.npmi:+.4f} ({s.npmi_se:.4f})  {s.diversity:.3f}      {s.exclusivity:.3f}"
+             f"        {s.perplexity:.1f}{'   <- chosen' if s.k == chosen else ''}" for s in summaries]
+    return "\n".join(note) + "\n"
 
 
 def split_holdout(n: int, share: float, seed: int) -> np.ndarray:

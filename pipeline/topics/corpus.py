@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from array import array
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import numpy as np
 from scipy import sparse
 
 from ..params import LdaParams
+
+if TYPE_CHECKING:  # gensim is imported where a Dictionary is built, not to load this module
+    from gensim.corpora import Dictionary
 
 
 class BowCorpus:
@@ -89,6 +92,12 @@ def filtered_vocabulary(types: list[str], counts: sparse.csr_matrix, params: Lda
     dictionary.cfs = {new: int(occurrences[old]) for new, old in enumerate(kept)}
     dictionary.num_docs, dictionary.num_pos, dictionary.num_nnz = counts.shape[0], int(counts.sum()), counts.nnz
     return dictionary, counts[:, kept].tocsr()
+
+
+def vocabulary(dictionary: Dictionary) -> list[str]:
+    """The model's terms by id: ``vocabulary(dictionary)[i]`` is the term of id ``i``, the list
+    every table's and measure's words are read from."""
+    return [dictionary[i] for i in range(len(dictionary))]
 
 
 def model_corpus(rows: Iterable[tuple[str, int, list[str]]], params: LdaParams):

@@ -16,7 +16,7 @@ from ..params import LdaParams
 from .measures import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, completion_perplexity, exclusivity_per_topic,
                        npmi_per_topic, top_words, topic_diversity)
 from .choose_k import choose_k, coarse_grid, refinements, summarise_sweep
-from .corpus import BowCorpus
+from .corpus import BowCorpus, vocabulary
 from .train import infer_topics, topic_term_matrix, train_lda
 
 
@@ -35,8 +35,8 @@ class ModelRun:
         corpus = BowCorpus.load(self.corpus)
         model = train_lda(corpus, self.dictionary, len(corpus), params, self.seed_ids)
         phi = topic_term_matrix(model)
-        vocab = [self.dictionary[i] for i in range(len(self.dictionary))]
-        result = {"k": params.k, "seed": params.seed, "words": top_words(phi, vocab, DIVERSITY_TOP_N),
+        words = top_words(phi, vocabulary(self.dictionary), DIVERSITY_TOP_N)
+        result = {"k": params.k, "seed": params.seed, "words": words,
                   "exclusivity": float(exclusivity_per_topic(phi).mean())}
         if self.heldout is not None:
             def infer(bow):

@@ -133,6 +133,7 @@ def top_word_ids(phi: np.ndarray, n: int) -> np.ndarray:
 
 
 def top_words(phi: np.ndarray, vocab: Sequence[str], n: int) -> list[list[str]]:
+    """Each topic's ``n`` most probable words (the terms of :func:`top_word_ids`)."""
     return [[vocab[i] for i in row] for row in top_word_ids(phi, n)]
 
 
@@ -151,9 +152,19 @@ def exclusivity_per_topic(phi: np.ndarray, top_n: int = NPMI_TOP_N) -> np.ndarra
     return np.take_along_axis(share, ids, axis=1).mean(axis=1)
 
 
+def relevance_score(log_prob: np.ndarray, log_lift: np.ndarray, lam: float = RELEVANCE_LAMBDA) -> np.ndarray:
+    """LDAvis relevance (Sievert & Shirley 2014) from its two parts: lam*log p(w|k) +
+    (1-lam)*log(p(w|k)/p(w)). lam = 0.6 is the value their user study found best for
+    interpreting topics; lam = 1 ranks by probability, lam = 0 by lift.
+
+    The one formula: :func:`relevance` applies it to the model's matrices, and the explorer's
+    checks to the log probabilities and lifts LDAvis itself lists."""
+    return lam * log_prob + (1 - lam) * log_lift
+
+
 def relevance(phi: np.ndarray, term_frequency: np.ndarray, lam: float = RELEVANCE_LAMBDA) -> np.ndarray:
-    """LDAvis relevance (Sievert & Shirley 2014): lam*log p(w|k) + (1-lam)*log(p(w|k)/p(w)).
-    lam = 0.6 is the value their user study found best for interpreting topics.
+    """:func:`relevance_score` of every topic (rows of ``phi``) and term, p(w) from the terms'
+    occurrences in the modelled text.
 
     A term of the vocabulary that the modelled text never contains (it occurs only in
     paragraphs too short to model) has no lift: it ranks last, not first."""
@@ -161,7 +172,7 @@ def relevance(phi: np.ndarray, term_frequency: np.ndarray, lam: float = RELEVANC
     log_phi = np.log(np.maximum(phi, 1e-300))
     with np.errstate(divide="ignore"):
         log_p = np.log(p_w)
-    return np.where(p_w > 0, lam * log_phi + (1 - lam) * (log_phi - log_p), -np.inf)
+    return np.where(p_w > 0, relevance_score(log_phi, log_phi - log_p, lam), -np.inf)
 
 
 def frex(phi: np.ndarray, weight: float = 0.5) -> np.ndarray:
@@ -231,10 +242,20 @@ def match_topics(reference: Sequence[Sequence[str]], other: Sequence[Sequence[st
     return [matched.get(t, (-1, 0.0)) for t in range(len(reference))]
 
 
-def topic_stability(reference: Sequence[Sequence[str]], runs: Sequence[Sequence[Sequence[str]]]) -> np.ndarray:
-    """Per reference topic: mean Jaccard overlap with its matched topic over the other runs
-    (1 = the same top words every time; near 0 = the topic does not come back)."""
-    if not runs:
-        return np.full(len(reference), np.nan)
-    return np.array([[j for _, j in match_topics(reference, run)] for run in runs]).mean(axis=0)
+def match_runs(reference: Sequence[Sequence[str]], runs: Sequence[Sequence[Sequence[str]]],
+               top_n: int | None = None) -> list[list[tuple[int, float]]]:
+    """:func:`match_topics` of the reference topics against each run's, on every topic's first
+    ``top_n`` words (all of them when None): per run, ``(other topic, jaccard)`` per reference
+    topic."""
+    reference = [list(t)[:top_n] for t in reference]
+    return [match_topics(reference, [list(t)[:top_n] for t in run]) for run in runs]
+
+
+def topic_stability(matches: Sequence[Sequence[tuple[int, float]]], n_topics: int) -> np.ndarray:
+    """Per reference topic: mean Jaccard overlap with its matched topic over the other runs,
+    from :func:`match_runs` (1 = the same top words every time; near 0 = the topic does not come
+    back; NaN for each of the ``n_topics`` when there are no other runs)."""
+    if not matches:
+        return np.full(n_topics, np.nan)
+    return np.array([[j for _, j in run] for run in matches]).mean(axis=0)
 

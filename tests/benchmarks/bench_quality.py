@@ -46,7 +46,7 @@ from pipeline.artifacts import DOCUMENTS, K_CHOICE, PARAGRAPHS, STAGES, TOKENS, 
 from pipeline.params import LdaParams  # noqa: E402
 from pipeline.topics.measures import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, npmi_per_topic,  # noqa: E402
                                       top_words, topic_diversity)
-from pipeline.topics.corpus import model_corpus  # noqa: E402
+from pipeline.topics.corpus import model_corpus, vocabulary  # noqa: E402
 from pipeline.topics.train import topic_term_matrix, train_lda  # noqa: E402
 
 
@@ -78,7 +78,7 @@ def corpus_of(output: Path, params: LdaParams):
 
 
 def gensim_topics(bows, dictionary, params: LdaParams, seeds: list[int], library_defaults: bool = False) -> Result:
-    vocab = [dictionary[i] for i in range(len(dictionary))]
+    vocab = vocabulary(dictionary)
     topics, start = [], time.perf_counter()
     for seed in seeds:
         if library_defaults:
@@ -95,7 +95,7 @@ def sklearn_topics(bows, dictionary, k: int, seeds: list[int]) -> Result:
     from sklearn.decomposition import LatentDirichletAllocation
 
     matrix = bows.counts  # a BowCorpus: paragraphs x terms
-    vocab = [dictionary[i] for i in range(len(dictionary))]
+    vocab = vocabulary(dictionary)
     topics, start = [], time.perf_counter()
     for seed in seeds:
         model = LatentDirichletAllocation(n_components=k, random_state=seed).fit(matrix)

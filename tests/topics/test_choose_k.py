@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.topics.choose_k import KSummary, choose_k, summarise_sweep
+from pipeline.topics.choose_k import (K_RULE, KSummary, choice_note, choose_k, eligible_ks, most_coherent,
+                                      npmi_threshold, pooled_se, summarise_sweep)
 
 
 def summary(k, npmi, se=0.01, diversity=0.9, n=3):
@@ -38,3 +39,19 @@ def test_the_sweep_goes_coarse_then_fills_in_next_to_the_choice():
     assert refinements(ks, set(coarse_grid(ks)), 9) == [8, 10]
     assert refinements(ks, set(coarse_grid(ks)) | {8, 10}, 9) == []  # done: both neighbours trained
     assert refinements(ks, set(coarse_grid(ks)), 3) == [4]
+
+
+def test_the_note_explains_the_choice_with_the_rules_own_numbers():
+    sweep = [summary(3, 0.10), summary(4, 0.30, diversity=0.3), summary(5, 0.195), summary(6, 0.20)]
+    assert [s.k for s in eligible_ks(sweep)] == [3, 5, 6]
+    assert most_coherent(sweep).k == 6  # K=4 is more coherent but not eligible
+    assert npmi_threshold(sweep) == pytest.approx(0.20 - pooled_se(sweep))
+    assert choose_k(sweep) == 5
+    note = choice_note(sweep, n_seeded=2)
+    assert note.startswith("K chosen: 5\n") and K_RULE in note and "the 2 seeded topics" in note
+    assert f"Best mean NPMI +0.2000 at K=6; pooled standard error {pooled_se(sweep):.4f}" in note
+    assert f"mean NPMI >= {npmi_threshold(sweep):+.4f}." in note
+    assert [line[:3] for line in note.splitlines() if line.endswith("<- chosen")] == ["5  "]
+    assert "seeded" not in choice_note(sweep)
+    # No K is diverse enough: every K is eligible rather than none.
+    assert eligible_ks([summary(3, 0.1, diversity=0.2)]) == [summary(3, 0.1, diversity=0.2)]

@@ -7,8 +7,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from pipeline.topics.measures import (Cooccurrence, completion_perplexity, exclusivity_per_topic, frex, match_topics,
-                                      npmi_per_topic, relevance, topic_diversity)
+from pipeline.topics.measures import (Cooccurrence, completion_perplexity, exclusivity_per_topic, frex, match_runs,
+                                      match_topics, npmi_per_topic, relevance, relevance_score, topic_diversity,
+                                      topic_stability)
 from topics.planted import planted_corpus
 
 
@@ -50,6 +51,14 @@ def test_diversity_exclusivity_relevance_frex():
     rare = np.array([[0.40, 0.35, 0.25, 1e-8], [0.40, 0.05, 0.55, 1e-8]])
     scores = relevance(rare, np.array([100.0, 10.0, 20.0, 0.0]), 0.6)
     assert np.argmin(scores[0]) == 3 and np.argmax(scores[0]) == 1 and np.isneginf(scores[0, 3])
+    # The formula itself, on the log probabilities and lifts LDAvis lists: λ=1 is the probability,
+    # λ=0 the lift, and the matrix version is it on log phi and log(phi / p(w)).
+    log_prob, log_lift = np.array([-1.0, -5.0]), np.array([0.1, 3.0])
+    assert relevance_score(log_prob, log_lift, 1.0).tolist() == log_prob.tolist()
+    assert relevance_score(log_prob, log_lift, 0.0).tolist() == log_lift.tolist()
+    topic = np.array([[0.40, 0.35, 0.25]])
+    lift = topic / (frequency / frequency.sum())
+    assert relevance(topic, frequency, 0.3) == pytest.approx(relevance_score(np.log(topic), np.log(lift), 0.3))
     # FREX: 1 for a word ranked first in both frequency and exclusivity within its topic.
     phi = np.array([[0.30, 0.50, 0.20], [0.50, 0.05, 0.45]])
     scores = frex(phi)
@@ -88,3 +97,14 @@ def test_match_topics_recovers_a_permutation():
 
 def test_match_topics_with_fewer_topics_leaves_some_unmatched():
     assert match_topics([["a"], ["b"], ["c"]], [["b"]]) == [(-1, 0.0), (0, 1.0), (-1, 0.0)]
+
+
+def test_stability_is_the_mean_overlap_of_the_matched_topics_on_their_top_words():
+    reference = [["a", "b", "x"], ["c", "d", "y"]]
+    runs = [[["c", "d", "z"], ["a", "b", "w"]], [["a", "b", "x"], ["c", "e", "y"]]]
+    # On the first two words: run 1 has both topics (swapped), run 2 topic 0 and half of topic 1.
+    matches = match_runs(reference, runs, top_n=2)
+    assert matches == [[(1, 1.0), (0, 1.0)], [(0, 1.0), (1, pytest.approx(1 / 3))]]
+    assert topic_stability(matches, 2) == pytest.approx([1.0, 2 / 3])
+    assert match_runs(reference, runs)[0] == [(1, 0.5), (0, 0.5)]  # every word when top_n is None
+    assert np.isnan(topic_stability([], 2)).all() and len(topic_stability([], 2)) == 2  # no other runs
