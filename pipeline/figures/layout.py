@@ -6,6 +6,9 @@ import math
 import re
 from typing import Sequence
 
+# Characters a CJK font draws one em wide: radicals, CJK punctuation, kana and ideographs
+# (U+2E80-U+9FFF), compatibility ideographs and full-width forms. A question of width, not the
+# Han characters of text/chars.py: "。", "（" and kana are wide and not Han.
 _WIDE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 

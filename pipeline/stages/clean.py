@@ -11,7 +11,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..artifacts import CLEANING_REPORT, CLEANING_SUMMARY, DOCUMENTS, PARAGRAPHS, REMOVED_LINES, Run
+from ..artifacts import (ARTIFACTS, CLEANING_REPORT, CLEANING_SUMMARY, DOCUMENT_KEY_COLUMNS, DOCUMENTS, PARAGRAPHS,
+                         REMOVED_LINES, Run)
 from ..files import PipelineError
 from ..parallel import ordered_map
 from ..params import CleanParams, Inputs
@@ -20,13 +21,20 @@ from ..text.cleaning import (FileOutcome, ReadReport, Source, clean_read, docume
                              merge_removed, read_file, report_warnings)
 from ..text.dedup import DuplicateFinder
 from ..text.divisions import load_divisions, resolve_report_place
-from ..text.metadata import (RESERVED_COLUMNS, MetadataOverrides, extract_place, merge_metadata, path_metadata,
-                              pattern_fields, plain_year)
-from ..text.readers import TABLE_EXTENSIONS, list_other_files, list_reports, unsupported_reason
+from ..text.metadata import (METADATA_FIELDS, MetadataOverrides, extract_place, merge_metadata, path_metadata,
+                              pattern_fields, plain_year, rename_reserved)
+from ..text.readers import list_other_files, list_reports, unsupported_reason
 from ..text.places import PLACE_LEVELS
-from ..text.tables import read_table
+from ..text.tables import TABLE_EXTENSIONS, read_table
 
 METADATA_COLUMNS = set(DOCUMENTS.columns)
+# The names the output tables use themselves (but the metadata fields): the columns of
+# documents.csv and of the per-report tables a report's metadata columns are copied into. A
+# metadata column of such a name would be ambiguous: the metadata CSV and PATH_PATTERN may not
+# use one; a file's own keys and a table's columns of such a name become table_<name>.
+RESERVED_COLUMNS = frozenset(column for artifact in ARTIFACTS
+                             if artifact is DOCUMENTS or set(DOCUMENT_KEY_COLUMNS) <= set(artifact.columns)
+                             for column in artifact.columns) - set(METADATA_FIELDS)
 COPY_SIMILARITY = 0.8  # pass 1 groups copies of a page this alike, so their lines count once
 
 
@@ -67,21 +75,22 @@ def _sources(input_dir: Path, paths: list[Path], text_column: str) -> tuple[list
         reader = f"{path.suffix.lower().lstrip('.')} table ({table.text_column})"
         for row in table.rows:
             sources.append(Source(path, f"{name}#{row.row_id}", row, reader, table.encoding))
-            extra.update(dict.fromkeys(k for k in row.metadata if k not in METADATA_COLUMNS))
-    return sources, failed, [c for c in extra if c not in RESERVED_COLUMNS]
+            extra.update(dict.fromkeys(k for k in rename_reserved(row.metadata, RESERVED_COLUMNS)
+                                       if k not in METADATA_COLUMNS))
+    return sources, failed, list(extra)
 
 def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
     input_dir = Path(inputs.input)
     rules = load_rules(inputs.rules)
-    overrides = MetadataOverrides.load(inputs.metadata or None, input_dir)
+    overrides = MetadataOverrides.load(inputs.metadata or None, input_dir, RESERVED_COLUMNS)
     divisions = load_divisions(tuple(Path(path) for path in inputs.divisions))
     metadata_file = Path(overrides.source) if overrides.source else input_dir / "metadata.csv"
     paths = list_reports(input_dir, exclude=(metadata_file,))
     sources, others, table_columns = _sources(input_dir, paths, params.text_column)
     others += [FileOutcome(path.relative_to(input_dir).as_posix(), status="skipped", detail=unsupported_reason(path))
                for path in list_other_files(input_dir, exclude=(metadata_file,))]
-    extra_columns = tuple(dict.fromkeys((*overrides.extra_columns, *pattern_fields(params.path_pattern),
-                                         *table_columns)))
+    extra_columns = tuple(dict.fromkeys((*overrides.extra_columns,
+                                         *pattern_fields(params.path_pattern, RESERVED_COLUMNS), *table_columns)))
 
     # Pass 1: read and normalise every file; count the short lines of each distinct report,
     # copies of one report (in any format) once, or they would look like page chrome.
@@ -126,7 +135,8 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
                 continue
             relative = source.path.relative_to(input_dir).as_posix()
             from_path = path_metadata(relative, params.path_pattern, file_name=source.row is None)
-            from_file = {**cleaned.given, **result.given}  # front matter or a table's columns over a crawler's header
+            # Front matter or a table's columns over a crawler's header.
+            from_file = rename_reserved({**cleaned.given, **result.given}, RESERVED_COLUMNS)
             metadata, outcome.sources = merge_metadata(cleaned.metadata, from_path, from_file)
             given = overrides.given(relative if source.row is None else source.name)
             metadata = overrides.apply(relative if source.row is None else source.name, metadata)

@@ -18,10 +18,10 @@ from ..figures.panels import plot_place_panels, plot_places_ever, plot_year_pane
 from ..figures.style import use_chinese_font
 from ..figures.tilemap import TILES, plot_province_tiles
 from ..params import BootstrapParams, Inputs
-from ..text.adoption import adoption_rows, dated_places
 from ..text.places import choose_place_level, place_name, report_label, unique_labels
 from ..text.structure import section_name
 from ..text.themes import CONTEXT_CHARS, load_themes, theme_matcher
+from ..topics.adoption import adoption_rows, dated_places
 from ..topics.prevalence import (GroupEstimate, dimension_title, estimate_groups, fill_year_gaps, is_year, nan_to_none,
                                  pool_small_groups, pooled, reports_by, theme_rates, year_cell)
 

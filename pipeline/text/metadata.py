@@ -4,6 +4,9 @@ Extracted: title, province/city/county/town (where the text names them), the yea
 on, publish and signing dates, document number (文号) and issuing body. The metadata CSV beside
 the corpus (file name -> year, place, any other column) overrides what was extracted, and its
 extra columns flow through to every per-report output table (see ``artifacts.Run.document_info``).
+
+Which names the output tables use themselves is the contract's (artifacts.py), which this layer
+does not import: the clean stage passes them in (``reserved``).
 """
 from __future__ import annotations
 
@@ -11,18 +14,20 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Collection
 
-from ..artifacts import METADATA_FIELDS
 from ..files import PipelineError
+from .chars import HAN, HAN_FIRST, HAN_LAST
+from .decoding import user_csv
+from .places import PLACE_LEVELS
 
-CJK = r"\u4e00-\u9fff"
-
+# What cleaning extracts about each report: documents.csv's metadata columns (artifacts.py
+# declares the table with them).
+METADATA_FIELDS = (
+    "title", "province", "city", "county", "town", "year",
+    "publish_date", "signed_date", "doc_number", "issuing_body", "source_url",
+)
 DEFAULT_NAME = "metadata.csv"
-# Columns of the output tables; a metadata column of the same name would be ambiguous.
-RESERVED_COLUMNS = frozenset({
-    "file", "doc_id", "n_paragraphs", "n_chars", "position", "kind", "section", "subsection", "text",
-    "topic", "label", "weight", "rank", "term", "score", "theme", "count", "per_10k_chars", "status",
-})
 
 # ---------------------------------------------------------------------------------------------
 # Metadata a file gives as keys and values: front matter, a table's columns, a crawler's header
@@ -50,9 +55,15 @@ _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 
 def metadata_name(key: str) -> str:
     """A key's name among a report's metadata: the field it names (``标题`` -> ``title``), else
-    the key itself; ``table_`` before a name the output tables use themselves (text, status)."""
-    name = FIELD_OF_KEY.get(key.strip().lower(), key.strip())
-    return f"table_{name}" if name in RESERVED_COLUMNS else name
+    the key itself."""
+    return FIELD_OF_KEY.get(key.strip().lower(), key.strip())
+
+
+def rename_reserved(metadata: dict[str, str], reserved: Collection[str]) -> dict[str, str]:
+    """The metadata a file gives (front matter, a crawler's header, a table's columns) with
+    ``table_`` before the names in ``reserved``, the names the output tables use themselves
+    (``text``, ``status``): a column of documents.csv of such a name would be ambiguous."""
+    return {f"table_{name}" if name in reserved else name: value for name, value in metadata.items()}
 
 
 def file_fields(pairs: dict[str, str]) -> dict[str, str]:
@@ -140,23 +151,23 @@ PROVINCES = (
 )
 _PLACE = re.compile(
     rf"^(?:关于|中共)?"
-    rf"(?P<province>[{CJK}]{{1,7}}?(?:省|自治区))?"
-    rf"(?P<city>[{CJK}]{{1,6}}?(?:市|州|盟|地区))?"
-    rf"(?P<county>[{CJK}]{{1,6}}?(?:县|区|旗))?"
-    rf"(?P<town>[{CJK}]{{1,6}}?(?:镇|乡|街道))?"
+    rf"(?P<province>[{HAN}]{{1,7}}?(?:省|自治区))?"
+    rf"(?P<city>[{HAN}]{{1,6}}?(?:市|州|盟|地区))?"
+    rf"(?P<county>[{HAN}]{{1,6}}?(?:县|区|旗))?"
+    rf"(?P<town>[{HAN}]{{1,6}}?(?:镇|乡|街道))?"
 )
 _MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
 # "我镇", "全镇", "市委" and the like are not place names.
 _NOT_PLACE_START = set("我全本各该乡城村市县镇区治依在对和到为以是有两三每多此其诸省州")
-_TOWN_IN_TEXT = re.compile(rf"(?:^|(?<=[,。、:\s年]))([{CJK}]{{2}}(?:镇|乡))")
+_TOWN_IN_TEXT = re.compile(rf"(?:^|(?<=[,。、:\s年]))([{HAN}]{{2}}(?:镇|乡))")
 # A superior government named as such in the text: 中共湛江市委, 湛江市人民政府, 《广东省...》.
 _GOVERNMENT = r"(?=委|人民政府|政府|党委|司法局|司法厅|依法治)"
 _NAMED_AFTER = r"(?:(?<=《)|(?<=[、,:\s])|^)(?:中共)?"
 # A name part: Han characters that are not the function words and levels around a name
 # ("上社镇在县委" holds no county name).
-_NAME_CHAR = "[" + "".join(
-    f"{chr(a)}-{chr(b)}" for a, b in zip([0x4E00] + [ord(c) + 1 for c in sorted("镇乡村在的和与及对向是为委府局厅省市县区")],
-                                        [ord(c) - 1 for c in sorted("镇乡村在的和与及对向是为委府局厅省市县区")] + [0x9FFF])) + "]"
+_NOT_IN_NAME = sorted("镇乡村在的和与及对向是为委府局厅省市县区")
+_NAME_CHAR = "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in zip([ord(HAN_FIRST)] + [ord(c) + 1 for c in _NOT_IN_NAME],
+                                                               [ord(c) - 1 for c in _NOT_IN_NAME] + [ord(HAN_LAST)])) + "]"
 _PROVINCE_NAMES = "|".join(PROVINCES)
 _PROVINCE_IN_TEXT = re.compile(rf"(?:(?<=中共)|(?<=《)|(?<=〈))({_PROVINCE_NAMES})|({_PROVINCE_NAMES}){_GOVERNMENT}")
 _CITY_IN_TEXT = re.compile(rf"{_NAMED_AFTER}({_NAME_CHAR}{{2,4}}?(?:市|州|盟)){_GOVERNMENT}")
@@ -169,9 +180,9 @@ _DATE_PATTERNS = (
     re.compile(r"^((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"),
 )
 _SIGNED = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_DOC_NUMBER = re.compile(rf"[{CJK}]{{1,12}}[〔\[(](?:19|20)\d{{2}}[〕\])]\s*\d+\s*号")
-_FILE_HEADER = re.compile(rf"^([{CJK}()]{{2,40}}?)文件$")
-_SIGNATURE = re.compile(rf"^([{CJK}()]{{2,40}}(?:人民政府|人民政府办公室|委员会|党委|办事处|司法所))$")
+_DOC_NUMBER = re.compile(rf"[{HAN}]{{1,12}}[〔\[(](?:19|20)\d{{2}}[〕\])]\s*\d+\s*号")
+_FILE_HEADER = re.compile(rf"^([{HAN}()]{{2,40}}?)文件$")
+_SIGNATURE = re.compile(rf"^([{HAN}()]{{2,40}}(?:人民政府|人民政府办公室|委员会|党委|办事处|司法所))$")
 
 
 def _iso_date(match: re.Match) -> str:
@@ -301,9 +312,8 @@ def extract_metadata(lines: list[str], title: str, first_paragraph: str, report_
 
 FIRST_YEAR = 1949
 _YEAR_IN_PATH = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-PLACE_LEVELS = ("province", "city", "county", "town")
 # A folder or file-name part that is a place name, and its level by its last characters.
-_PLACE_NAME = re.compile(rf"^[{CJK}]{{1,12}}?(?P<suffix>省|自治区|特别行政区|市|自治州|州|地区|盟|自治县|县|区|旗|镇|乡|街道)$")
+_PLACE_NAME = re.compile(rf"^[{HAN}]{{1,12}}?(?P<suffix>省|自治区|特别行政区|市|自治州|州|地区|盟|自治县|县|区|旗|镇|乡|街道)$")
 _LEVEL_OF_SUFFIX = {"省": "province", "自治区": "province", "特别行政区": "province", "市": "city", "自治州": "city",
                     "州": "city", "地区": "city", "盟": "city", "自治县": "county", "县": "county", "区": "county",
                     "旗": "county", "镇": "town", "乡": "town", "街道": "town"}
@@ -318,25 +328,27 @@ def place_in_name(name: str) -> tuple[str, str] | None:
     return ("province" if name in _MUNICIPALITIES else _LEVEL_OF_SUFFIX[match.group("suffix")]), name
 
 
-def _pattern_regex(pattern: str) -> re.Pattern:
+def _pattern_regex(pattern: str, reserved: Collection[str] = ()) -> re.Pattern:
     """``{level}/{place}/{year}`` -> a regex over the end of a path (without its suffix).
-    Raises PipelineError for a pattern that names a part twice or with a name that is not one."""
+    Raises PipelineError for a pattern that names a part twice or with a name that is not one
+    (or that is in ``reserved``, an output table's column)."""
     parts = re.split(r"(\{[^{}]*\})", pattern.strip("/"))
     names = [p[1:-1] for p in parts if p.startswith("{") and p.endswith("}")]
-    wrong = [n for n in names if not n.isidentifier() or n in RESERVED_COLUMNS]
+    wrong = [n for n in names if not n.isidentifier() or n in reserved]
     if wrong or len(set(names)) < len(names):
         raise PipelineError(f"PATH_PATTERN {pattern!r}: each part needs a name of its own, a word that is not an output "
-                            f"column ({', '.join(sorted(RESERVED_COLUMNS))})")
+                            f"column ({', '.join(sorted(reserved))})")
     body = "".join(f"(?P<{p[1:-1]}>[^/]+?)" if p in (f"{{{n}}}" for n in names) else re.escape(p) for p in parts)
     return re.compile(rf"(?:^|/){body}$")
 
 
-def pattern_fields(pattern: str) -> tuple[str, ...]:
+def pattern_fields(pattern: str, reserved: Collection[str]) -> tuple[str, ...]:
     """The names in a PATH_PATTERN that are not metadata fields: extra columns of documents.csv
-    (the pattern is checked here, before any report is read)."""
+    (the pattern is checked here, before any report is read: no name may be in ``reserved``, the
+    output tables' own columns)."""
     if not pattern:
         return ()
-    names = list(_pattern_regex(pattern).groupindex)
+    names = list(_pattern_regex(pattern, reserved).groupindex)
     return tuple(n for n in names if n not in (*METADATA_FIELDS, "place"))
 
 
@@ -436,8 +448,8 @@ class MetadataOverrides:
     _used: set[str] = field(default_factory=set)
 
     @classmethod
-    def load(cls, path: str | Path | None, input_dir: str | Path) -> "MetadataOverrides":
-        """Read ``path``, or ``metadata.csv`` in the corpus folder if it exists."""
+    def load(cls, path: str | Path | None, input_dir: str | Path, reserved: Collection[str]) -> "MetadataOverrides":
+        """Read ``path``, or ``metadata.csv`` in the corpus folder if it exists (see :meth:`parse`)."""
         if path is None:
             path = Path(input_dir) / DEFAULT_NAME
             if not path.is_file():
@@ -445,18 +457,17 @@ class MetadataOverrides:
         path = Path(path)
         if not path.is_file():
             raise PipelineError(f"{path}: metadata file not found")
-        return cls.parse(path.read_bytes(), str(path))
+        return cls.parse(path.read_bytes(), str(path), reserved)
 
     @classmethod
-    def parse(cls, data: bytes, source: str) -> "MetadataOverrides":
+    def parse(cls, data: bytes, source: str, reserved: Collection[str]) -> "MetadataOverrides":
         """Parse CSV bytes: UTF-8 (with or without BOM), GBK or UTF-16 as Excel saves them;
-        comma, semicolon or tab separated."""
-        from .readers import user_csv
-
+        comma, semicolon or tab separated. A column named like one in ``reserved`` (the output
+        tables' own columns) but ``file`` is an error: the user renames it."""
         columns, records = user_csv(data, source)
         if "file" not in columns:
             raise PipelineError(f"{source}: metadata CSV needs a 'file' column (got {', '.join(columns) or 'no header'})")
-        clashes = sorted(set(columns) & (RESERVED_COLUMNS - {"file"}))
+        clashes = sorted(set(columns) & (set(reserved) - {"file"}))
         if clashes:
             raise PipelineError(f"{source}: column(s) {', '.join(clashes)} clash with output table columns; rename them")
         rows: dict[str, dict[str, str]] = {}

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .chars import HAN
 from .structure import RUN_ON_CHARS
 
 # Invisible format characters (zero-width spaces and joiners, soft hyphen, BOM, direction
@@ -39,7 +40,7 @@ _HEADING_MARK = re.compile(r"^#{1,6}\s+")
 # Characters NFKC leaves as they are (ASCII, the CJK block, common CJK punctuation). NFKC runs
 # only on the stretches between them, with one character before for composition: the same
 # result as NFKC on the whole text at twice the speed.
-_NFKC_STABLE = "\x00-\x7f\u4e00-\u9fff\u3001\u3002\u3008-\u3011\u3014-\u301b\u2010\u2012-\u2016\u2018-\u2023\u2027\u00b7"
+_NFKC_STABLE = f"\x00-\x7f{HAN}\u3001\u3002\u3008-\u3011\u3014-\u301b\u2010\u2012-\u2016\u2018-\u2023\u2027\u00b7"
 _NFKC_UNSTABLE = re.compile(f"[{_NFKC_STABLE}]?[^{_NFKC_STABLE}]+")
 
 
@@ -134,8 +135,3 @@ def normalize(text: str, to_simplified: bool = True) -> tuple[list[str], int]:
         text = simplified
     lines = (_normalize_line(part) for line in text.split("\n") for part in _indent_breaks(line))
     return [line for line in lines if line], converted
-
-
-def normalize_text(text: str, to_simplified: bool = True) -> str:
-    """The normalised text, one non-empty line per line (see :func:`normalize`)."""
-    return "\n".join(normalize(text, to_simplified)[0])

@@ -1,8 +1,9 @@
-"""Readers: turn a report file (.txt, .html/.htm, .docx, .pdf) into plain text.
+"""Readers: turn a report file (.txt, .html/.htm, .md, .docx, .pdf) into plain text.
 
 One interface, :func:`read_report`, picks the reader by file extension and says which reader
 and which encoding it used, what page chrome it dropped (HTML navigation and link lists) and
-what looked doubtful, so the cleaning report can show all of it.
+what looked doubtful, so the cleaning report can show all of it. Every file type is registered
+once, in :data:`_READERS`; corpus tables (one report per row) are registered in tables.py.
 """
 from __future__ import annotations
 
@@ -12,25 +13,13 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..files import PipelineError
+from .chars import HAN_CHAR, WORD_CHAR
+from .decoding import Decoded, decode_bytes, plausible_text
 from .metadata import file_fields
-
-SUPPORTED_EXTENSIONS = (".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".pdf", ".md", ".markdown")
-TABLE_EXTENSIONS = (".csv", ".tsv", ".jsonl", ".ndjson", ".xlsx")  # one report per row (text/tables.py)
-REPORT_EXTENSIONS = SUPPORTED_EXTENSIONS + TABLE_EXTENSIONS
-# Formats researchers often download that we cannot read, with what to do about them.
-_CONVERT_HINTS = {
-    ".doc": "old Word format: save it as .docx",
-    ".wps": "WPS format: save it as .docx",
-    ".rtf": "save it as .docx",
-    ".odt": "save it as .docx",
-}
-
-# Control characters (but tab, newlines, form feed), private-use characters and the
-# replacement character: a few in a real report are noise, many mean a wrong decoding.
-_JUNK_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd\ufffe\uffff]")
-_HAN = re.compile("[\u4e00-\u9fff]")
+from .tables import TABLE_EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -51,120 +40,6 @@ class RawReport:
     metadata: dict[str, str] = field(default_factory=dict)  # given by the file (front matter, table columns)
 
 
-def plausible_text(text: str, max_junk_share: float = 0.01) -> bool:
-    """Reject binary junk and wrong decodings: real reports have almost no control or
-    private-use characters."""
-    sample = text[:20000]
-    if not sample:
-        return True
-    return len(_JUNK_CHARS.findall(sample)) / len(sample) < max_junk_share
-
-
-def _mostly_gb2312(text: str) -> bool:
-    """True if the Han characters are nearly all in GB2312, the common simplified set.
-
-    Big5 bytes also decode as GB18030, but into rare characters; real GBK text is >99% GB2312.
-    """
-    han = "".join(_HAN.findall(text[:20000]))
-    if len(han) < 50:
-        return True
-    uncommon = han.encode("gb2312", errors="replace").count(b"?")  # the text has no "?": only Han
-    return uncommon <= 0.1 * len(han)
-
-
-def _guess_encoding(data: bytes) -> tuple[str, str] | None:
-    """charset-normalizer's best guess, if it yields plausible Chinese text."""
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        return None
-    text = str(best)
-    if plausible_text(text) and _HAN.search(text[:5000]):
-        return text, best.encoding
-    return None
-
-
-@dataclass(frozen=True)
-class Decoded:
-    """Text decoded from bytes: the encoding used, and how many bytes could not be decoded in it
-    and were replaced by U+FFFD (a few stray bytes in a web page do not cost the report)."""
-
-    text: str
-    encoding: str
-    replaced: int = 0
-
-    def warnings(self) -> tuple[str, ...]:
-        found = []
-        if self.encoding not in ("utf-8", "utf-8-sig", "utf-16", "gb18030"):
-            found.append(f"encoding guessed: {self.encoding}")
-        if self.replaced:
-            found.append(f"{self.replaced} undecodable byte(s) replaced by U+FFFD")
-        return tuple(found)
-
-
-# A text with more bytes than this share undecodable in its best encoding is not text at all.
-MAX_REPLACED_SHARE = 0.01
-
-
-def decode_bytes(data: bytes) -> Decoded:
-    """Decode report bytes.
-
-    BOMs are trusted first, then strict UTF-8, then GB18030 (a superset of GBK and GB2312, the
-    usual legacy encoding of Chinese government pages), then charset-normalizer's best guess
-    (Big5, UTF-16 without BOM, ...). Failing all of these, UTF-8 or GB18030 with the few bytes
-    they cannot decode replaced (stray bytes, stray NULs), whichever replaces fewer. Raises
-    ValueError if nothing yields plausible text.
-    """
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            try:
-                return Decoded(data.decode(encoding), encoding)
-            except UnicodeDecodeError as err:
-                raise ValueError(f"starts with a {encoding} byte-order mark but is not {encoding} ({err.reason})") from err
-    if b"\x00" not in data:  # NUL bytes: UTF-16/32 without BOM, binary, or a stray NUL
-        for encoding in ("utf-8", "gb18030"):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            if plausible_text(text) and (encoding == "utf-8" or _mostly_gb2312(text)):
-                return Decoded(text, encoding)
-    guess = _guess_encoding(data)
-    if guess is not None:
-        return Decoded(*guess)
-    nuls = data.count(b"\x00")
-    stripped = data.replace(b"\x00", b"")
-    best = None
-    for encoding in ("utf-8", "gb18030"):
-        text = stripped.decode(encoding, errors="replace")
-        replaced = text.count("\ufffd") - stripped.decode(encoding, errors="ignore").count("\ufffd") + nuls
-        if (encoding == "utf-8" or _mostly_gb2312(text)) and (best is None or replaced < best.replaced):
-            best = Decoded(text, encoding, replaced)
-    if best is not None and best.replaced <= MAX_REPLACED_SHARE * len(data) and _HAN.search(best.text[:5000]):
-        return best
-    raise ValueError("not text in any known encoding (a binary file?)")
-
-
-def user_csv(data: bytes, source: str) -> tuple[list[str], list[dict[str, str]]]:
-    """A CSV a person saved, as Excel saves it (UTF-8 with or without BOM, GBK or UTF-16; comma,
-    semicolon or tab separated): its columns and rows. Raises PipelineError naming ``source``."""
-    import csv
-    import io
-
-    try:
-        text = decode_bytes(data).text
-    except ValueError as err:
-        raise PipelineError(f"{source}: not readable text ({err})") from err
-    try:
-        dialect = csv.Sniffer().sniff(text[:5000], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
-    rows = list(reader)
-    return [c.strip() for c in reader.fieldnames or []], rows
-
-
 def _read_txt(path: Path) -> RawReport:
     decoded = decode_bytes(path.read_bytes())
     return RawReport(path, decoded.text, "txt", decoded.encoding, warnings=decoded.warnings())
@@ -180,7 +55,6 @@ _HTML_BLOCKS = ("p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5"
 # related-article lists. Report paragraphs carry at most the odd linked law title. Words are
 # Han characters and letters: the date beside a related-article link does not count.
 _LINK_SHARE = 0.6
-_WORD_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 
 def _decode_html(data: bytes) -> Decoded:
@@ -234,8 +108,8 @@ def html_text(markup: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         if block.decomposed or block.find(_HTML_BLOCKS):
             continue
         text = _squash(block.get_text(" "))
-        words = len(_WORD_CHARS.findall(text))
-        link_words = sum(len(_WORD_CHARS.findall(a.get_text())) for a in block.find_all("a"))
+        words = len(WORD_CHAR.findall(text))
+        link_words = sum(len(WORD_CHAR.findall(a.get_text())) for a in block.find_all("a"))
         if words and link_words >= _LINK_SHARE * words:
             dropped.append(("html_links", text))
             block.decompose()
@@ -314,7 +188,7 @@ def _read_pdf(path: Path) -> RawReport:
     # pypdf writes NUL for the glyph gaps of some CID fonts: they are spaces (then removed
     # by normalisation with the rest of the letter spacing).
     text = "\n".join(pages).replace("\x00", " ")
-    if not _HAN.search(text):
+    if not HAN_CHAR.search(text):
         raise ValueError(f"no Chinese text layer in {len(pages)} page(s): a scan? run OCR first")
     if not plausible_text(text, 0.05):
         raise ValueError("its text layer is unreadable: fonts without a character map?")
@@ -323,38 +197,55 @@ def _read_pdf(path: Path) -> RawReport:
     return RawReport(path, text, "pdf", "pdf", warnings=warnings)
 
 
-_READERS = {
-    ".txt": _read_txt,
-    ".text": _read_txt,
-    ".html": _read_html,
-    ".htm": _read_html,
-    ".shtml": _read_html,
-    ".docx": _read_docx,
-    ".pdf": _read_pdf,
-    ".md": _read_markdown,
-    ".markdown": _read_markdown,
+@dataclass(frozen=True)
+class Reader:
+    """How files of one type are read: ``read`` (None: a type researchers have that cannot be
+    read), what a file of it that fails to read is called (``not a readable PDF``; empty: the
+    failure says enough), and for a type that cannot be read, what to do about it."""
+
+    read: Callable[[Path], RawReport] | None
+    unreadable: str = ""
+    hint: str = ""
+
+
+# Every file type, once; the supported ones are listed in messages in this order.
+_READERS: dict[str, Reader] = {
+    ".txt": Reader(_read_txt),
+    ".text": Reader(_read_txt),
+    ".html": Reader(_read_html),
+    ".htm": Reader(_read_html),
+    ".shtml": Reader(_read_html),
+    ".docx": Reader(_read_docx, unreadable="not a readable .docx"),
+    ".pdf": Reader(_read_pdf, unreadable="not a readable PDF"),
+    ".md": Reader(_read_markdown),
+    ".markdown": Reader(_read_markdown),
+    # Formats researchers often download that we cannot read.
+    ".doc": Reader(None, hint="old Word format: save it as .docx"),
+    ".wps": Reader(None, hint="WPS format: save it as .docx"),
+    ".rtf": Reader(None, hint="save it as .docx"),
+    ".odt": Reader(None, hint="save it as .docx"),
 }
+REPORT_EXTENSIONS = (*(suffix for suffix, reader in _READERS.items() if reader.read), *TABLE_EXTENSIONS)
 
 
 def read_report(path: str | os.PathLike) -> RawReport:
     """Read one report file. Raises PipelineError naming the file and the problem."""
     path = Path(path)
     reader = _READERS.get(path.suffix.lower())
-    if reader is None:
+    if reader is None or reader.read is None:
         raise PipelineError(f"{path}: {unsupported_reason(path)}")
     try:
         if path.stat().st_size == 0:
             raise ValueError("empty file")
-        report = reader(path)
+        report = reader.read(path)
     except PipelineError:
         raise
     except Exception as err:  # noqa: BLE001 - docx/pdf libraries raise many types; one bad file must not stop the run
         detail = str(err) if isinstance(err, (ValueError, OSError)) and str(err) else f"{type(err).__name__}: {err}"
-        kind = {".docx": "not a readable .docx", ".pdf": "not a readable PDF"}.get(path.suffix.lower())
-        raise PipelineError(f"{path}: {kind + ' (' + detail + ')' if kind else detail}") from err
+        raise PipelineError(f"{path}: {f'{reader.unreadable} ({detail})' if reader.unreadable else detail}") from err
     if not report.text.strip():
         raise PipelineError(f"{path}: no text found")
-    if not _HAN.search(report.text):
+    if not HAN_CHAR.search(report.text):
         raise PipelineError(f"{path}: no Chinese text found (not a report?)")
     return report
 
@@ -362,7 +253,8 @@ def read_report(path: str | os.PathLike) -> RawReport:
 def unsupported_reason(path: Path) -> str:
     """Why ``path`` is not read, with a hint where one helps."""
     suffix = path.suffix.lower()
-    hint = _CONVERT_HINTS.get(suffix, f"expected {', '.join(REPORT_EXTENSIONS)}")
+    reader = _READERS.get(suffix)
+    hint = reader.hint if reader and reader.hint else f"expected {', '.join(REPORT_EXTENSIONS)}"
     return f"unsupported file type {suffix or '(none)'!r} ({hint})"
 
 

@@ -59,15 +59,6 @@ def theme_matcher(themes: list[Theme]) -> tuple[re.Pattern, dict[str, str]]:
     return pattern, owner
 
 
-def count_themes(text: str, themes: list[Theme]) -> dict[str, int]:
-    """Non-overlapping occurrences of each theme (name or alias) in ``text``."""
-    pattern, owner = theme_matcher(themes)
-    counts = dict.fromkeys((theme.name for theme in themes), 0)
-    for match in pattern.finditer(text):
-        counts[owner[match.group(0)]] += 1
-    return counts
-
-
 def theme_topics(themes: list[Theme], phi: np.ndarray, topic_prevalence: np.ndarray, token_ids: dict[str, int]) -> list[tuple[str, int, float, float]]:
     """For each theme and topic: ``(theme, topic, term_weight, topic_share)``.
 

@@ -15,7 +15,6 @@ score = cohesion x freedom x log2(count): all three must be good for a high rank
 from __future__ import annotations
 
 import math
-import re
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +24,9 @@ import numpy as np
 
 from ..files import PipelineError
 from ..params import MiningParams
+from ..text.chars import HAN_WORD
+from ..text.decoding import user_csv
 
-_CJK_TOKEN = re.compile(r"^[\u4e00-\u9fff]+$")
 ACCEPT_MARKS = {"y", "yes", "x", "1", "✓", "√", "是", "接受", "ok", "true"}
 ACCEPT_HEADER = "# --- accepted from term discovery (make accept-terms) ---"
 
@@ -50,7 +50,7 @@ def runs(tokens: Sequence[str]) -> Iterator[list[str]]:
     """Maximal stretches of Chinese-character tokens: punctuation, numbers and Latin split them."""
     run: list[str] = []
     for token in tokens:
-        if _CJK_TOKEN.match(token):
+        if HAN_WORD.fullmatch(token):
             run.append(token)
         elif run:
             yield run
@@ -254,8 +254,6 @@ def marked_candidates(rows: Iterable[dict[str, str]]) -> list[str]:
 
 def marked_in(path: Path) -> list[str]:
     """The terms a person marked in the accept column of a candidate table (saved by Excel, say)."""
-    from ..text.readers import user_csv
-
     columns, rows = user_csv(path.read_bytes(), str(path))
     if rows and "accept" not in columns:
         raise PipelineError(f"{path}: no 'accept' column; mark the terms to add there")

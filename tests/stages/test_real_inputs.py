@@ -224,21 +224,27 @@ def test_real_gbk_portal_pages_clean_without_residue(tmp_path):
 def test_table_columns_named_like_output_columns_and_blank_rows_are_handled(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    records = [{"id": f"r {i}", "doc_id": "same", "file": "x.txt", **r} for i, r in enumerate(table_rows())]
+    records = [{"id": f"r {i}", "doc_id": "same", "file": "x.txt", "year_source": "ocr", "n_tokens": "9", **r}
+               for i, r in enumerate(table_rows())]
     records.append({k: "" for k in records[0]})  # a blank row, as Excel leaves them
     write_table(corpus / "scraped_2024.csv", records)
-    documents = rows(clean_corpus(corpus, tmp_path / "out"), DOCUMENTS)
+    run = clean_corpus(corpus, tmp_path / "out")
+    documents = rows(run, DOCUMENTS)
     assert [d["doc_id"] for d in documents] == ["scraped_2024#r_0", "scraped_2024#r_1", "scraped_2024#r_2"]
     assert {d["file"] for d in documents} == {f"scraped_2024.csv#r_{i}" for i in range(3)}
     assert {d["table_doc_id"] for d in documents} == {"same"} and {d["table_file"] for d in documents} == {"x.txt"}
+    # Columns of documents.csv itself and of the per-report tables (document_topics.csv) too.
+    assert {d["year_source"] for d in documents} == {"file"} and {d["table_year_source"] for d in documents} == {"ocr"}
+    header = run.header(DOCUMENTS)
+    assert "table_n_tokens" in header and len(header) == len(set(header))
     # The table's own name is not each row's year: the year column is.
     assert [d["year"] for d in documents] == ["2020", "2021", "2022"]
 
 
 def test_escaped_surrogates_and_a_leading_rule_are_text_not_errors(tmp_path):
-    from pipeline.text.normalize import normalize_text
+    from pipeline.text.normalize import normalize
 
-    assert normalize_text("好\\ud83d\\ude00<U+D83D>字") == "好😀<U+D83D>字"
+    assert normalize("好\\ud83d\\ude00<U+D83D>字")[0] == ["好😀<U+D83D>字"]
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     body_lines = [p.strip() for p in SEED_TEXT.splitlines() if len(p) > 30 and p.endswith("。")]
@@ -261,3 +267,5 @@ def test_a_bad_path_pattern_is_an_error_before_reading(tmp_path):
 
     with pytest.raises(PipelineError, match="PATH_PATTERN"):
         clean_corpus(SEEDS, tmp_path / "out", path_pattern="{a}/{a}")
+    with pytest.raises(PipelineError, match="not an output column"):  # a column of an output table
+        clean_corpus(SEEDS, tmp_path / "out", path_pattern="{place}/{n_tokens}")

@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT
 from pipeline.text.boilerplate import find_corpus_chrome, load_rules, parse_rules
 from pipeline.text.cleaning import clean_lines
-from pipeline.text.normalize import normalize_text
+from pipeline.text.normalize import normalize
 
 RULES = load_rules(ROOT / "config" / "boilerplate.txt")
 BODY = "我镇深入推进法治政府建设,坚持和发展新时代枫桥经验,矛盾纠纷化解率达到百分之九十八。"
@@ -52,7 +52,7 @@ def test_rules_leave_long_lines_alone_but_the_chrome_inside_them():
     "首页 > 政务公开 > 法治政府建设", "相关文章", "分享到:微信 微博", "浏览次数:1024", "- 3 -", "第 2 页 共 5 页",
 ])
 def test_portal_chrome_and_page_furniture_match_a_rule(chrome):
-    cleaned = clean_lines([normalize_text(chrome), BODY], RULES)
+    cleaned = clean_lines([*normalize(chrome)[0], BODY], RULES)
     assert [p.text for p in cleaned.paragraphs] == [BODY], cleaned.removed
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from conftest import ROOT, SEEDS
 from pipeline.files import PipelineError
+from pipeline.stages.clean import RESERVED_COLUMNS
 from pipeline.text.boilerplate import load_rules
 from pipeline.text.cleaning import clean_report
 from pipeline.text.metadata import MetadataOverrides
@@ -42,7 +43,7 @@ def test_metadata_per_seed(stem, expected):
 def test_metadata_csv_in_any_excel_encoding(encoding, delimiter):
     rows = [["file", "year", "城市类型"], ["003_4bf76c9d5e1e5dd2.txt", "2021", "县城"]]
     data = "\r\n".join(delimiter.join(row) for row in rows).encode(encoding)
-    overrides = MetadataOverrides.parse(data, "meta.csv")
+    overrides = MetadataOverrides.parse(data, "meta.csv", RESERVED_COLUMNS)
     assert overrides.extra_columns == ("城市类型",)
     merged = overrides.apply("003_4bf76c9d5e1e5dd2.txt", {"year": "2020", "town": "遂城镇"})
     assert merged == {"year": "2021", "town": "遂城镇", "城市类型": "县城"}
@@ -56,7 +57,7 @@ def test_metadata_csv_in_any_excel_encoding(encoding, delimiter):
 ])
 def test_metadata_csv_problems_are_named(csv_text, message):
     with pytest.raises(PipelineError, match=message):
-        MetadataOverrides.parse(csv_text.encode(), "meta.csv")
+        MetadataOverrides.parse(csv_text.encode(), "meta.csv", RESERVED_COLUMNS)
 
 
 @pytest.mark.parametrize("value, year", [("2020", "2020"), ("2020年", "2020"), ("2021-03-01", "2021"), ("2020-2021", ""),

@@ -6,7 +6,8 @@ import pytest
 
 import corpus_variants as cv
 from pipeline.files import PipelineError
-from pipeline.text.readers import decode_bytes, list_other_files, list_reports, read_report
+from pipeline.text.decoding import decode_bytes
+from pipeline.text.readers import list_other_files, list_reports, read_report
 from conftest import SEEDS
 
 SEED = SEEDS / "003_4bf76c9d5e1e5dd2.txt"
@@ -108,3 +109,15 @@ def test_listing_finds_reports_recursively_and_lists_other_files(tmp_path):
 def test_empty_folder_is_an_error(tmp_path):
     with pytest.raises(PipelineError, match="no reports found"):
         list_reports(tmp_path)
+
+
+def test_a_known_format_we_cannot_read_gets_a_hint_and_a_table_of_no_known_format_is_refused(tmp_path):
+    from pipeline.text.tables import read_table
+
+    (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(PipelineError, match=r"unsupported file type '\.doc' \(old Word format: save it as \.docx\)"):
+        read_report(tmp_path / "old.doc")
+    (tmp_path / "rows.txt").write_text("title,text\n甲,乙\n", encoding="utf-8")
+    with pytest.raises(PipelineError) as error:
+        read_table(tmp_path / "rows.txt")  # not read as CSV
+    assert str(error.value).startswith(f"{tmp_path / 'rows.txt'}: not a corpus table (expected .csv")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.text.adoption import adoption_rows
+from pipeline.topics.adoption import adoption_rows
 from pipeline.text.places import UNKNOWN
 
 COLUMNS = ("theme", "year", "reports", "reports_mentioning", "share_reports", "places", "places_mentioning",

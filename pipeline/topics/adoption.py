@@ -3,7 +3,9 @@ mentioning it for the first time, and the share of places that have mentioned it
 
 A report "mentions" a theme when its cleaned text contains the theme's name or an alias at least
 once (the counts of themes/theme_counts.csv). Reports without a year are counted in a group of
-their own (:data:`places.UNKNOWN`), last, and never as a first mention.
+their own (:data:`places.UNKNOWN`), last, and never as a first mention. Beside prevalence.py,
+whose grouping and bootstrap over reports it shares: theme adoption is one more measure of
+themes across years and places.
 """
 from __future__ import annotations
 
@@ -12,9 +14,8 @@ from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
-from ..topics.prevalence import (MIN_REPORTS, N_BOOTSTRAP, estimate_groups, group_rows, is_year, nan_to_none,
-                                 year_order)
-from .places import UNKNOWN
+from ..text.places import UNKNOWN
+from .prevalence import MIN_REPORTS, N_BOOTSTRAP, estimate_groups, group_rows, is_year, nan_to_none, year_order
 
 
 def dated_places(year_of: Mapping[str, str], place_of: Mapping[str, str]) -> set[str]:
