@@ -1,5 +1,5 @@
-"""Tokens: segmentation as jieba cuts (by default with jieba_next, faster) with the domain
-dictionary, and the filters applied after it.
+"""Tokens: segmentation as jieba cuts (by default sped up by jieba-next where it is installed)
+with the domain dictionary, and the filters applied after it.
 
 Segmentation (:class:`Segmenter`) keeps every token but punctuation and white space, so that
 its output can be cached and re-filtered cheaply: only a dictionary edit redoes it. The
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -41,19 +42,26 @@ def load_domain_terms(paths: Iterable[str | Path]) -> DomainTerms:
     return terms
 
 
+def _tokenizer(module: str, domain_terms: DomainTerms):
+    """A ``Tokenizer`` of jieba or a fork with its API, of its own (this process's), with jieba's
+    dictionary loaded and the domain terms added at their frequencies."""
+    import importlib
+    import logging
+
+    package = importlib.import_module(module)
+    logging.getLogger(module).setLevel(logging.WARNING)  # no "Building prefix dict" on stderr
+    tokenizer = package.Tokenizer()
+    tokenizer.initialize()
+    for term, frequency in domain_terms:
+        tokenizer.add_word(term, frequency)
+    return tokenizer
+
+
 def _jieba_like(module: str) -> Callable[[DomainTerms], Cut]:
     """A factory for jieba or a fork with its API (``Tokenizer``, ``add_word``, ``cut(HMM=)``)."""
 
     def build(domain_terms: DomainTerms) -> Cut:
-        import importlib
-        import logging
-
-        package = importlib.import_module(module)
-        logging.getLogger(module).setLevel(logging.WARNING)
-        tokenizer = package.Tokenizer()
-        tokenizer.initialize()
-        for term, frequency in domain_terms:
-            tokenizer.add_word(term, frequency)
+        tokenizer = _tokenizer(module, domain_terms)
         return lambda text: tokenizer.cut(text, HMM=True)
 
     return build
@@ -81,24 +89,39 @@ def _not_a_word_to_jieba_hmm() -> re.Pattern:
 
 
 def _jieba_next(domain_terms: DomainTerms) -> Cut:
-    """jieba_next (a fork of jieba with its dictionary and code, the inner loops in Rust: about
-    3x faster) made to cut as jieba 0.42 does, on every paragraph of ../shared/corpora
-    (make bench-segmenters). Two differences are removed:
+    """jieba's cut with jieba_next (a fork of jieba with its dictionary and code, the inner loops
+    in Rust: about 3x faster) doing the work, on every paragraph of ../shared/corpora as jieba
+    0.42 does (make bench-segmenters). Two differences are removed:
 
     - jieba 0.42 keeps ``-`` inside a run of text (新大-龙岐湾: its HMM makes 新大 a word); the
-      fork, from jieba 0.39, cuts the text there. It is given jieba's pattern, a module constant
-      it reads on every cut.
+      fork, from jieba 0.39, cuts the text there. Text is split into runs here with jieba's
+      own patterns, as jieba's ``cut`` does, and only the runs go to the fork (its
+      ``_cut_dag``: the dictionary and HMM cut of one run), so the fork's module constants
+      are left as they are, for any other user of it in the process.
     - On a hanzi its HMM has no probability for as a word of its own (衞, 擧, 坣, 犇: variants
       OpenCC leaves, rare names; 0.05% of the city corpus's paragraphs), jieba's Viterbi ties
       at its floor probability and the fork breaks the tie another way. A paragraph with one is
       cut by jieba itself.
     """
     import jieba
-    import jieba_next.tokenizer
 
-    jieba_next.tokenizer.re_han_default = jieba.re_han_default
-    fast, tie_prone = _jieba_like("jieba_next")(domain_terms), _not_a_word_to_jieba_hmm()
+    run_pattern, skip_pattern = jieba.re_han_default, jieba.re_skip_default
+    cut_run = _tokenizer("jieba_next", domain_terms)._cut_dag
+    tie_prone = _not_a_word_to_jieba_hmm()
     reference: list[Cut] = []  # built on first need: most corpora never need it
+
+    def fast(text: str) -> Iterator[str]:  # jieba.Tokenizer.cut(text, HMM=True), line for line
+        for block in run_pattern.split(text):
+            if not block:
+                continue
+            if run_pattern.match(block):
+                yield from cut_run(block)
+            else:
+                for piece in skip_pattern.split(block):
+                    if skip_pattern.match(piece):
+                        yield piece
+                    else:
+                        yield from piece
 
     def cut(text: str) -> Iterable[str]:
         if tie_prone.search(text) is None:
@@ -111,10 +134,12 @@ def _jieba_next(domain_terms: DomainTerms) -> Cut:
 
 
 # SEGMENTER= choices: name -> (the PyPI package that provides it, a factory of its cut function).
-# jieba is the reference, jieba_next (cutting as jieba does) the default: both are installed
-# with the project. The others are opt-in (pyproject.toml: one extra each, installed by make on
-# first use), each with jieba's dictionary and word frequencies. All are measured against jieba
-# by `make bench-segmenters`.
+# jieba is the reference, and the only one the project needs. The default, jieba_next, is jieba's
+# tokens cut by jieba-next where that is installed (pyproject.toml's extra "fast") and loads, by
+# jieba itself otherwise (see check_segmenter): the same tokens either way. The others are opt-in
+# (pyproject.toml: one extra each, installed by make on first use), each with jieba's dictionary
+# and word frequencies, cutting some paragraphs otherwise. All are measured against jieba by
+# `make bench-segmenters`.
 SEGMENTERS: dict[str, tuple[str, Callable[[DomainTerms], Cut]]] = {
     "jieba": ("jieba", _jieba_like("jieba")),
     "jieba_fast": ("jieba-fast", _jieba_like("jieba_fast")),
@@ -122,29 +147,75 @@ SEGMENTERS: dict[str, tuple[str, Callable[[DomainTerms], Cut]]] = {
     "rjieba": ("rjieba", _rjieba),
 }
 REFERENCE_SEGMENTER = "jieba"
-OPT_IN_SEGMENTERS = tuple(s for s in SEGMENTERS if s not in (REFERENCE_SEGMENTER, SegmentParams.segmenter))
+ACCELERATED_SEGMENTER = "jieba_next"  # jieba's tokens, by jieba-next where it loads, else by jieba
+# The release of jieba-next checked to cut as jieba does (make bench-segmenters): pinned by the
+# extra ACCELERATOR_EXTRA of pyproject.toml; another release is not used.
+ACCELERATOR_RELEASE = "1.0.0rc1"
+ACCELERATOR_EXTRA = "fast"
+OPT_IN_SEGMENTERS = tuple(s for s in SEGMENTERS
+                          if s not in (REFERENCE_SEGMENTER, ACCELERATED_SEGMENTER, SegmentParams.segmenter))
 
 
-def check_segmenter(segmenter: str) -> None:
-    """A clear error for an unknown segmenter or one that is not installed or does not load."""
+@functools.lru_cache(maxsize=1)
+def accelerator_problem() -> str:
+    """Why jieba-next cannot cut for the default segmenter in this process ("" if it can): not
+    installed, another release than the one checked, or it does not load (its compiled part
+    built for another platform, say). Asked once per process."""
+    import importlib
+    from importlib import metadata
+
+    try:
+        importlib.import_module("jieba_next")
+        importlib.import_module("jieba_next.tokenizer").Tokenizer._cut_dag  # what _jieba_next uses
+    except ModuleNotFoundError as err:
+        if err.name == "jieba_next":
+            return "jieba-next not installed"
+        return f"jieba-next does not load ({err})"
+    except Exception as err:  # noqa: BLE001 - whatever its import raises, jieba cuts instead
+        return f"jieba-next does not load ({type(err).__name__}: {err})"
+    try:
+        release = metadata.version("jieba-next")
+    except metadata.PackageNotFoundError:
+        release = "of unknown release"
+    if release != ACCELERATOR_RELEASE:
+        return f"jieba-next {release} is installed, not {ACCELERATOR_RELEASE} (the release checked to cut as jieba does)"
+    return ""
+
+
+@functools.lru_cache(maxsize=None)
+def _say_once(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def check_segmenter(segmenter: str) -> str:
+    """The segmenter that cuts for ``segmenter`` in this process: itself, or jieba for the
+    default where jieba-next is not installed or does not load (the same tokens, slower: said
+    once, in one line on stderr). A clear error for an unknown segmenter, or an opt-in one that
+    is not installed or does not load."""
     import importlib
 
     if segmenter not in SEGMENTERS:
         raise PipelineError(f"unknown segmenter {segmenter!r}: one of {', '.join(SEGMENTERS)}")
+    if segmenter == ACCELERATED_SEGMENTER:
+        problem = accelerator_problem()
+        if problem:
+            _say_once(f"segment: {problem}; segmenting with jieba (same tokens, slower). "
+                      f"pip install '.[{ACCELERATOR_EXTRA}]' to speed it up")
+            return REFERENCE_SEGMENTER
+        return segmenter
     try:
         importlib.import_module(segmenter)
     except ImportError as err:
         raise PipelineError(f"segmenter {segmenter} is not installed or does not load ({err}): "
                             f"`make topics SEGMENTER={segmenter}` installs it, or pip install "
                             f"{SEGMENTERS[segmenter][0]}") from None
+    return segmenter
 
 
 def make_tokenizer(domain_terms: DomainTerms, segmenter: str = SegmentParams.segmenter) -> Cut:
-    """A cut function of its own (its own dictionary state; jieba_next's is aligned with jieba
-    once per process, see :func:`_jieba_next`) with the domain terms added: jieba's default
-    accurate mode with HMM for new words, or the same from another ``segmenter``."""
-    check_segmenter(segmenter)
-    return SEGMENTERS[segmenter][1](domain_terms)
+    """A cut function of its own (its own dictionary state) with the domain terms added: jieba's
+    default accurate mode with HMM for new words, or the same from another ``segmenter``."""
+    return SEGMENTERS[check_segmenter(segmenter)][1](domain_terms)
 
 
 def segment_text(cut: Cut, text: str) -> list[str]:
@@ -180,8 +251,8 @@ def segment_paragraphs(texts: Iterable[str], domain_terms: DomainTerms, jobs: in
                        batch_size: int = 256, segmenter: str = SegmentParams.segmenter) -> Iterator[str]:
     """Segment each text in ``jobs`` processes; yield its tokens joined by single spaces, in
     input order (so the output does not depend on ``jobs``)."""
-    check_segmenter(segmenter)
-    batches = ordered_map(Segmenter(domain_terms, segmenter), chunks(texts, batch_size), jobs)
+    # Decided here, once: every worker cuts with the same one, and the note is said once.
+    batches = ordered_map(Segmenter(domain_terms, check_segmenter(segmenter)), chunks(texts, batch_size), jobs)
     return (segmented for batch in batches for segmented in batch)
 
 

@@ -26,7 +26,7 @@ from pipeline.artifacts import DOCUMENTS, PARAGRAPHS, STAGES, Run  # noqa: E402
 from pipeline.params import Inputs  # noqa: E402
 from pipeline.stages.segment import segmentation_terms  # noqa: E402
 from pipeline.text.tokens import REFERENCE_SEGMENTER as REFERENCE  # noqa: E402
-from pipeline.text.tokens import SEGMENTERS, make_tokenizer, segment_text  # noqa: E402
+from pipeline.text.tokens import SEGMENTERS, check_segmenter, make_tokenizer, segment_text  # noqa: E402
 
 
 def segmented(segmenter: str, domain_terms: list[tuple[str, int]], texts: list[str]) -> tuple[list[str], float]:
@@ -81,9 +81,12 @@ def main() -> None:
     parser.add_argument("--segmenters", default=",".join(s for s in SEGMENTERS if s != REFERENCE),
                         help="comma-separated, compared with jieba")
     args = parser.parse_args()
+    # The default without jieba-next (not installed, or does not load) is jieba itself, as its
+    # one line on stderr says: nothing to measure.
+    segmenters = [s for s in args.segmenters.split(",") if check_segmenter(s) == s]
     lines = []
     for name in present_corpora(args.corpus):
-        lines += compare(name, args.workdir, args.segmenters.split(","))
+        lines += compare(name, args.workdir, segmenters)
     print("\n" + "\n".join(lines))
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import tomllib
 from collections import Counter
 
 import pytest
@@ -13,7 +14,9 @@ from pipeline.text.readers import list_reports, read_report
 from pipeline.files import PipelineError
 from pipeline.params import SegmentParams
 from pipeline.parallel import ordered_map
-from pipeline.text.tokens import (REFERENCE_SEGMENTER, SEGMENTERS, TokenTableFilter, filter_tokens, load_domain_terms,
+from pipeline.text import tokens
+from pipeline.text.tokens import (ACCELERATED_SEGMENTER, ACCELERATOR_EXTRA, ACCELERATOR_RELEASE, OPT_IN_SEGMENTERS,
+                                  REFERENCE_SEGMENTER, SEGMENTERS, TokenTableFilter, filter_tokens, load_domain_terms,
                                   make_tokenizer, read_stopwords, report_chunks, segment_paragraphs, segment_text)
 
 POLICY_TERMS = ("枫桥经验", "综合行政执法", "法治政府", "习近平法治思想", "放管服", "法律明白人", "三项制度",
@@ -53,7 +56,7 @@ def test_policy_terms_stay_whole_with_parallel_jobs(seed_paragraphs):
 @pytest.mark.parametrize("segmenter", [s for s in SEGMENTERS if s != REFERENCE_SEGMENTER])
 def test_faster_segmenter_cuts_the_seeds_as_jieba_does(segmenter, seed_paragraphs):
     """The default and the opt-in segmenters (make test installs them) give jieba's tokens on the
-    seeds, policy terms whole, in parallel too; README gives their measured share on the real
+    seeds, policy terms whole, in parallel too; docs/scaling.md gives their measured share on the real
     corpora."""
     pytest.importorskip(segmenter)
     reference = list(segment_paragraphs(seed_paragraphs, DOMAIN_TERMS, jobs=1, segmenter=REFERENCE_SEGMENTER))
@@ -68,13 +71,114 @@ def test_default_segmenter_cuts_where_its_fork_of_jieba_differs_as_jieba_does():
     """Found on the real corpora: jieba 0.42 keeps a hyphen inside a run of text, where its HMM
     makes 新大 a word, and cuts hanzi its HMM never saw as a word (衞, 擧, 坣, 犇) one by one; the
     default segmenter's fork of jieba, left alone, does neither."""
+    pytest.importorskip("jieba_next")
     texts = ["坝光国际生物谷、新大-龙岐湾两个重点片区", "加快建设后海-蛇口湾片区", "医药衞生事业也有了发展",
              "所擧办的福利和文化设施", "以沙坣社区为试点", "犇星新材料主板上市"]
-    assert SegmentParams.segmenter == "jieba_next"
+    assert SegmentParams.segmenter == ACCELERATED_SEGMENTER == "jieba_next"
+    assert tokens.check_segmenter(SegmentParams.segmenter) == "jieba_next", "jieba-next is installed but not used"
     default, reference = make_tokenizer([], SegmentParams.segmenter), make_tokenizer([], REFERENCE_SEGMENTER)
     for text in texts:
         assert segment_text(default, text) == segment_text(reference, text), text
     assert "新大" in segment_text(default, texts[0]) and "衞生" not in segment_text(default, texts[2])
+
+
+def test_the_accelerator_leaves_the_forks_module_constants_alone():
+    """Cutting as jieba does is the default segmenter's own affair: jieba-next's patterns, which
+    any other user of it in the process cuts with, are as the fork ships them."""
+    tokenizer_module = pytest.importorskip("jieba_next.tokenizer")
+    import jieba_next._patterns
+
+    make_tokenizer([], ACCELERATED_SEGMENTER)("新大-龙岐湾")
+    assert tokenizer_module.re_han_default is jieba_next._patterns.re_han_default
+    assert tokenizer_module.re_han_default.match("新大-龙岐湾").group() == "新大"
+    assert "-" in list(tokenizer_module.Tokenizer().cut("新大-龙岐湾"))  # the fork, left alone, cuts there
+
+
+@pytest.fixture
+def without_accelerator(monkeypatch):
+    """As where jieba-next is not installed (its import fails): the default segmenter's probe and
+    note asked afresh, and again after the test."""
+    for name in [name for name in sys.modules if name.startswith("jieba_next.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "jieba_next", None)
+    tokens.accelerator_problem.cache_clear()
+    tokens._say_once.cache_clear()
+    yield
+    tokens.accelerator_problem.cache_clear()
+    tokens._say_once.cache_clear()
+
+
+NOTE = ("segment: jieba-next not installed; segmenting with jieba (same tokens, slower). "
+        f"pip install '.[{ACCELERATOR_EXTRA}]' to speed it up\n")
+
+
+def test_default_segmenter_without_jieba_next_is_jieba_said_in_one_line(without_accelerator, seed_paragraphs, capfd):
+    """Where jieba-next is not installed (no wheel for the platform, say) the default segmenter is
+    jieba itself: the same tokens, the domain dictionary loaded in every worker, and one line
+    saying so however many workers and tokenizers."""
+    reference = list(segment_paragraphs(seed_paragraphs, DOMAIN_TERMS, jobs=1, segmenter=REFERENCE_SEGMENTER))
+    capfd.readouterr()
+    assert tokens.check_segmenter(SegmentParams.segmenter) == REFERENCE_SEGMENTER
+    assert list(segment_paragraphs(seed_paragraphs, DOMAIN_TERMS, jobs=2, batch_size=7)) == reference
+    make_tokenizer(DOMAIN_TERMS)
+    out, err = capfd.readouterr()
+    assert err == NOTE and out == ""
+
+
+@pytest.mark.parametrize("accelerated", [True, False], ids=["with jieba-next", "without jieba-next"])
+def test_domain_dictionary_reaches_every_worker_either_way(accelerated, request, seed_paragraphs):
+    """Each worker process builds its own tokenizer with the domain terms at their high
+    frequencies, with or without the accelerator."""
+    if accelerated:
+        pytest.importorskip("jieba_next")
+        assert tokens.check_segmenter(ACCELERATED_SEGMENTER) == ACCELERATED_SEGMENTER
+    else:
+        request.getfixturevalue("without_accelerator")
+        assert tokens.check_segmenter(ACCELERATED_SEGMENTER) == REFERENCE_SEGMENTER
+    segmented = list(segment_paragraphs(seed_paragraphs, DOMAIN_TERMS, jobs=2, batch_size=5))
+    for text, line in zip(seed_paragraphs, segmented):
+        for term in POLICY_TERMS:
+            assert line.split().count(term) == text.count(term), (accelerated, term, text[:40])
+    # A paragraph the accelerated path gives to jieba itself (擧: see _jieba_next): dictionary too.
+    tie_prone = ["所擧办的枫桥经验调解室"] * 4
+    segmented = list(segment_paragraphs(tie_prone, DOMAIN_TERMS, jobs=2, batch_size=1))
+    assert segmented == list(segment_paragraphs(tie_prone, DOMAIN_TERMS, segmenter=REFERENCE_SEGMENTER))
+    assert all("枫桥经验" in line.split() for line in segmented)
+
+
+def test_another_release_of_jieba_next_is_not_used(monkeypatch, capfd):
+    """Only the release checked to cut as jieba does accelerates it; with another, jieba cuts."""
+    pytest.importorskip("jieba_next")
+    from importlib import metadata
+
+    real_version = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "9.9" if name == "jieba-next" else real_version(name))
+    tokens.accelerator_problem.cache_clear()
+    tokens._say_once.cache_clear()
+    try:
+        capfd.readouterr()
+        assert tokens.check_segmenter(ACCELERATED_SEGMENTER) == REFERENCE_SEGMENTER
+        assert capfd.readouterr().err == (f"segment: jieba-next 9.9 is installed, not {ACCELERATOR_RELEASE} (the "
+                                          "release checked to cut as jieba does); segmenting with jieba (same tokens, "
+                                          f"slower). pip install '.[{ACCELERATOR_EXTRA}]' to speed it up\n")
+    finally:
+        tokens.accelerator_problem.cache_clear()
+        tokens._say_once.cache_clear()
+
+
+def test_jieba_is_the_only_segmenter_the_project_needs():
+    """pyproject.toml: jieba in the core dependencies, jieba-next in its own extra at the release
+    the code checks for, and an extra for each opt-in segmenter, named as its package."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    core = [requirement.split("=")[0].split(">")[0].strip() for requirement in project["dependencies"]]
+    assert "jieba" in core
+    assert not [name for name in core if name.replace("_", "-").lower() in
+                {package for _, (package, _factory) in SEGMENTERS.items()} - {"jieba"}]
+    extras = project["optional-dependencies"]
+    assert extras[ACCELERATOR_EXTRA] == [f"jieba-next=={ACCELERATOR_RELEASE}"]
+    assert SEGMENTERS[ACCELERATED_SEGMENTER][0] == "jieba-next" and ACCELERATED_SEGMENTER not in OPT_IN_SEGMENTERS
+    for segmenter in OPT_IN_SEGMENTERS:
+        assert segmenter.replace("_", "-") in extras, segmenter
 
 
 def test_segmenter_choice_reaches_the_workers():
