@@ -68,7 +68,7 @@ help: ## list targets and variables
 	@echo "  INPUT=dir  reports    OUTPUT=dir  results    K=n|auto  topics    K_RANGE=MIN:MAX  for K=auto"
 	@echo "  SEED=n  PASSES=n  RUNS=n  (stability models)    JOBS=n  processes (default: all cores)"
 	@echo "  STOPWORDS=files|dirs  DICTIONARY=files  THEMES=file  RULES=file  METADATA=file.csv"
-	@echo "  SEGMENTER=jieba_next|jieba|jieba_fast|rjieba  (default jieba_next cuts as jieba, the reference; the last two: opt-in)"
+	@echo "  SEGMENTER=jieba_next|jieba|jieba_fast|rjieba  (default jieba_next: jieba's tokens, sped up by jieba-next where it installs; jieba: jieba alone, the reference; the last two: opt-in)"
 	@echo "  TEXT_COLUMN=name  (corpus tables)    PATH_PATTERN='{level}/{place}/{year}'  (metadata in paths)"
 	@echo "  make -j1 topics: one stage at a time (by default two run side by side where the graph allows)"
 	@echo "Every stage's options and defaults: .venv/bin/python -m pipeline <stage> --help"
@@ -78,7 +78,8 @@ help: ## list targets and variables
 topics: $(STAGE_TARGETS) ## run the whole pipeline
 	@if grep -qF '$(PENDING_MARK)' $(REPORT_TARGET) \
 		|| (for shown in $(REPORT_SHOWS); do [ "$$shown" -nt $(REPORT_TARGET) ] && exit 0; done; exit 1); then \
-		echo "$(STAGE) report $(call options,REPORT)   # again, with the stability runs"; $(STAGE) report $(call options,REPORT); fi
+		$(STAGE) report $(call options,REPORT); fi
+	@$(STAGE) leftovers
 	@echo "Results are in $(OUTPUT)/: start with report.html (opens offline in any browser); tables in lda/ (topics, topic_summary, document_topics), themes/, tfidf/, prevalence/; figures in plots/, themes/, prevalence/; stability in quality/; candidate terms in terms/"
 
 test: $(READY) $(VENV)/.segmenters ## run the tests (quick; includes end-to-end runs on the seeds)
@@ -124,6 +125,9 @@ $(READY): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing the project and its dependencies into $(VENV) (first run only, about a minute)..."
 	@$(PY) -m pip install --disable-pip-version-check --progress-bar on -e '.[test]'
+	@# jieba-next, the segmenter's accelerator (about 3x), where a wheel exists: never built from source.
+	@$(PY) -m pip install --quiet --disable-pip-version-check --only-binary=jieba-next -e '.[fast]' >/dev/null 2>&1 \
+		|| echo "note: jieba-next (the segmenter's accelerator) has no wheel here; jieba segments instead (same tokens, slower)."
 	@touch $@
 
 $(VENV)/.segmenter-%: pyproject.toml | $(READY)
@@ -155,46 +159,14 @@ $(PARAMS)/%: FORCE
 $(sort $(foreach s,$(STAGE_NAMES),$(call files_of,$(s)))):
 	@echo "error: $@: file not found (check STOPWORDS=, DICTIONARY=, THEMES=, RULES=, METADATA=)" >&2; exit 2
 
-# ---- stages --------------------------------------------------------------------------------------
-$(CLEAN_TARGET): $(call needs,CLEAN) | $(READY) $(call order,CLEAN)
-	$(STAGE) clean $(call options,CLEAN)
-
-# An opt-in segmenter (SEGMENTER=jieba_fast ...) is installed on its first use, that one only.
-$(SEGMENT_TARGET): $(call needs,SEGMENT) | $(READY) $(call order,SEGMENT) $(addprefix $(VENV)/.segmenter-,$(filter $(OPT_IN_SEGMENTERS),$(SEGMENTER)))
-	$(STAGE) segment $(call options,SEGMENT)
-
-$(FILTER_TARGET): $(call needs,FILTER) | $(READY) $(call order,FILTER)
-	$(STAGE) filter $(call options,FILTER)
-
-$(LDA_TARGET): $(call needs,LDA) | $(READY) $(call order,LDA)
-	$(STAGE) lda $(call options,LDA)
-
-$(TFIDF_TARGET): $(call needs,TFIDF) | $(READY) $(call order,TFIDF)
-	$(STAGE) tfidf $(call options,TFIDF)
-
-$(THEMES_TARGET): $(call needs,THEMES) | $(READY) $(call order,THEMES)
-	$(STAGE) themes $(call options,THEMES)
-
-$(PLOTS_TARGET): $(call needs,PLOTS) | $(READY) $(call order,PLOTS)
-	$(STAGE) plots $(call options,PLOTS)
-
-$(QUALITY_TARGET): $(call needs,QUALITY) | $(READY) $(call order,QUALITY) $(QUALITY_SHOWN_BY)
-	$(STAGE) quality $(call options,QUALITY)
-
-$(PREVALENCE_TARGET): $(call needs,PREVALENCE) | $(READY) $(call order,PREVALENCE)
-	$(STAGE) prevalence $(call options,PREVALENCE)
-
-$(EXPLORER_TARGET): $(call needs,EXPLORER) | $(READY) $(call order,EXPLORER)
-	$(STAGE) explorer $(call options,EXPLORER)
-
-$(MINE_TARGET): $(call needs,MINE) | $(READY) $(call order,MINE)
-	$(STAGE) mine $(call options,MINE)
-
-$(TERMS_TARGET): $(call needs,TERMS) | $(READY) $(call order,TERMS)
-	$(STAGE) terms $(call options,TERMS)
-
-$(WORDING_TARGET): $(call needs,WORDING) | $(READY) $(call order,WORDING)
-	$(STAGE) wording $(call options,WORDING)
-
-$(REPORT_TARGET): $(call needs,REPORT) | $(READY) $(call order,REPORT)
-	$(STAGE) report $(call options,REPORT)
+# ---- stages: one rule each, made from the declarations in pipeline/artifacts.py ----------------
+# A stage's rule: its target from its prerequisites (see needs), after the stages it must follow
+# (order) and the stages showing it; an opt-in segmenter (SEGMENTER=jieba_fast ...) is installed
+# on its first use, that one only. Not echoed: the stage prints its own command, as every line it
+# prints, after its name.
+installs = $(if $(filter SEGMENTER,$($(1)_VARS)),$(addprefix $(VENV)/.segmenter-,$(filter $(OPT_IN_SEGMENTERS),$(SEGMENTER))))
+define stage_rule
+$$($(1)_TARGET): $$(call needs,$(1)) | $$(READY) $$(call order,$(1)) $$($(1)_SHOWN_BY) $$(call installs,$(1))
+	@$$(STAGE) $$($(1)_NAME) $$(call options,$(1))
+endef
+$(foreach s,$(STAGE_NAMES),$(eval $(call stage_rule,$(s))))

@@ -8,9 +8,7 @@ declarations (``python -m pipeline.deps``), always knows what a stage reads.
 """
 from __future__ import annotations
 
-import csv
 import json
-import sys
 from dataclasses import asdict, dataclass, fields
 from itertools import islice
 from pathlib import Path
@@ -19,11 +17,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from . import params as P
-from .files import CsvTable, PipelineError, atomic_open, atomic_path, read_csv, save_figure, write_csv
-
-# Scrapers write whole reports on one line; the csv module's default limit is 128 KB a field.
-csv.field_size_limit(sys.maxsize)
-
+from .files import CsvTable, PipelineError, atomic_open, atomic_path, dict_reader, read_csv, save_figure, write_csv
+from .text.metadata import METADATA_FIELDS  # what cleaning extracts about each report: documents.csv's columns
 
 @dataclass(frozen=True)
 class Artifact:
@@ -40,11 +35,6 @@ class Artifact:
 
 A = Artifact
 REFERENCE_PARAGRAPHS = 20_000  # paragraphs, evenly spread, that NPMI counts co-occurrences in
-# What cleaning extracts about each report (see text/metadata.py): documents.csv's columns.
-METADATA_FIELDS = (
-    "title", "province", "city", "county", "town", "year",
-    "publish_date", "signed_date", "doc_number", "issuing_body", "source_url",
-)
 # Per-report columns every per-report table carries after doc_id (plus the metadata CSV's own).
 DOCUMENT_KEY_COLUMNS = ("title", "year", "province", "city", "county", "town")
 
@@ -227,24 +217,30 @@ def params_artifact(stage: str) -> Artifact:
 
 
 ARTIFACTS: tuple[Artifact, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Artifact))
+OWNED_PATHS = frozenset(a.path for a in ARTIFACTS)
 
 
 @dataclass(frozen=True)
 class Stage:
-    """A stage: the artifact it writes last (Make's target), the stages whose artifacts it
-    reads, the user's input files it reads (fields of :class:`params.Inputs`) and its
-    parameter classes. The CLI and the Makefile's generated part are made from these."""
+    """A stage, declared once: the CLI command (with ``help`` as its help), the Makefile rule and
+    the order ``make topics`` runs the stages in are all made from this.
+
+    ``target`` is the artifact it writes last (Make's target: a stage that stopped half-way has
+    none), ``after`` the stages whose artifacts it reads, ``inputs`` the user's input files it
+    reads (fields of :class:`params.Inputs`), ``params`` its parameter classes."""
 
     name: str
+    help: str
     target: Artifact
     after: tuple[str, ...] = ()
     inputs: tuple[str, ...] = ()
     params: tuple[type, ...] = ()
     # Stages whose results it shows without waiting for them: it says they are on their way when
-    # they are not yet of the current model, and `make topics` runs it again once they are.
+    # they are not yet of the current model, and `make topics` runs it again once they are; they
+    # run after it.
     shows: tuple[str, ...] = ()
     # make topics runs two stages at a time where the graph allows; a stage that takes much memory
-    # runs alone: after every stage listed before it, before every stage after it.
+    # runs alone: after every stage before it in the run order, before every stage after it.
     alone: bool = False
 
 
@@ -253,29 +249,66 @@ class Stage:
 PENDING_ATTRIBUTE = "data-pending-stage"
 
 
+def run_order(stages: Iterable[Stage]) -> list[str]:
+    """The stages in the order ``make topics`` runs them: by depth in the graph (a stage comes
+    after those it reads, and after a stage that shows it), then by name. A stage's place in
+    the declaration does not matter."""
+    stages = {s.name: s for s in stages}
+    before = {name: set(s.after) for name, s in stages.items()}
+    for name, s in stages.items():
+        for shown in s.shows:
+            before[shown].add(name)
+    unknown = {b for bs in before.values() for b in bs} - stages.keys()
+    if unknown:
+        raise ValueError(f"stages read or show undeclared stages: {sorted(unknown)}")
+    depth: dict[str, int] = {}
+
+    def depth_of(name: str, path: tuple[str, ...] = ()) -> int:
+        if name in path:
+            raise ValueError(f"stages in a cycle: {' -> '.join(path + (name,))}")
+        if name not in depth:
+            depth[name] = 1 + max((depth_of(b, path + (name,)) for b in before[name]), default=-1)
+        return depth[name]
+
+    return sorted(stages, key=lambda name: (depth_of(name), name))
+
+
 # Side by side (make topics) run lda and tfidf, then plots, prevalence and explorer: the stages a
 # stopword edit reruns. On the 100 MB bench corpus the heaviest stages alone take 650-810 MB.
-STAGES: dict[str, Stage] = {s.name: s for s in (
-    Stage("clean", PARAGRAPHS, (), ("input", "rules", "metadata", "divisions"), (P.CleanParams,), alone=True),
-    Stage("segment", SEGMENTED, ("clean",), ("dictionary",), (P.SegmentParams,), alone=True),
-    Stage("filter", TOKENS, ("segment",), ("stopwords",), (P.FilterParams,)),
-    Stage("lda", DOCUMENT_TOPICS, ("clean", "filter"), ("themes",), (P.LdaParams, P.SweepParams)),
-    Stage("tfidf", KEYWORDS, ("clean", "filter"), (), (P.TfidfParams,)),
-    Stage("themes", THEME_COUNTS, ("clean",), ("themes",), (P.BootstrapParams,), alone=True),
-    Stage("plots", PLOTS_DONE, ("clean", "lda", "tfidf"), (), (P.PlotParams,)),
-    Stage("prevalence", PREVALENCE_BY_PLACE, ("clean", "lda"), (), (P.BootstrapParams,)),
-    # Apart from the report, which is written twice (before and after the stability runs).
-    Stage("explorer", EXPLORER_BASIS, ("lda",), (), ()),
-    Stage("mine", MINED_TERMS, ("segment",), (), (P.MiningParams,), alone=True),
-    Stage("terms", TERM_CANDIDATES, ("mine",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
-    Stage("wording", STOPWORD_CANDIDATES, ("clean", "filter", "lda", "mine"), ("themes", "dictionary", "divisions"),
-          (P.WordingParams,)),
-    Stage("report", REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "prevalence", "explorer",
-                             "terms", "wording"), (),
-          (P.ReportParams,), shows=("quality",), alone=True),
-    # After the report: the first report after a stopword edit does not wait for the stability runs.
-    Stage("quality", QUALITY_BASIS, ("filter", "lda"), (), (P.QualityParams,), alone=True),
-)}
+_DECLARED = (
+    Stage("clean", "Read and clean reports -> clean/documents.csv, paragraphs.csv, cleaning_report.csv.",
+          PARAGRAPHS, (), ("input", "rules", "metadata", "divisions"), (P.CleanParams,), alone=True),
+    Stage("segment", "Segment paragraphs with jieba (or --segmenter) -> segment/segmented.tsv (cache, before "
+          "stopwords).", SEGMENTED, ("clean",), ("dictionary",), (P.SegmentParams,), alone=True),
+    Stage("filter", "Apply stopwords and token filters -> segment/tokens.tsv, vocabulary.csv.",
+          TOKENS, ("segment",), ("stopwords",), (P.FilterParams,)),
+    Stage("lda", "Train LDA over paragraphs -> lda/ (with -k auto, first sweep K -> lda/k_*).",
+          DOCUMENT_TOPICS, ("clean", "filter"), ("themes",), (P.LdaParams, P.SweepParams)),
+    Stage("tfidf", "TF-IDF with reports as documents -> tfidf/keywords.csv.",
+          KEYWORDS, ("clean", "filter"), (), (P.TfidfParams,)),
+    Stage("themes", "Count tracked themes per report, by year and place, with their figures -> themes/ (text "
+          "only, no model).", THEME_COUNTS, ("clean",), ("themes",), (P.BootstrapParams,), alone=True),
+    Stage("plots", "Draw the figures of topics and keywords -> plots/*.png.",
+          PLOTS_DONE, ("clean", "lda", "tfidf"), (), (P.PlotParams,)),
+    Stage("prevalence", "Topic prevalence by year and place, with bootstrap intervals -> prevalence/.",
+          PREVALENCE_BY_PLACE, ("clean", "lda"), (), (P.BootstrapParams,)),
+    Stage("explorer", "Prepare the interactive topic explorer's data (pyLDAvis) -> explorer/ldavis.json.",
+          EXPLORER_BASIS, ("lda",)),
+    Stage("mine", "Mine candidate multiword terms -> terms/mined_terms.csv (before stopwords and the "
+          "dictionary).", MINED_TERMS, ("segment",), (), (P.MiningParams,), alone=True),
+    Stage("terms", "The mined terms to propose -> terms/term_candidates.csv (mark keepers in its accept column).",
+          TERM_CANDIDATES, ("mine",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
+    Stage("wording", "What themes are said with, terms that rose, stopword candidates -> themes/theme_terms.csv, "
+          "emerging_terms.csv, terms/stopword_candidates.csv.", STOPWORD_CANDIDATES,
+          ("clean", "filter", "lda", "mine"), ("themes", "dictionary", "divisions"), (P.WordingParams,)),
+    # Written twice by make topics: as soon as the topics are, and again after the stability runs.
+    Stage("report", "Write one self-contained page of results -> report.html (and explorer.html).", REPORT,
+          ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "prevalence", "explorer", "terms",
+           "wording"), (), (P.ReportParams,), shows=("quality",), alone=True),
+    Stage("quality", "Topic stability across seeds -> quality/.", QUALITY_BASIS, ("filter", "lda"), (),
+          (P.QualityParams,), alone=True),
+)
+STAGES: dict[str, Stage] = {name: next(s for s in _DECLARED if s.name == name) for name in run_order(_DECLARED)}
 
 
 def runs_after(stage: str) -> list[str]:
@@ -283,6 +316,33 @@ def runs_after(stage: str) -> list[str]:
     stage marked alone runs alone (see :attr:`Stage.alone`)."""
     earlier = list(STAGES)[:list(STAGES).index(stage)]
     return earlier if STAGES[stage].alone else [s for s in earlier if STAGES[s].alone]
+
+
+def _owned(relative: str) -> bool:
+    """Whether a file (its path under the output folder, with "/") is one a stage of this version
+    writes: an artifact, an SVG beside a PNG one, a part gensim saves beside the model, a stage's
+    parameters."""
+    path = Path(relative)
+    if path.name.endswith(".tmp") or path.name.startswith(".sweep."):
+        return False  # left by a stage that was stopped
+    candidates = {relative, path.with_suffix(".png").as_posix() if path.suffix == ".svg" else relative}
+    return (any(c in OWNED_PATHS for c in candidates)
+            or relative.startswith(MODEL.path + ".")
+            or (path.parent.as_posix() == "params" and path.stem in STAGES and path.suffix == ".json"))
+
+
+def leftover_files(out: Path) -> list[Path]:
+    """Files in the output folder's stage folders (clean/, lda/, ...) and its top level that no
+    stage of this version writes: an earlier version's outputs, or a stopped stage's temporary
+    files. Make's own stamps (.params/) and folders of other tools (outputs/bench/) are left out."""
+    out = Path(out)
+    folders = {Path(a.path).parts[0] for a in ARTIFACTS if len(Path(a.path).parts) > 1} | {"params"}
+    found = [p for p in out.iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix == ".html"] \
+        if out.is_dir() else []
+    for folder in sorted(folders):
+        if (out / folder).is_dir():
+            found += [p for p in (out / folder).rglob("*") if p.is_file()]
+    return sorted(p for p in found if not _owned(p.relative_to(out).as_posix()))
 
 
 def stage_artifacts(stage: str) -> list[Artifact]:
@@ -344,7 +404,7 @@ class Run:
 
     def header(self, artifact: Artifact) -> list[str]:
         with open(self.require(artifact), encoding="utf-8-sig", newline="") as handle:
-            return next(csv.reader(handle), [])
+            return dict_reader(handle).fieldnames or []
 
     def table(self, artifact: Artifact, extra: Sequence[str] = ()) -> CsvTable:
         """A streaming writer for a CSV artifact; ``extra`` columns follow the per-report keys."""
@@ -476,6 +536,12 @@ class Run:
         return LdaModel.load(str(self.require(MODEL))), Dictionary.load(str(self.require(DICTIONARY)))
 
     def save_model(self, model, dictionary) -> None:
+        """Save the model as gensim's plain LdaModel (``gensim.models.LdaModel.load`` opens it
+        without this package) and its Dictionary."""
+        from .topics.batch_lda import BatchLdaModel
+
+        if isinstance(model, BatchLdaModel):
+            model = model.as_lda_model()
         target = self.path(MODEL)
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(target) as tmp:

@@ -6,9 +6,10 @@ so no default is written here.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import importlib
+import shlex
 import sys
+import time
 import typing
 from typing import Any, Callable
 
@@ -70,31 +71,6 @@ def build(cls, options: dict[str, Any]):
     return cls(**given)
 
 
-def _stage(name: str):
-    """A subcommand that runs ``pipeline.stages.<name>.run(run, [inputs,] *params)``, with the
-    options of the stage's inputs and parameter classes (``artifacts.STAGES``)."""
-    from .artifacts import STAGES
-
-    classes, inputs = STAGES[name].params, STAGES[name].inputs
-
-    def decorate(function: Callable) -> Callable:
-        @main.command(name=name, help=function.__doc__)
-        @options_from(*classes, inputs=inputs)
-        @click.pass_obj
-        @functools.wraps(function)
-        def command(settings: dict, **options):
-            from .artifacts import Run
-
-            run = Run(settings["output"], name, settings["jobs"], log=_log)
-            module = importlib.import_module(f".stages.{name}", __package__)
-            args = ([build(Inputs, options)] if inputs else []) + [build(cls, options) for cls in classes]
-            _report_errors(lambda: module.run(run, *args))
-
-        return command
-
-    return decorate
-
-
 def _report_errors(action: Callable[[], Any]) -> Any:
     """Turn input problems into one clear line and a non-zero exit, not a traceback."""
     try:
@@ -123,112 +99,89 @@ def main(ctx: click.Context, output: str, jobs: int) -> None:
     ctx.obj = {"output": output, "jobs": jobs}
 
 
-@_stage("clean")
-def clean():
-    """Read and clean reports -> clean/documents.csv, paragraphs.csv, cleaning_report.csv."""
+def _stage_command(name: str) -> click.Command:
+    """The subcommand of a stage declared in ``artifacts.STAGES``: its help, the options of its
+    inputs and parameter classes, and a call of ``pipeline.stages.<name>.run(run, [inputs,]
+    *params)``."""
+    from .artifacts import STAGES
+
+    spec = STAGES[name]
+
+    @click.pass_obj
+    def command(settings: dict, **options) -> None:
+        from .artifacts import Run
+
+        # Every line a stage prints starts with its name: make topics runs two stages at once.
+        started = time.monotonic()
+        _log(f"{name}: python -m pipeline {shlex.join(sys.argv[1:])}")
+        run = Run(settings["output"], name, settings["jobs"], log=_log)
+        module = importlib.import_module(f".stages.{name}", __package__)
+        _report_errors(lambda: module.run(run, *(([build(Inputs, options)] if spec.inputs else [])
+                                                  + [build(cls, options) for cls in spec.params])))
+        _log(f"{name}: done in {time.monotonic() - started:.0f} s")
+
+    return click.command(name=name, help=spec.help)(options_from(*spec.params, inputs=spec.inputs)(command))
 
 
-@_stage("segment")
-def segment():
-    """Segment paragraphs with jieba (or --segmenter) -> segment/segmented.tsv (cache, before stopwords)."""
+def _accept_command(name: str, stage: str, function: str, argument: str, inputs: tuple[str, ...], help: str,
+                    force: bool = False) -> click.Command:
+    """A subcommand that adds words to one of the user's lists: ``pipeline.stages.<stage>.<function>(run,
+    inputs, words[, force])``."""
+
+    @click.argument(argument, nargs=-1)
+    @click.pass_obj
+    def command(settings: dict, **options) -> None:
+        from .artifacts import Run
+
+        run = Run(settings["output"], stage, settings["jobs"], log=_log)
+        accept = getattr(importlib.import_module(f".stages.{stage}", __package__), function)
+        extra = (options.pop("force"),) if force else ()
+        _report_errors(lambda: accept(run, build(Inputs, options), list(options[argument]), *extra))
+
+    if force:
+        command = click.option("--force", is_flag=True, help="Add terms even if they contain a tracked theme term.")(command)
+    return click.command(name=name, help=help)(options_from(inputs=inputs)(command))
 
 
-@_stage("filter")
-def filter_():
-    """Apply stopwords and token filters -> segment/tokens.tsv, vocabulary.csv."""
+def _add_commands(group: click.Group) -> None:
+    from .artifacts import EMERGING_TERMS, STAGES, STOPWORD_CANDIDATES, TERM_CANDIDATES
+
+    for name in STAGES:
+        group.add_command(_stage_command(name))
+    group.add_command(_accept_command(
+        "accept-terms", "terms", "accept", "words", ("dictionary", "themes"),
+        f"Add WORDS, or the candidates marked in {TERM_CANDIDATES.path}'s accept column, to the dictionary.",
+        force=True))
+    group.add_command(_accept_command(
+        "accept-stopwords", "wording", "accept", "words", ("stopwords", "themes"),
+        f"Add WORDS, or the candidates marked in {STOPWORD_CANDIDATES.path}'s accept column, to the genre "
+        "stopword list."))
+    group.add_command(_accept_command(
+        "accept-theme", "wording", "accept_themes", "names", ("themes", "dictionary"),
+        f"Track NAMES (from {EMERGING_TERMS.path}, say) as themes: add them to the themes file and the "
+        "dictionary."))
 
 
-@_stage("lda")
-def lda():
-    """Train LDA over paragraphs -> lda/ (with -k auto, first sweep K -> lda/k_*)."""
-
-
-@_stage("tfidf")
-def tfidf():
-    """TF-IDF with reports as documents -> tfidf/keywords.csv."""
-
-
-@_stage("themes")
-def themes():
-    """Count tracked themes per report, by year and place, with their figures -> themes/ (text only, no model)."""
-
-
-@_stage("plots")
-def plots():
-    """Draw the figures of topics and keywords -> plots/*.png."""
-
-
-@_stage("quality")
-def quality():
-    """Topic stability across seeds -> quality/."""
-
-
-@_stage("prevalence")
-def prevalence():
-    """Topic prevalence by year and place, with bootstrap intervals -> prevalence/."""
-
-
-@_stage("explorer")
-def explorer():
-    """Prepare the interactive topic explorer's data (pyLDAvis) -> explorer/ldavis.json."""
-
-
-@_stage("mine")
-def mine():
-    """Mine candidate multiword terms -> terms/mined_terms.csv (before stopwords and the dictionary)."""
-
-
-@_stage("terms")
-def terms():
-    """The mined terms to propose -> terms/term_candidates.csv (mark keepers in its accept column)."""
-
-
-@_stage("wording")
-def wording():
-    """What themes are said with, terms that rose, stopword candidates -> themes/theme_terms.csv, emerging_terms.csv,
-    terms/stopword_candidates.csv."""
-
-
-@_stage("report")
-def report():
-    """Write one self-contained page of results -> report.html (and explorer.html)."""
-
-
-@main.command(name="accept-stopwords")
-@click.argument("words", nargs=-1)
-@options_from(inputs=("stopwords", "themes"))
+@main.command(name="leftovers")
+@click.option("--delete", is_flag=True, help="Delete them.")
 @click.pass_obj
-def accept_stopwords(settings: dict, words, **options) -> None:
-    """Add WORDS, or the candidates marked in terms/stopword_candidates.csv's accept column, to the genre stopword list."""
-    from .artifacts import Run
-    from .stages.wording import accept
+def leftovers(settings: dict, delete: bool) -> None:
+    """List the files in the output folder that no stage of this version writes (an earlier
+    version's outputs, a stopped stage's temporary files); with --delete, delete them."""
+    from .artifacts import leftover_files
 
-    run = Run(settings["output"], "wording", settings["jobs"], log=_log)
-    _report_errors(lambda: accept(run, build(Inputs, options), list(words)))
-
-
-@main.command(name="accept-theme")
-@click.argument("names", nargs=-1)
-@options_from(inputs=("themes", "dictionary"))
-@click.pass_obj
-def accept_theme(settings: dict, names, **options) -> None:
-    """Track NAMES (from themes/emerging_terms.csv, say) as themes: add them to the themes file and the dictionary."""
-    from .artifacts import Run
-    from .stages.wording import accept_themes
-
-    run = Run(settings["output"], "wording", settings["jobs"], log=_log)
-    _report_errors(lambda: accept_themes(run, build(Inputs, options), list(names)))
+    out = settings["output"]
+    found = leftover_files(out)
+    if delete:
+        for path in found:
+            path.unlink()
+        _log(f"leftovers: deleted {len(found)} file(s) no stage writes from {out}/")
+        return
+    if found:
+        shown = "\n  ".join(str(p) for p in found[:20]) + (f"\n  ... and {len(found) - 20} more" if len(found) > 20 else "")
+        _log(f"leftovers: {len(found)} file(s) in {out}/ are written by no stage of this version (an earlier "
+             f"version's, or a stopped stage's), so they are not results of this run:\n  {shown}\n"
+             f"Delete them with: {shlex.join([sys.executable, '-m', 'pipeline', '--output', str(out), 'leftovers', '--delete'])}")
 
 
-@main.command(name="accept-terms")
-@click.argument("words", nargs=-1)
-@options_from(inputs=("dictionary", "themes"))
-@click.option("--force", is_flag=True, help="Add terms even if they contain a tracked theme term.")
-@click.pass_obj
-def accept_terms(settings: dict, words, force, **options) -> None:
-    """Add WORDS, or the candidates marked in terms/term_candidates.csv's accept column, to the dictionary."""
-    from .artifacts import Run
-    from .stages.terms import accept
-
-    run = Run(settings["output"], "terms", settings["jobs"], log=_log)
-    _report_errors(lambda: accept(run, build(Inputs, options), list(words), force))
+_add_commands(main)

@@ -1,5 +1,6 @@
-"""The Makefile's generated part: for each stage, its target, the targets of the stages it reads,
-the Make variables that set its parameters, and the code it runs, from the import graph.
+"""The Makefile's generated part: for each stage, its name, its target, the targets of the stages
+it reads, the Make variables that set its parameters, and the code it runs, from the import
+graph. The Makefile makes one rule per stage of it (``stage_rule``).
 
 ``python -m pipeline.deps`` prints it; the Makefile keeps it in ``.make/stages.mk`` and remakes
 it whenever a file of the package changes, so no code prerequisite is written by hand.
@@ -117,7 +118,8 @@ def makefile_text(root: Path = PACKAGE.parent) -> str:
     for stage, spec in STAGES.items():
         upper = stage.upper()
         code = " ".join(p.relative_to(root).as_posix() for p in stage_code(stage, modules))
-        lines += [f"{upper}_TARGET := $(OUTPUT)/{spec.target.path}",
+        lines += [f"{upper}_NAME := {stage}",
+                  f"{upper}_TARGET := $(OUTPUT)/{spec.target.path}",
                   f"{upper}_NEEDS := {' '.join(f'$({s.upper()}_TARGET)' for s in spec.after)}",
                   f"{upper}_VARS := {' '.join(make_variables(stage))}",
                   f"{upper}_CODE := {code}"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 PYTHON = sys.executable
+
+
+# A stage's first line names its command: "<stage>: python -m pipeline --output DIR [--jobs N] <stage> ..."
+STAGE_COMMAND = re.compile(r"-m pipeline --output \S+ +(?:--jobs \d+ +)?([a-z-]+)")
+
+
+def stages_started(said: str) -> list[str]:
+    """The stages a run started, in the order they started, from what it printed (stdout and
+    stderr): commands that are not stages (leftovers) left out."""
+    from pipeline.artifacts import STAGES
+
+    return [name for name in STAGE_COMMAND.findall(said) if name in STAGES]
 
 
 def run_make(*args: str, cwd: Path = ROOT, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -52,6 +65,21 @@ def seed_output(tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("seed_run") / "out"
     run_make("topics", f"OUTPUT={output}")
     return output
+
+
+def project_copy(root: Path, n_reports: int = 2) -> Path:
+    """A copy of the project at ``root`` (its own pipeline/, Makefile and config) sharing the
+    test venv, with ``n_reports`` seed reports as its corpus in ``root/corpus``."""
+    root.mkdir(parents=True)
+    for name in ("pipeline", "config", "stopwords"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(ROOT / name, root / name)
+    (root / "corpus").mkdir()
+    for path in sorted(SEEDS.glob("*.txt"))[:n_reports]:
+        shutil.copy2(path, root / "corpus" / path.name)
+    (root / ".venv").symlink_to(ROOT / ".venv")
+    return root
 
 
 @pytest.fixture

@@ -17,7 +17,9 @@ from pipeline.artifacts import STAGES
 
 def main(argv: list[str]) -> None:
     output = Path(argv[argv.index("--output") + 1])
-    stage = next(arg for arg in argv if arg in STAGES)
+    stage = next((arg for arg in argv if arg in STAGES), None)
+    if stage is None:  # a command that is not a stage (leftovers): nothing to stand in for
+        return
     started = time.time()
     time.sleep(float(os.environ.get("STAND_IN_SECONDS", 0)))
     with open(os.environ["STAND_IN_LOG"], "a", encoding="utf-8") as log:

@@ -1,8 +1,10 @@
 """The layout's rules, checked: one contract for paths, stages that never import each other,
-every default once, and a README that lists what the contract names."""
+every default once, layers that import downwards only, and modules that change nothing on import."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 import re
 from pathlib import Path
 
@@ -96,7 +98,35 @@ def test_a_stage_cannot_read_what_it_does_not_declare(tmp_path):
     assert Run(tmp_path, "segment").path(PARAGRAPHS).name == "paragraphs.csv"
 
 
-def test_the_readme_lists_every_artifact():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    missing = [a.path for a in ARTIFACTS if not a.path.startswith(".") and "/." not in a.path and a.path not in readme]
-    assert not missing, f"README.md does not mention: {missing}"
+def test_text_never_imports_topics_or_the_contract():
+    """text/ is the lowest layer of pure code: topics/ may use it, not the other way round, and
+    neither knows where files live."""
+    found = []
+    for path in sorted((PACKAGE / "text").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 2 and (node.module or "").split(".")[0] in (
+                    "topics", "artifacts", "stages"):
+                found.append(f"{path.name}: from ..{node.module}")
+    assert not found, found
+
+
+def test_importing_the_package_changes_no_process_state():
+    """Importing any module leaves the umask, the csv module's field limit, the logging setup and
+    matplotlib's settings as they were."""
+    code = """
+import csv, logging, os, pkgutil, importlib, sys
+def umask():
+    return [l for l in open('/proc/self/status') if l.startswith('Umask')]
+import matplotlib
+before = (umask(), csv.field_size_limit(), logging.root.level, len(logging.root.handlers), dict(matplotlib.rcParams))
+import pipeline
+for module in pkgutil.walk_packages(pipeline.__path__, 'pipeline.'):
+    if module.name not in ('pipeline.__main__',):
+        importlib.import_module(module.name)
+after = (umask(), csv.field_size_limit(), logging.root.level, len(logging.root.handlers), dict(matplotlib.rcParams))
+changed = [name for name, b, a in zip(('umask', 'csv', 'log level', 'log handlers', 'matplotlib'), before, after) if b != a]
+print(' '.join(changed))
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"changed on import: {result.stdout}"

@@ -18,3 +18,29 @@ def test_a_stage_records_its_parameters_and_only_the_inputs_it_reads(tmp_path):
     report = Run(tmp_path, "report")
     assert report.all_params() == [("filter", recorded)]
     assert report.read_params("filter", FilterParams) == FilterParams(keep_numbers=True)
+
+
+def test_the_run_order_comes_from_the_graph_not_the_declaration():
+    import random
+
+    from pipeline.artifacts import STAGES, run_order
+
+    declared = list(STAGES.values())
+    shuffled = declared[:]
+    random.Random(0).shuffle(shuffled)
+    assert run_order(shuffled) == list(STAGES)
+    position = {name: i for i, name in enumerate(STAGES)}
+    for spec in declared:
+        assert all(position[before] < position[spec.name] for before in spec.after), spec.name
+        assert all(position[shown] > position[spec.name] for shown in spec.shows), spec.name
+
+
+def test_a_stage_reading_an_undeclared_stage_or_a_cycle_is_refused():
+    import pytest
+
+    from pipeline.artifacts import PARAGRAPHS, Stage, run_order
+
+    with pytest.raises(ValueError, match="undeclared"):
+        run_order([Stage("a", "", PARAGRAPHS, ("nowhere",))])
+    with pytest.raises(ValueError, match="cycle"):
+        run_order([Stage("a", "", PARAGRAPHS, ("b",)), Stage("b", "", PARAGRAPHS, ("a",))])

@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, read_table, run_make
+from conftest import ROOT, read_table, run_make, stages_started
 from pipeline.artifacts import STAGES
 
-# How the Makefile calls a stage: python -m pipeline --output DIR [--jobs N] <stage> [options]
-STAGE_COMMAND = re.compile(r"-m pipeline --output \S+ +(?:--jobs \d+ +)?([a-z-]+)")
-
-
-def stages_run(make_output: str) -> list[str]:
+def stages_run(result) -> list[str]:
     """The stages a make run ran, in the order of artifacts.STAGES."""
-    ran = set(STAGE_COMMAND.findall(make_output))
-    assert ran <= set(STAGES), ran
+    ran = set(stages_started(result.stdout + result.stderr))
     return [stage for stage in STAGES if stage in ran]
 
 
@@ -58,7 +55,7 @@ def test_tables_are_tidy(seed_output):
 
 def test_noop_rerun_runs_no_stage(seed_output):
     result = run_make("topics", f"OUTPUT={seed_output}")
-    assert stages_run(result.stdout + result.stderr) == []
+    assert stages_run(result) == []
     assert f"Results are in {seed_output}" in result.stdout
 
 
@@ -81,11 +78,10 @@ def test_stopword_edit_reruns_filtering_not_cleaning_or_segmentation(rerun_copy,
     result = run_make("topics", f"OUTPUT={output}", f"STOPWORDS={stopwords}", "RUNS=2")
     # terms reads the stopword lists too, but the mining behind it (the mine stage) does not rerun;
     # nor do the themes, counted in the text
-    assert stages_run(result.stdout) == ["filter", "lda", "tfidf", "plots", "prevalence", "explorer", "terms", "wording",
-                                         "report", "quality"]
+    assert set(stages_run(result)) == {"filter", "lda", "tfidf", "plots", "prevalence", "explorer", "terms", "wording",
+                                       "report", "quality"}
     # The report came before the stability runs, saying so, and was written again after them.
-    commands = [match.group(1) for match in STAGE_COMMAND.finditer(result.stdout)]
-    assert commands[-3:] == ["report", "quality", "report"]
+    assert stages_started(result.stdout + result.stderr)[-3:] == ["report", "quality", "report"]
     page = (output / "report.html").read_text(encoding="utf-8")
     assert 'data-pending-stage="' not in page and "quality/topic_stability.csv" in page
     tokens = (output / "segment" / "tokens.tsv").read_text(encoding="utf-8")
@@ -103,9 +99,9 @@ def test_stopword_edit_reruns_filtering_not_cleaning_or_segmentation(rerun_copy,
 def test_new_k_reruns_lda_not_segmentation(rerun_copy):
     output, _ = rerun_copy
     result = run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2")
-    assert stages_run(result.stdout) == ["lda", "plots", "prevalence", "explorer", "wording", "report", "quality"]
+    assert set(stages_run(result)) == {"lda", "plots", "prevalence", "explorer", "wording", "report", "quality"}
     assert len({r["topic"] for r in read_table(output / "lda" / "document_topics.csv")}) == 4 + 3  # and 3 seeded
-    assert stages_run(run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2").stdout) == []
+    assert stages_run(run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2")) == []
 
 
 def test_two_runs_give_identical_tables(seed_output, tmp_path):
@@ -127,3 +123,47 @@ def test_only_undecodable_files_is_an_error(tmp_path):
     assert result.returncode != 0
     assert "broken.txt" in result.stderr
     assert not (tmp_path / "out" / "clean" / "paragraphs.csv").exists()
+
+
+def test_the_report_lists_every_file_of_the_run(seed_output):
+    """The report's list of files is how a researcher learns what each file holds: it names every
+    file the stages wrote, and none is a leftover."""
+    from pipeline.artifacts import leftover_files
+
+    page = (seed_output / "report.html").read_text(encoding="utf-8")
+    written = [p.relative_to(seed_output).as_posix() for p in seed_output.rglob("*")
+               if p.is_file() and not any(part.startswith(".") for part in p.relative_to(seed_output).parts)]
+    unlisted = [path for path in written if path not in page and path not in ("report.html",)
+                and not path.startswith("lda/model/lda.gensim.")]  # the parts gensim saves beside the model
+    assert not unlisted, unlisted
+    assert leftover_files(seed_output) == []
+
+
+def test_files_no_stage_writes_are_listed_with_the_command_that_deletes_them(rerun_copy):
+    output, _ = rerun_copy
+    stale = [output / "lda" / "topic_terms_v1.csv", output / "themes" / ".theme_counts.csv.3f2a.tmp"]
+    for path in stale:
+        path.write_text("old", encoding="utf-8")
+    result = run_make("topics", f"OUTPUT={output}")
+    said = result.stdout + result.stderr
+    assert all(str(path) in said for path in stale), said
+    command = re.search(r"Delete them with: (.+)", said).group(1)
+    assert command.endswith("leftovers --delete")
+    from pipeline.artifacts import leftover_files
+
+    assert leftover_files(output) == stale
+    subprocess.run(command, shell=True, check=True, cwd=ROOT, capture_output=True)
+    assert not any(path.exists() for path in stale)
+    assert (output / "lda" / "topics.csv").is_file()
+
+
+def test_the_model_loads_in_plain_gensim(seed_output):
+    """lda/model/lda.gensim is gensim's own LdaModel: a researcher opens it without this package."""
+    code = ("import sys; from gensim.models import LdaModel; "
+            f"m = LdaModel.load({str(seed_output / 'lda' / 'model' / 'lda.gensim')!r}); "
+            "assert type(m) is LdaModel, type(m); assert not [k for k in sys.modules if k.startswith('pipeline')]; "
+            "print(m.num_topics)")
+    result = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    topics = {row["topic"] for row in read_table(seed_output / "lda" / "topic_summary.csv")}
+    assert int(result.stdout) == len(topics)

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synthetic import make_corpus
-from conftest import ROOT, run_make
+from conftest import ROOT, run_make, stages_started
 
-STAGE_COMMAND = re.compile(r"-m pipeline --output \S+ +(?:--jobs \d+ +)?([a-z-]+)")  # as the Makefile calls a stage
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +79,7 @@ def test_kill_during_lda(corpus, tmp_path):
     assert not (output / "lda" / "document_topics.csv").exists()
 
     result = run_make("topics", f"INPUT={corpus}", f"OUTPUT={output}", "PASSES=1", "K=4", "RUNS=2")
-    ran = STAGE_COMMAND.findall(result.stdout)
+    ran = stages_started(result.stdout + result.stderr)
     assert "segment" not in ran  # finished stages are not redone
     assert "lda" in ran
     assert (output / "lda" / "document_topics.csv").exists() and (output / "plots" / ".complete").exists()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -19,10 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEEDS
+from conftest import ROOT, STAGE_COMMAND, project_copy
 from pipeline.artifacts import STAGES
 
-STAGE_COMMAND = re.compile(r"-m pipeline --output \S+ +(?:--jobs \d+ +)?([a-z-]+)")
 IMPORT_LINE = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|\s*(pipeline(?:\.\w+)*)\s*$")
 SMALL = ("K=2", "PASSES=1", "RUNS=2", "JOBS=1")
 
@@ -37,20 +35,8 @@ def make(project: Path, *args: str, env: dict | None = None) -> str:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    """A copy of the project (its own pipeline/, Makefile and config) sharing the test venv, with
-    two seed reports as its corpus."""
-    root = tmp_path_factory.mktemp("make") / "project"
-    root.mkdir()
-    for name in ("pipeline", "config", "stopwords"):
-        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("Makefile", "pyproject.toml"):
-        shutil.copy2(ROOT / name, root / name)
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for path in sorted(SEEDS.glob("*.txt"))[:2]:
-        shutil.copy2(path, corpus / path.name)
-    (root / ".venv").symlink_to(ROOT / ".venv")
-    return root
+    """A copy of the project sharing the test venv, with two seed reports as its corpus."""
+    return project_copy(tmp_path_factory.mktemp("make") / "project")
 
 
 def modules_loaded(log: str) -> dict[str, set[str]]:
@@ -99,8 +85,8 @@ def test_touching_a_module_reruns_every_stage_that_loads_it(project):
 
 
 def test_two_stages_run_side_by_side_and_the_heavy_ones_alone(project, tmp_path):
-    """By default make runs lda beside tfidf, and plots beside prevalence; a stage marked alone
-    (much memory, or both cores) overlaps no other."""
+    """By default make runs two stages at a time where the graph allows (lda, the longest, beside
+    another); a stage marked alone (much memory, or both cores) overlaps no other."""
     out, spans = tmp_path / "out", tmp_path / "spans.log"
     stand_in = f"STAGE={sys.executable} {ROOT / 'tests' / 'stand_in_stage.py'} --output {out}"
     make(project, "topics", f"INPUT={project / 'corpus'}", f"OUTPUT={out}", *SMALL, stand_in,
@@ -110,7 +96,7 @@ def test_two_stages_run_side_by_side_and_the_heavy_ones_alone(project, tmp_path)
     assert {stage for stage, _, _ in runs} == set(STAGES)
     side_by_side = {frozenset((a[0], b[0])) for i, a in enumerate(runs) for b in runs[i + 1:]
                     if a[1] < b[2] and b[1] < a[2]}
-    assert {frozenset(("lda", "tfidf")), frozenset(("plots", "prevalence"))} <= side_by_side, side_by_side
+    assert any("lda" in pair for pair in side_by_side) and len(side_by_side) >= 3, side_by_side
     alone = {stage for stage, spec in STAGES.items() if spec.alone}
     assert alone >= {"clean", "segment", "themes", "mine", "report", "quality"}
     assert not [pair for pair in side_by_side if pair & alone], side_by_side

@@ -1,0 +1,75 @@
+"""Adding a stage touches two files: its declaration in pipeline/artifacts.py (the artifact it
+writes and its Stage entry) and its module in pipeline/stages/. The Make rule, the CLI command
+with its help, the run order and the report's list of files all come from the declaration.
+
+The test does it, in a copy of the project: a `cooccurrence` stage that reads lda/ and writes one
+CSV, then a real `make topics`."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, project_copy, read_table
+
+ARTIFACT = '''
+TOPIC_PAIRS = A("cooccurrence/topic_pairs.csv", "cooccurrence", "each pair of topics: the correlation of their "
+                "shares over the reports", ("topic_a", "topic_b", "correlation"))
+
+'''
+STAGE = '''
+    Stage("cooccurrence", "Which topics go together in reports -> cooccurrence/topic_pairs.csv.", TOPIC_PAIRS,
+          ("lda",)),'''
+MODULE = '''"""Which topics go together: the correlation of two topics' shares over the reports."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..artifacts import DOCUMENT_TOPICS, TOPIC_PAIRS, Run
+
+
+def run(run: Run) -> None:
+    _, topics, shares = run.matrix(DOCUMENT_TOPICS, "doc_id", "topic", "weight")
+    correlation = np.corrcoef(shares, rowvar=False)
+    run.write_rows(TOPIC_PAIRS, ((a, b, float(correlation[i, j])) for i, a in enumerate(topics)
+                                 for j, b in enumerate(topics) if i < j))
+    run.write_params()
+    run.log(f"cooccurrence: {len(topics)} topics in {run.path(TOPIC_PAIRS)}")
+'''
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of the project sharing the test venv, with two seed reports as its corpus."""
+    return project_copy(tmp_path_factory.mktemp("add_stage") / "project")
+
+
+def test_a_new_stage_is_declared_once_and_runs_in_make_topics(project):
+    contract = project / "pipeline" / "artifacts.py"
+    text = contract.read_text(encoding="utf-8")
+    text = text.replace("\ndef params_artifact", ARTIFACT + "\ndef params_artifact", 1)
+    text = text.replace("_DECLARED = (", "_DECLARED = (" + STAGE, 1)
+    contract.write_text(text, encoding="utf-8")
+    (project / "pipeline" / "stages" / "cooccurrence.py").write_text(MODULE, encoding="utf-8")
+
+    env = {**os.environ, "TQDM_DISABLE": "1", "PYTHONPATH": str(project)}
+    result = subprocess.run(["make", "--no-print-directory", "topics", f"INPUT={project / 'corpus'}", "OUTPUT=out",
+                             "K=2", "PASSES=1", "RUNS=2", "JOBS=1"], cwd=project, env=env, capture_output=True,
+                            text=True)
+    said = result.stdout + result.stderr
+    assert result.returncode == 0, said[-3000:]
+    pairs = read_table(project / "out" / "cooccurrence" / "topic_pairs.csv")
+    n_topics = len(read_table(project / "out" / "lda" / "topic_summary.csv"))
+    assert len(pairs) == n_topics * (n_topics - 1) // 2
+    assert all(-1 <= float(row["correlation"]) <= 1 for row in pairs)
+    assert "cooccurrence: python -m pipeline" in said and "leftovers:" not in said
+
+    command = subprocess.run([sys.executable, "-m", "pipeline", "cooccurrence", "--help"], cwd=project, env=env,
+                             capture_output=True, text=True)
+    assert "Which topics go together in reports" in command.stdout
+    # Nothing else was edited: the Makefile and the CLI are the project's own.
+    assert (project / "Makefile").read_bytes() == (ROOT / "Makefile").read_bytes()
+    assert (project / "pipeline" / "cli.py").read_bytes() == (ROOT / "pipeline" / "cli.py").read_bytes()
