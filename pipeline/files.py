@@ -9,16 +9,13 @@ import contextlib
 import csv
 import io
 import os
-import tempfile
+import secrets
+import sys
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Sequence
 
 # Cells starting with these are read as formulas by Excel and LibreOffice.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
 class PipelineError(Exception):
@@ -30,12 +27,12 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` only on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    # Created as open() creates files (mode 0666 less the umask; mkstemp's would be 0600), under a
+    # name no other process or run picks.
+    tmp_path = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    os.close(os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
@@ -98,10 +95,17 @@ def write_csv(path: str | os.PathLike, columns: Sequence[str], rows: Iterable[Se
             table.write(row)
 
 
+def dict_reader(handle: Iterable[str], **options: Any) -> csv.DictReader:
+    """``csv.DictReader`` for cells of any size: scrapers write whole reports on one line or in
+    one cell, past the csv module's default limit of 128 KB a field."""
+    csv.field_size_limit(sys.maxsize)  # the module's one setting: raised where it is needed, not on import
+    return csv.DictReader(handle, **options)
+
+
 def read_csv(path: str | os.PathLike) -> Iterator[dict[str, str]]:
     """Stream the rows of a CSV written by :class:`CsvTable` as dicts."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        yield from csv.DictReader(handle)
+        yield from dict_reader(handle)
 
 
 def read_word_list(path: str | os.PathLike) -> list[str]:

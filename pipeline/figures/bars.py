@@ -7,18 +7,17 @@ from typing import Sequence
 import numpy as np
 
 from .layout import shorten
-from .style import topic_colors
+from .style import subplots, topic_colors
 
 def plot_bar_grid(panels: list[tuple[str, list[tuple[str, float]]]], xlabel: str, columns: int = 4, colors: list | None = None):
     """Small multiples of horizontal bar charts: one panel per (title, [(word, value)])."""
-    from matplotlib import pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
     columns = max(1, min(columns, len(panels)))
     rows = math.ceil(len(panels) / columns)
     n_bars = max((len(items) for _, items in panels), default=1)
     panel_width = 3.4
-    figure, axes = plt.subplots(rows, columns, figsize=(panel_width * columns, (0.26 * n_bars + 1.0) * rows), squeeze=False)
+    figure, axes = subplots(rows, columns, figsize=(panel_width * columns, (0.26 * n_bars + 1.0) * rows), squeeze=False)
     colors = colors or topic_colors(len(panels))
     for index, axis in enumerate(axes.flat):
         if index >= len(panels):
@@ -40,9 +39,8 @@ def plot_bar_grid(panels: list[tuple[str, list[tuple[str, float]]]], xlabel: str
 
 def plot_topic_quality(labels: Sequence[str], stability: np.ndarray, npmi: np.ndarray):
     """Two bar panels per topic: stability across seeds and NPMI coherence."""
-    from matplotlib import pyplot as plt
 
-    figure, axes = plt.subplots(1, 2, figsize=(9, 0.42 * len(labels) + 1.2), sharey=True)
+    figure, axes = subplots(1, 2, figsize=(9, 0.42 * len(labels) + 1.2), sharey=True)
     y = np.arange(len(labels))[::-1]
     axes[0].barh(y, stability, color="C0")
     axes[0].axvline(0.5, color="0.5", linestyle=":", linewidth=1)

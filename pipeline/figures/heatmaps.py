@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .layout import clamp, column_labels_layout, shorten
+from .style import subplots
 
 MAX_LABELLED_ROWS = 60  # more rows than this and row labels would be unreadably small
 MAX_ANNOTATED_CELLS = 400  # print values in heatmap cells only up to this many cells
@@ -73,12 +74,11 @@ def plot_heatmap(
     value, shown under its label), so a rare theme is visible beside a frequent one; printed
     values stay the real ones. NaN cells (e.g. years without reports) are left blank.
     """
-    from matplotlib import pyplot as plt
 
     n_rows, n_cols = matrix.shape
     labelled = n_rows <= MAX_LABELLED_ROWS
     width, height = heatmap_size(n_rows, n_cols, labelled)
-    figure, axis = plt.subplots(figsize=(width, height))
+    figure, axis = subplots(figsize=(width, height))
     values = matrix
     if scale_columns:
         column_max = np.nanmax(np.where(np.isnan(matrix), 0, matrix), axis=0) if n_rows else np.zeros(n_cols)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..text.places import UNKNOWN
 from ..topics.prevalence import MIN_REPORTS, GroupEstimate, is_year
+from .style import new_figure, subplots
 
 POINT_SIZE = 4
 
@@ -45,12 +46,10 @@ def _draw(axis, x: np.ndarray, point: np.ndarray, low: np.ndarray, high: np.ndar
 
 def _grid(n_panels: int, columns: int, panel_height: float, header_height: float = 0.0):
     """A figure with ``n_panels`` axes sharing both axes, and an optional full-width header axis."""
-    from matplotlib import pyplot as plt
-
     columns = max(1, min(columns, n_panels))
     n_rows = -(-n_panels // columns)
     ratios = ([header_height] if header_height else []) + [panel_height] * n_rows
-    figure = plt.figure(figsize=(3.2 * columns, sum(ratios) + 0.8), layout="constrained")
+    figure = new_figure(figsize=(3.2 * columns, sum(ratios) + 0.8), layout="constrained")
     spec = figure.add_gridspec(len(ratios), columns, height_ratios=ratios)
     header = figure.add_subplot(spec[0, :]) if header_height else None
     offset = 1 if header_height else 0
@@ -127,7 +126,7 @@ def plot_places_ever(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], n_plac
     their final share."""
     from matplotlib import pyplot as plt
 
-    figure, axis = plt.subplots(figsize=(9, 5), layout="constrained")
+    figure, axis = subplots(figsize=(9, 5), layout="constrained")
     ranked = sorted(curves, key=lambda theme: -curves[theme][1][-1] if len(curves[theme][1]) else 0)
     for j, theme in enumerate(ranked):
         years, share = curves[theme]

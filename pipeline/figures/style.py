@@ -62,6 +62,23 @@ def use_chinese_font() -> str:
     return name
 
 
+def subplots(*args, **kwargs):
+    """``matplotlib.pyplot.subplots`` in the house style with the CJK font: every figure of the
+    pipeline is made here or by :func:`new_figure`, so none can miss the font."""
+    use_chinese_font()
+    from matplotlib import pyplot as plt
+
+    return plt.subplots(*args, **kwargs)
+
+
+def new_figure(**kwargs):
+    """``matplotlib.pyplot.figure`` in the house style with the CJK font (see :func:`subplots`)."""
+    use_chinese_font()
+    from matplotlib import pyplot as plt
+
+    return plt.figure(**kwargs)
+
+
 def topic_colors(n: int) -> list:
     from matplotlib import pyplot as plt
 

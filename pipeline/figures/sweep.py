@@ -4,15 +4,15 @@ from __future__ import annotations
 from typing import Sequence
 
 from ..topics.choose_k import KSummary
+from .style import subplots
 
 
 def plot_k_sweep(summaries: Sequence[KSummary], rows: Sequence[dict], chosen: int):
     """One panel per measure against K: per-seed points, the mean line, the chosen K marked."""
-    from matplotlib import pyplot as plt
 
     panels = [("npmi", "NPMI 一致性 (headline)"), ("diversity", "主题多样性 diversity"),
               ("exclusivity", "排他性 exclusivity"), ("perplexity", "留出困惑度 held-out perplexity")]
-    figure, axes = plt.subplots(1, len(panels), figsize=(3.1 * len(panels), 2.9))
+    figure, axes = subplots(1, len(panels), figsize=(3.1 * len(panels), 2.9))
     ks = [s.k for s in summaries]
     for axis, (measure, title) in zip(axes, panels):
         axis.scatter([r["k"] for r in rows], [r[measure] for r in rows], s=9, color="0.65", zorder=1)

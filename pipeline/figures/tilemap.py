@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from typing import Mapping
+from .style import subplots
 
 # (row, column) of each provincial-level unit: north at the top, west on the left.
 TILES = {
@@ -32,13 +33,12 @@ def plot_province_tiles(shares: Mapping[str, Mapping[str, tuple[int, int]]], min
     hatched and left uncoloured, one with none is blank. ``shares``: theme -> province ->
     ``(reports mentioning, reports)``."""
     from matplotlib import colormaps
-    from matplotlib import pyplot as plt
     from matplotlib.patches import Rectangle
 
     themes = list(shares)
     columns = min(3, max(1, len(themes)))
     rows = math.ceil(len(themes) / columns) or 1
-    figure, axes = plt.subplots(rows, columns, figsize=(4.6 * columns, 4.4 * rows + 0.6), squeeze=False)
+    figure, axes = subplots(rows, columns, figsize=(4.6 * columns, 4.4 * rows + 0.6), squeeze=False)
     cmap = colormaps["Blues"]
     for index, axis in enumerate(axes.flat):
         axis.set_axis_off()

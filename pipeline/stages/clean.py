@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from tqdm import tqdm
 
 from ..artifacts import (ARTIFACTS, CLEANING_REPORT, CLEANING_SUMMARY, DOCUMENT_KEY_COLUMNS, DOCUMENTS, PARAGRAPHS,
                          REMOVED_LINES, Run)
 from ..files import PipelineError
 from ..parallel import ordered_map
 from ..params import CleanParams, Inputs
+from ..progress import progress
 from ..text.boilerplate import Rule, find_corpus_chrome, load_rules
 from ..text.cleaning import (FileOutcome, ReadReport, Source, clean_read, document_id, format_cleaning_summary,
                              merge_removed, read_file, report_warnings)
@@ -99,8 +99,8 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
     line_counts: Counter[str] = Counter()
     copies = DuplicateFinder(COPY_SIMILARITY)
     results = ordered_map(_ReadTask(params.simplify), sources, run.jobs, chunksize=4)
-    for index, (outcome, result, page) in enumerate(tqdm(results, total=len(sources), desc="clean: read",
-                                                         unit="file", disable=None)):
+    for index, (outcome, result, page) in enumerate(progress(results, total=len(sources), desc="clean: read",
+                                                             unit="file")):
         outcomes.append(outcome)
         if result is None:
             continue
@@ -120,8 +120,8 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
     document_rows: list[dict[str, str]] = []  # written once every report's header keys are known
     with run.table(PARAGRAPHS) as paragraphs, run.table(CLEANING_REPORT) as report_rows, \
             run.table(REMOVED_LINES) as removed_rows:
-        for index, (cleaned, body) in zip(indices, tqdm(cleaned_reports, total=len(indices), desc="clean",
-                                                        unit="file", disable=None)):
+        for index, (cleaned, body) in zip(indices, progress(cleaned_reports, total=len(indices), desc="clean",
+                                                            unit="file")):
             outcome, result, source = outcomes[index], read[index], sources[index]
             outcome.doc_id = document_id(source.path, input_dir, source.row.row_id if source.row else "")
             if outcome.doc_id in used_ids:  # x.txt beside x.pdf: the id keeps the file's type

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tqdm import tqdm
 
 from ..artifacts import SEGMENTED, TOKENS, VOCABULARY, Run
 from ..parallel import ordered_map
 from ..params import FilterParams, Inputs
+from ..progress import progress
 from ..text.tokens import TokenTableFilter, read_stopwords, report_chunks
 
 CHUNK_LINES = 5000  # paragraphs per task (whole reports): large enough that merging counts is cheap
@@ -21,7 +21,7 @@ def run(run: Run, inputs: Inputs, params: FilterParams) -> None:
     report_counts: Counter[str] = Counter()
     n_paragraphs = n_tokens = 0
     with open(run.require(SEGMENTED), encoding="utf-8") as lines, run.writer(TOKENS) as handle, \
-            tqdm(desc="filter", unit="par", unit_scale=True, disable=None) as bar:
+            progress(desc="filter", unit="par", unit_scale=True) as bar:
         for text, chunk_counts, chunk_report_counts, chunk_tokens in ordered_map(
                 task, report_chunks(lines, CHUNK_LINES), run.jobs):
             handle.write(text)

@@ -15,16 +15,15 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from ..artifacts import (CORPUS, CORPUS_INDEX, DOCUMENT_TOPICS, K_CHOICE, K_SWEEP, K_SWEEP_PLOT, K_SWEEP_SUMMARY,
                          KEYWORD_COVERAGE, PARAGRAPH_TOPICS, PARAGRAPHS, REPRESENTATIVE, SEEDED_TOPICS, THEME_TOPICS,
                          THEME_VALIDITY, TOKENS, TOPIC_SUMMARY, TOPIC_WORDS, TOPICS, Run)
-from ..figures.style import use_chinese_font
 from ..files import PipelineError
 from ..figures.sweep import plot_k_sweep
 from ..parallel import chunks, worker_map
 from ..params import Inputs, LdaParams, SweepParams
+from ..progress import progress
 from ..text.places import place_name
 from ..text.structure import section_name
 from ..text.themes import load_themes, theme_topics
@@ -81,7 +80,6 @@ def _sweep_k(run: Run, params: LdaParams, sweep: SweepParams, dictionary, corpus
     run.write_rows(K_SWEEP_SUMMARY, ([s.k, s.n_models, s.npmi, s.npmi_se, s.diversity, s.exclusivity, s.perplexity,
                                       int(s.k == chosen)] for s in summaries))
     run.write_text(K_CHOICE, choice_note(summaries, len(seed_ids)))
-    use_chinese_font()
     run.save_figure(K_SWEEP_PLOT, plot_k_sweep(summaries, rows, chosen))
     best = next(s for s in summaries if s.k == chosen)
     run.log(f"k sweep: chose K={chosen} (NPMI {best.npmi:+.4f}, diversity {best.diversity:.2f}); see {run.path(K_CHOICE)}")
@@ -136,8 +134,8 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
             f"seed {params.seed}")
     # Both cores work on the one model: each chunk's E-step in parts (topics/batch_lda.py).
     with worker_map(min(run.jobs, E_STEP_PARTS)) as part_map:
-        with training_progress(params.total_passes(n_paragraphs), n_paragraphs):
-            model = train_lda(corpus, dictionary, n_paragraphs, params, seed_ids, part_map)
+        with training_progress(params.total_passes(n_paragraphs), n_paragraphs) as on_chunk:
+            model = train_lda(corpus, dictionary, n_paragraphs, params, seed_ids, part_map, on_chunk)
         phi = topic_term_matrix(model)
         validity = ThemeValidityCounter([seed.theme for seed in seeds], seed_ids)
         free_starts = np.random.RandomState(params.seed)  # the free inferences' own random starts
@@ -146,8 +144,7 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
         # token-weighted mean of its paragraphs', accumulated in a reports x K array.
         doc_sums: dict[str, np.ndarray] = {}
         representative = RepresentativeParagraphs(params.n_paragraphs)
-        with run.table(PARAGRAPH_TOPICS) as table, tqdm(total=n_paragraphs, desc="lda: infer", unit="par",
-                                                        disable=None) as bar:
+        with run.table(PARAGRAPH_TOPICS) as table, progress(total=n_paragraphs, desc="lda: infer", unit="par") as bar:
             for start, chunk_keys, chunk in zip(range(0, n_paragraphs, params.chunksize), chunks(keys, params.chunksize),
                                                 chunks(corpus, params.chunksize)):
                 thetas = infer_topics(model, chunk)

@@ -8,13 +8,11 @@ from ..artifacts import (DOCUMENT_TOPICS, KEYWORDS, PLOT_DOCUMENT_TOPICS, PLOT_K
                          TOPICS, Run)
 from ..figures.bars import plot_bar_grid
 from ..figures.heatmaps import ZOOMABLE, dominant_topic_order, plot_heatmap, topic_group_labels
-from ..figures.style import use_chinese_font
 from ..params import PlotParams
 from ..text.places import report_label, unique_labels
 
 
 def run(run: Run, params: PlotParams) -> None:
-    use_chinese_font()
     documents = run.documents()
     labels = run.topic_labels()
     written = []

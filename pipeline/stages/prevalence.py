@@ -8,7 +8,6 @@ import numpy as np
 from ..artifacts import (DOCUMENT_TOPICS, PLOT_PREVALENCE_BY_PLACE, PLOT_PREVALENCE_BY_YEAR, PREVALENCE_BY_PLACE,
                          PREVALENCE_BY_YEAR, Run, long_to_matrix)
 from ..figures.panels import plot_place_panels, plot_year_panels
-from ..figures.style import use_chinese_font
 from ..files import PipelineError
 from ..params import BootstrapParams
 from ..text.places import choose_place_level
@@ -21,7 +20,6 @@ OUTPUTS = {  # dimension -> (table, figure, figure kind)
 
 
 def run(run: Run, params: BootstrapParams) -> None:
-    use_chinese_font()
     documents = run.documents()
     if not documents:
         raise PipelineError(f"{run.path(DOCUMENT_TOPICS)}: no reports")

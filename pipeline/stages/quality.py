@@ -13,7 +13,6 @@ import numpy as np
 from ..artifacts import (CORPUS, DOCUMENT_TOPICS, PLOT_TOPIC_QUALITY, QUALITY_BASIS, RUNS, SEEDED_TOPICS, STABILITY_RUNS,
                          TOPIC_STABILITY, TOPIC_SUMMARY, Run)
 from ..figures.bars import plot_topic_quality
-from ..figures.style import use_chinese_font
 from ..params import LdaParams, QualityParams
 from ..topics.ensemble import ModelRun, train_many
 from ..topics.corpus import vocabulary
@@ -43,13 +42,12 @@ def run(run: Run, params: QualityParams) -> None:
     run.log(f"quality: {len(seeds)} more runs at K={lda.k}" + (f" + {len(seed_ids)} seeded" if seed_ids else "")
             + f" for stability (seeds {', '.join(map(str, seeds))}), {run.jobs} jobs")
     others = train_many(ModelRun(dictionary, run.require(CORPUS), seed_ids=seed_ids),
-                        [dataclasses.replace(lda, seed=s) for s in seeds], run.jobs)
+                        [dataclasses.replace(lda, seed=s) for s in seeds], run.jobs, "quality: models")
     reference = top_words(phi, vocab, params.n_words)
     matches = match_runs(reference, [other["words"] for other in others], params.n_words)
     stability = topic_stability(matches, k)
     run.write_rows(STABILITY_RUNS, ((t + 1, labels[t], other["seed"], m[t][0] + 1, m[t][1])
                                     for other, m in zip(others, matches) for t in range(k)))
-    use_chinese_font()
     run.save_figure(PLOT_TOPIC_QUALITY, plot_topic_quality(labels, stability,
                                                            np.array([float(r["npmi"]) for r in summary])))
     # Every run's coherence on the lda stage's reference, so run-to-run spread can be read.

@@ -163,8 +163,8 @@ def run(run: Run, params: ReportParams) -> Path:
     run.write_params(params)
     run.write_text(REPORT, html)
     seconds = (dt.datetime.now().astimezone() - started).total_seconds()
-    run.log(f"report: {run.path(REPORT)} ({human_size(len(html.encode()))}, {seconds:.1f} s)"
-            + (f"; explorer also in {run.path(EXPLORER)}" if explorer_data else "")
-            + ("; stability across seeds is not of this model yet: make topics computes it, then writes the page "
-               "again" if context["stability_pending"] else ""))
+    state = ("ready to open, without stability across seeds yet: make topics computes it, then writes the "
+             "page again" if context["stability_pending"] else "final")
+    run.log(f"report: {state}: {run.path(REPORT)} ({human_size(len(html.encode()))}, {seconds:.1f} s)"
+            + (f"; the explorer alone in {run.path(EXPLORER)}" if explorer_data else ""))
     return run.path(REPORT)

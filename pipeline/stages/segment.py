@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import deque
 from typing import Iterator
 
-from tqdm import tqdm
 
 from ..artifacts import DOCUMENTS, PARAGRAPHS, SEGMENTED, Run
 from ..params import Inputs, SegmentParams
+from ..progress import progress
 from ..text.places import place_terms
-from ..text.tokens import DEFAULT_TERM_FREQUENCY, load_domain_terms, segment_paragraphs
+from ..text.tokens import DEFAULT_TERM_FREQUENCY, check_segmenter, load_domain_terms, segment_paragraphs
 
 
 def segmentation_terms(dictionary: tuple[str, ...], documents: list[dict]) -> list[tuple[str, int]]:
@@ -35,13 +35,13 @@ def run(run: Run, inputs: Inputs, params: SegmentParams) -> int:
 
     count = 0
     with run.writer(SEGMENTED) as handle, \
-            tqdm(total=total_chars, desc=f"segment ({run.jobs} jobs)", unit="char", unit_scale=True, disable=None) as bar:
+            progress(total=total_chars, desc=f"segment ({run.jobs} jobs)", unit="char", unit_scale=True) as bar:
         for segmented in segment_paragraphs(texts(), domain_terms, run.jobs, segmenter=params.segmenter):
             doc_id, position = keys.popleft()
             handle.write(f"{doc_id}\t{position}\t{segmented}\n")
             bar.update(len(segmented) - segmented.count(" "))
             count += 1
         run.write_params(inputs, params)
-    run.log(f"segment: {count} paragraphs segmented by {params.segmenter} with {len(domain_terms)} domain terms "
+    run.log(f"segment: {count} paragraphs segmented by {check_segmenter(params.segmenter)} with {len(domain_terms)} domain terms "
             f"and place names kept whole, {run.jobs} jobs")
     return count

@@ -11,7 +11,7 @@ from ..files import PipelineError
 from ..params import Inputs, TermParams
 from ..text.themes import load_themes, tracked_terms
 from ..text.tokens import load_domain_terms, read_stopwords
-from ..topics.terms import ACCEPT_HEADER, append_to_list, check_term, marked_in, proposable, swallowed_terms
+from ..topics.terms import ACCEPT_HEADER, added_note, append_to_list, check_term, marked_in, proposable, swallowed_terms
 
 
 def run(run: Run, inputs: Inputs, params: TermParams) -> None:
@@ -46,8 +46,5 @@ def accept(run: Run, inputs: Inputs, terms: Sequence[str] = (), force: bool = Fa
         raise PipelineError("not added:\n  " + "\n  ".join(problems))
     path = Path(inputs.dictionary[0])
     added = append_to_list(path, terms, ACCEPT_HEADER)
-    skipped = [t for t in terms if t not in added]
-    run.log(f"accept-terms: added {len(added)} term(s) to {path}: {' '.join(added) or '-'}"
-            + (f"; already there: {' '.join(skipped)}" if skipped else "")
-            + ("; rerun `make topics` to resegment with them" if added else ""))
+    run.log(added_note("accept-terms", path, terms, added, "resegment with them"))
     return added

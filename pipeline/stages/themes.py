@@ -15,7 +15,6 @@ from ..artifacts import (PARAGRAPHS, PLOT_PLACES_EVER, PLOT_THEME_ADOPTION, PLOT
                          THEME_RATE_BY_YEAR, THEME_TERM_COUNTS, Run)
 from ..figures.heatmaps import ZOOMABLE, cluster_order, plot_heatmap
 from ..figures.panels import plot_place_panels, plot_places_ever, plot_year_panels
-from ..figures.style import use_chinese_font
 from ..figures.tilemap import TILES, plot_province_tiles
 from ..params import BootstrapParams, Inputs
 from ..text.places import choose_place_level, place_name, report_label, unique_labels
@@ -58,7 +57,6 @@ def run(run: Run, inputs: Inputs, boot: BootstrapParams) -> None:
     char_counts = np.array([float(chars[d]) for d in doc_ids])
     rates = theme_rates(count_matrix, char_counts)
     level = choose_place_level(documents.values())
-    use_chinese_font()
     _frequency_by_group(run, documents, doc_ids, names, level, count_matrix, char_counts, rates, boot)
     _heatmaps(run, documents, doc_ids, names, level, char_counts, rates)
     _adoption_figures(run, documents, place_of, names, adoption, boot)

@@ -19,7 +19,6 @@ import numpy as np
 from ..artifacts import (DOCUMENTS, EMERGING_TERMS, MINED_TERMS, PARAGRAPHS, PLOT_THEME_TERMS, STOPWORD_CANDIDATES,
                          THEME_TERMS, TOKENS, VOCABULARY, Run)
 from ..figures.bars import plot_theme_terms
-from ..figures.style import use_chinese_font
 from ..files import PipelineError
 from ..params import Inputs, WordingParams
 from ..text.divisions import load_divisions
@@ -27,7 +26,7 @@ from ..text.metadata import plain_year
 from ..text.places import PLACE_LEVELS
 from ..text.themes import load_themes, theme_matcher, tracked_terms
 from ..text.tokens import load_domain_terms
-from ..topics.terms import ACCEPT_HEADER, append_to_list, check_term, marked_in, swallowed_terms
+from ..topics.terms import ACCEPT_HEADER, added_note, append_to_list, check_term, marked_in, swallowed_terms
 from ..topics.wording import (PhraseJoiner, is_term, normalized_entropy, period_of, period_start, place_words,
                               weighted_log_odds)
 
@@ -104,7 +103,6 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
     run.write_params(inputs, params)
     terms_by_theme = _write_theme_terms(run, themes, theme_counts, period_counts, theme_paragraphs, theme_reports,
                                         places, params)
-    use_chinese_font()
     run.save_figure(PLOT_THEME_TERMS, plot_theme_terms(terms_by_theme, params.top // 2, params.min_paragraphs))
     tracked = frozenset(w for w in period_counts[ALL_YEARS] if any(t in w for t in theme_words))  # 放管服改革 too
     _write_emerging_terms(run, term_reports, reports_in, places | tracked, params)
@@ -233,10 +231,7 @@ def accept(run: Run, inputs: Inputs, words: Sequence[str] = ()) -> list[str]:
         raise PipelineError(f"not added: {' '.join(clashes)} is a tracked theme term (config/themes.txt)")
     path = genre_list(inputs)
     added = append_to_list(path, words, STOPWORD_HEADER)
-    skipped = [w for w in words if w not in added]
-    run.log(f"accept-stopwords: added {len(added)} word(s) to {path}: {' '.join(added) or '-'}"
-            + (f"; already there: {' '.join(skipped)}" if skipped else "")
-            + ("; rerun `make topics` to model without them" if added else ""))
+    run.log(added_note("accept-stopwords", path, words, added, "model without them"))
     return added
 
 

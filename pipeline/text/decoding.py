@@ -9,7 +9,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from ..files import PipelineError
+from ..files import PipelineError, dict_reader
 from .chars import HAN_CHAR
 
 # Control characters (but tab, newlines, form feed), private-use characters and the
@@ -126,6 +126,6 @@ def user_csv(data: bytes, source: str) -> tuple[list[str], list[dict[str, str]]]
         dialect = csv.Sniffer().sniff(text[:5000], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    reader = dict_reader(io.StringIO(text, newline=""), dialect=dialect)
     rows = list(reader)
     return [c.strip() for c in reader.fieldnames or []], rows

@@ -4,7 +4,6 @@ row gets an id from the file and its id column or row number. Every table format
 once (:data:`_TABLE_READERS`); a file of another type is refused, not read as CSV."""
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -12,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..files import PipelineError
+from ..files import PipelineError, dict_reader
 from ..params import CleanParams
 from .chars import HAN_CHAR
 from .decoding import decode_bytes
@@ -77,7 +76,7 @@ def _jsonl_records(path: Path) -> _Records:
 def _delimited_records(delimiter: str) -> Callable[[Path], _Records]:
     def read(path: Path) -> _Records:
         decoded = decode_bytes(path.read_bytes())
-        reader = csv.DictReader(io.StringIO(decoded.text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
+        reader = dict_reader(io.StringIO(decoded.text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
         rows = [{(k or "").strip(): v or "" for k, v in row.items() if k is not None} for row in reader]
         return rows, decoded.encoding, decoded.warnings()
 

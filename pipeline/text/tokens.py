@@ -17,12 +17,12 @@ from typing import Callable, Iterable, Iterator
 from ..files import PipelineError, read_word_list
 from ..parallel import chunks, ordered_map
 from ..params import FilterParams, SegmentParams
+from .chars import WORD_CHAR
 
 # A domain term with no frequency of its own gets this one: high enough that jieba keeps it
 # whole even where a neighbouring split scores well (化解矛盾/纠纷 vs 化解/矛盾纠纷).
 DEFAULT_TERM_FREQUENCY = 200_000
 _NUMERALS = re.compile(r"^[零〇一二三四五六七八九十百千万亿两]+$")
-_HAS_WORD_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _HAS_DIGIT = re.compile(r"\d")
 _ANY_ALNUM = re.compile(r"[^\W_]")
 
@@ -85,6 +85,7 @@ def _not_a_word_to_jieba_hmm() -> re.Pattern:
     import jieba.finalseg
 
     single = jieba.finalseg.emit_P["S"]
+    # jieba's own range of hanzi (its re_han_default: U+4E00 to U+9FD5), not text/chars.HAN
     return re.compile("[" + "".join(c for c in map(chr, range(0x4E00, 0x9FD6)) if c not in single) + "]")
 
 
@@ -262,7 +263,7 @@ def keep_token(token: str, stopwords: set[str] | frozenset[str], min_chars: int 
     return not (
         token in stopwords
         or len(token) < min_chars
-        or not (_HAS_WORD_CHAR.search(token) or (keep_numbers and _HAS_DIGIT.search(token)))
+        or not (WORD_CHAR.search(token) or (keep_numbers and _HAS_DIGIT.search(token)))
         or (not keep_numbers and (_HAS_DIGIT.search(token) or _NUMERALS.match(token)))
     )
 
@@ -338,12 +339,6 @@ def report_chunks(lines: Iterable[str], size: int) -> Iterator[list[str]]:
         last = doc_id
     if chunk:
         yield chunk
-
-
-def filter_tokens(tokens: Iterable[str], stopwords: set[str] | frozenset[str], min_chars: int = FilterParams.min_chars,
-                keep_numbers: bool = FilterParams.keep_numbers) -> list[str]:
-    """Drop stopwords, punctuation, numbers (unless ``keep_numbers``) and short tokens."""
-    return [token for token in tokens if keep_token(token, stopwords, min_chars, keep_numbers)]
 
 
 def read_stopwords(paths: Iterable[str | Path]) -> set[str]:

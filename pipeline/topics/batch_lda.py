@@ -132,19 +132,36 @@ def _e_step_part(args: tuple) -> tuple[np.ndarray, np.ndarray | None]:
 class BatchLdaModel(LdaModel):
     """gensim's LdaModel whose inference (training's E-step, ``bound``, ``get_document_topics``)
     is :func:`e_step`, in up to :data:`E_STEP_PARTS` parts mapped by ``part_map`` (set it to a
-    :func:`parallel.worker_map` to use several processes). Saved and loaded like any LdaModel
-    (with this package importable); ``part_map`` is not saved."""
+    :func:`parallel.worker_map` to use several processes). Saved as a plain LdaModel
+    (:meth:`as_lda_model`)."""
 
     part_map: Callable = staticmethod(serial_map)
     # Labelled topics (set by train.train_lda): topic s, for s < len(label_term_ids), may take
     # words only in paragraphs that contain one of the term ids label_term_ids[s]; in training,
     # not in the held-out ones (held_out_rows), on which its validity is measured.
     label_term_ids: Sequence[Sequence[int]] = ()
+    # Told the number of paragraphs of each training chunk once its E-step is done (progress).
+    on_chunk: Callable[[int], None] | None = None
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state.pop("part_map", None)  # a pool's map: not picklable, and not part of the model
+        for name in ("part_map", "on_chunk"):  # a pool's map, a progress meter: not part of the model
+            state.pop(name, None)
         return state
+
+    def do_estep(self, chunk, state=None):
+        gamma = super().do_estep(chunk, state)
+        if self.on_chunk is not None:
+            self.on_chunk(len(chunk))
+        return gamma
+
+    def as_lda_model(self) -> LdaModel:
+        """The same trained model as gensim's own class, which gensim alone loads: the labelled
+        topics' constraint (lda/seeded_topics.csv names their terms) and the E-step's parts are
+        how it was trained, not part of it."""
+        plain = LdaModel.__new__(LdaModel)
+        plain.__dict__.update({k: v for k, v in self.__getstate__().items() if k != "label_term_ids"})
+        return plain
 
     def do_mstep(self, rho, other, extra_pass=False):
         """gensim's M-step without the two things it does only for its log: the topics' change

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..parallel import ordered_map
 from ..params import LdaParams
+from ..progress import progress
 from .measures import (DIVERSITY_TOP_N, NPMI_TOP_N, Cooccurrence, completion_perplexity, exclusivity_per_topic,
                        npmi_per_topic, top_words, topic_diversity)
 from .choose_k import choose_k, coarse_grid, refinements, summarise_sweep
@@ -46,12 +47,11 @@ class ModelRun:
         return result
 
 
-def train_many(run: ModelRun, params: Sequence[LdaParams], jobs: int) -> list[dict]:
-    """:class:`ModelRun` for each parameter set, in ``jobs`` processes, with a progress bar."""
-    from tqdm import tqdm
-
+def train_many(run: ModelRun, params: Sequence[LdaParams], jobs: int, desc: str) -> list[dict]:
+    """:class:`ModelRun` for each parameter set, in ``jobs`` processes, its progress shown as
+    ``desc`` ("stage: step")."""
     results = ordered_map(run, params, max(1, min(jobs, len(params))))
-    return list(tqdm(results, total=len(params), desc="models", unit="model", disable=None))
+    return list(progress(results, total=len(params), desc=desc, unit="model"))
 
 
 def sweep_models(run: ModelRun, texts: list[list[str]], params: LdaParams, ks: Sequence[int], n_seeds: int,
@@ -65,7 +65,7 @@ def sweep_models(run: ModelRun, texts: list[list[str]], params: LdaParams, ks: S
     grid = coarse_grid(ks)
     while grid:
         results += train_many(run, [dataclasses.replace(params, k=k, seed=params.seed + s)
-                                    for k in grid for s in range(n_seeds)], jobs)
+                                    for k in grid for s in range(n_seeds)], jobs, "lda: K sweep")
         rows = _score(results, texts)
         grid = refinements(ks, {r["k"] for r in rows}, choose_k(summarise_sweep(rows)))
     return sorted(rows, key=lambda r: (r["k"], r["seed"]))

@@ -271,3 +271,12 @@ def append_to_list(path: Path, words: Sequence[str], header: str) -> list[str]:
         with atomic_open(path) as handle:
             handle.write(new_text)
     return added
+
+
+def added_note(command: str, path: Path, words: Sequence[str], added: Sequence[str], then: str) -> str:
+    """What an accept command did: the words it added to ``path``, those already there, and what
+    the next ``make topics`` will do with them (``then``)."""
+    skipped = [w for w in words if w not in added]
+    return (f"{command}: added {len(added)} to {path}: {' '.join(added) or '-'}"
+            + (f"; already there: {' '.join(skipped)}" if skipped else "")
+            + (f"; rerun `make topics` to {then}" if added else ""))

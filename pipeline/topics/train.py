@@ -3,13 +3,13 @@ restarts, and inference of a paragraph's topic mix. Data in, model out: no paths
 from __future__ import annotations
 
 import contextlib
-import logging
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
 from ..files import PipelineError
 from ..params import LdaParams
+from ..progress import progress
 from .batch_lda import BatchLdaModel, bag_held_out, bow_matrix, corpus_bound
 from .seeding import seed_prior
 
@@ -66,11 +66,9 @@ def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, s
 
 
 def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed: int, passes: int,
-                 seed_ids: Sequence[Sequence[int]], part_map: Callable | None):
+                 seed_ids: Sequence[Sequence[int]], part_map: Callable | None, on_chunk: Callable[[int], None] | None):
     from gensim.matutils import dirichlet_expectation
 
-    if params.init not in ("seeded", "random"):
-        raise PipelineError(f"init {params.init!r}: use seeded or random")
     eta = parse_prior(params.eta)
     start = None
     if params.init == "seeded" or seed_ids:
@@ -93,6 +91,7 @@ def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed:
     model.label_term_ids = [list(ids) for ids in seed_ids]
     if part_map is not None:
         model.part_map = part_map
+    model.on_chunk = on_chunk
     if params.init == "seeded":
         model.state.sstats[...] = start
         model.expElogbeta = np.exp(dirichlet_expectation(start)).astype(model.dtype, copy=False)
@@ -101,11 +100,12 @@ def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed:
 
 
 def train_lda(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed_ids: Sequence[Sequence[int]] = (),
-              part_map: Callable | None = None):
+              part_map: Callable | None = None, on_chunk: Callable[[int], None] | None = None):
     """Train a reproducible gensim LdaModel on a (streamed, re-iterable) bag-of-words corpus:
     one seeded topic per entry of ``seed_ids`` (the term ids of a seeded theme), then
     ``params.k`` free topics. ``part_map``: a :func:`parallel.worker_map` for the E-step's parts
-    (the same model with any number of processes).
+    (the same model with any number of processes); ``on_chunk`` is told the paragraphs of each
+    training chunk as it is done (see :func:`training_progress`).
 
     With restarts (see LdaParams), candidate starts get seeds derived from ``params.seed`` by
     numpy's SeedSequence, so runs with neighbouring seeds share no start.
@@ -113,9 +113,9 @@ def train_lda(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed_ids
     passes = params.resolved_passes(n_paragraphs)
     starts, start_passes = params.restart_plan(n_paragraphs)
     if starts == 1:
-        return _start_model(corpus, dictionary, n_paragraphs, params, params.seed, passes, seed_ids, part_map)
+        return _start_model(corpus, dictionary, n_paragraphs, params, params.seed, passes, seed_ids, part_map, on_chunk)
     seeds = [int(s) for s in np.random.SeedSequence(params.seed).generate_state(starts)]
-    candidates = [_start_model(corpus, dictionary, n_paragraphs, params, s, start_passes, seed_ids, part_map)
+    candidates = [_start_model(corpus, dictionary, n_paragraphs, params, s, start_passes, seed_ids, part_map, on_chunk)
                   for s in seeds]
     best = max(candidates, key=lambda model: corpus_bound(model, corpus, params.chunksize))
     best.update(corpus, passes=passes - start_passes)
@@ -160,40 +160,8 @@ def check_k(k: int, n_paragraphs: int, n_terms: int, n_seeded: int = 0) -> None:
 
 
 @contextlib.contextmanager
-def training_progress(passes: int, n_paragraphs: int):
-    """A progress bar with ETA fed by gensim's own "PROGRESS: pass p, at document #d" log lines."""
-    import re
-
-    from tqdm import tqdm
-
-    pattern = re.compile(r"PROGRESS: pass (\d+), at document #(\d+)")
-    logger = logging.getLogger("gensim.models.ldamodel")
-
-    class _Handler(logging.Handler):
-        done, last = 0, 0  # each training call (restarts) counts its passes from 0 again
-
-        def emit(self, record):
-            match = pattern.search(record.getMessage())
-            if match:
-                position = int(match.group(1)) * n_paragraphs + int(match.group(2))
-                if position < self.last:
-                    self.done += self.last
-                self.last = position
-                bar.n = min(total, self.done + position)
-                bar.refresh()
-
-    total = passes * n_paragraphs
-    with tqdm(total=total, desc="lda: train", unit="par", disable=None) as bar:
-        handler = _Handler(logging.INFO)
-        old_level, old_propagate = logger.level, logger.propagate
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
-        try:
-            yield
-            bar.n = total
-            bar.refresh()
-        finally:
-            logger.removeHandler(handler)
-            logger.setLevel(old_level)
-            logger.propagate = old_propagate
+def training_progress(passes: int, n_paragraphs: int) -> Iterator[Callable[[int], None]]:
+    """A progress meter for training (``passes`` over ``n_paragraphs``, restarts included): yields
+    the ``on_chunk`` callback :func:`train_lda` tells each chunk's paragraphs."""
+    with progress(total=passes * n_paragraphs, desc="lda: train", unit="par") as bar:
+        yield bar.update

@@ -40,7 +40,7 @@ def test_accept_terms_command(tmp_path):
     dictionary = tmp_path / "terms.txt"
     dictionary.write_text("法治政府\n", encoding="utf-8")
     result = run_stage("--output", str(tmp_path), "accept-terms", "--dictionary", str(dictionary), "领导班子成员", "专职调解员")
-    assert "added 2 term(s)" in result.stderr
+    assert "accept-terms: added 2 to" in result.stderr
     assert dictionary.read_text(encoding="utf-8").splitlines()[-2:] == ["领导班子成员", "专职调解员"]
     refused = run_stage("--output", str(tmp_path), "accept-terms", "--dictionary", str(dictionary), "矛盾纠纷化解", check=False)
     assert refused.returncode == 2 and "矛盾纠纷" in refused.stderr

@@ -16,8 +16,9 @@ from pipeline.params import SegmentParams
 from pipeline.parallel import ordered_map
 from pipeline.text import tokens
 from pipeline.text.tokens import (ACCELERATED_SEGMENTER, ACCELERATOR_EXTRA, ACCELERATOR_RELEASE, OPT_IN_SEGMENTERS,
-                                  REFERENCE_SEGMENTER, SEGMENTERS, TokenTableFilter, filter_tokens, load_domain_terms,
-                                  make_tokenizer, read_stopwords, report_chunks, segment_paragraphs, segment_text)
+                                  REFERENCE_SEGMENTER, SEGMENTERS, TokenTableFilter, load_domain_terms,
+                                  make_tokenizer, read_stopwords, report_chunks, segment_paragraphs, segment_text,
+                                  token_filter)
 
 POLICY_TERMS = ("枫桥经验", "综合行政执法", "法治政府", "习近平法治思想", "放管服", "法律明白人", "三项制度",
                 "重大行政决策", "矛盾纠纷", "一站式", "网格员")
@@ -200,9 +201,9 @@ def test_unknown_or_missing_segmenter_is_a_clear_error(monkeypatch):
 
 def test_filter_drops_stopwords_punctuation_numbers_and_single_characters():
     tokens = ["我镇", "深入", "推进", "枫桥经验", ",", "。", "2025", "2025年", "二十", "镇", "矛盾纠纷", "(", "网格员"]
-    kept = filter_tokens(tokens, {"我镇", "推进"})
+    kept = token_filter({"我镇", "推进"})(tokens)
     assert kept == ["深入", "枫桥经验", "矛盾纠纷", "网格员"]
-    with_numbers = filter_tokens(tokens, set(), keep_numbers=True)
+    with_numbers = token_filter(set(), keep_numbers=True)(tokens)
     assert "2025年" in with_numbers and "2025" in with_numbers and "," not in with_numbers
 
 

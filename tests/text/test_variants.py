@@ -19,7 +19,7 @@ from pipeline.text.boilerplate import load_rules
 from pipeline.text.cleaning import clean_report
 from pipeline.text.readers import read_report
 from pipeline.text.themes import load_themes, theme_matcher
-from pipeline.text.tokens import filter_tokens, load_domain_terms, make_tokenizer, segment_text
+from pipeline.text.tokens import load_domain_terms, make_tokenizer, segment_text, token_filter
 
 TOKEN_OVERLAP = 1.0
 RULES = load_rules(ROOT / "config" / "boilerplate.txt")
@@ -45,7 +45,7 @@ def text_of(report) -> str:
 
 def tokens(tokenizer, report) -> Counter[str]:
     # No stopwords: function words count too, which makes the comparison stricter.
-    return Counter(filter_tokens(segment_text(tokenizer, text_of(report)), frozenset()))
+    return Counter(token_filter(frozenset())(segment_text(tokenizer, text_of(report))))
 
 
 def theme_counts(report) -> Counter[str]:
