@@ -1,16 +1,8 @@
-# The pipeline's map. Each stage is one `python -m pipeline <stage>` call whose target is the
-# file it writes last, so an interrupted stage never looks finished.
-#
-#   reports (INPUT) --clean--> clean/ --segment--> segment/segmented.tsv (jieba cache)
-#       --filter (stopwords)--> segment/tokens.tsv --lda--> lda/ (model, topics described, mixes)
-#                                                  \--tfidf--> tfidf/
-#       clean/ --themes--> themes/ (counts, adoption, frequency by year and place: text only, so a
-#                                   stopword edit does not rerun it)
-#       lda/ tfidf/ --plots--> plots/     lda/ --prevalence--> prevalence/ (topic shares by year, place)
-#       lda/ --explorer--> explorer/ldavis.json (the topic explorer's data, pyLDAvis)
-#       segment/ --mine--> terms/mined_terms.csv --terms (stopwords, dictionary)--> terms/ (candidate terms)
-#       all of the above --report--> report.html (one self-contained page) + explorer.html
-#       lda/ --quality--> quality/ (stability), after the report, which `make topics` then rewrites
+# The pipeline: clean -> segment -> filter -> lda, tfidf, themes, ... -> report, then quality. Each
+# stage is one `python -m pipeline <stage>` call whose target is the file it writes last, so an
+# interrupted stage never looks finished. The stages, what each reads and writes, and the order
+# they run in are declared once, in pipeline/artifacts.py (STAGES); `python -m pipeline <stage>
+# --help` says what a stage writes, and the report lists every file with what it holds.
 #
 # What each stage writes, reads and runs is generated into $(GENERATED) from pipeline/artifacts.py
 # (paths), pipeline/params.py (defaults) and the import graph of pipeline/ (code), so a stage
@@ -22,8 +14,8 @@
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
-# make topics runs two stages at a time where the graph allows: after a stopword edit lda beside
-# tfidf, then plots, prevalence and explorer. Stages that need much memory run alone
+# make topics runs two stages at a time where the graph allows (after a stopword edit: lda beside
+# terms and tfidf, then explorer, plots, prevalence, wording). Stages that need much memory run alone
 # (Stage.alone in pipeline/artifacts.py, as the *_ORDER prerequisites of the stage rules).
 # make -j1 topics runs one at a time. Only for topics alone: beside another goal (clean,
 # accept-terms) the goals themselves would run side by side, and a single stage's target should
@@ -80,7 +72,7 @@ topics: $(STAGE_TARGETS) ## run the whole pipeline
 		|| (for shown in $(REPORT_SHOWS); do [ "$$shown" -nt $(REPORT_TARGET) ] && exit 0; done; exit 1); then \
 		$(STAGE) report $(call options,REPORT); fi
 	@$(STAGE) leftovers
-	@echo "Results are in $(OUTPUT)/: start with report.html (opens offline in any browser); tables in lda/ (topics, topic_summary, document_topics), themes/, tfidf/, prevalence/; figures in plots/, themes/, prevalence/; stability in quality/; candidate terms in terms/"
+	@echo "Results are in $(OUTPUT)/: start with report.html (opens offline in any browser); its last section lists every table and figure with what it holds"
 
 test: $(READY) $(VENV)/.segmenters ## run the tests (quick; includes end-to-end runs on the seeds)
 	$(PY) -m pytest -m "not slow" -q
@@ -88,10 +80,9 @@ test: $(READY) $(VENV)/.segmenters ## run the tests (quick; includes end-to-end 
 test-all: $(READY) $(VENV)/.segmenters ## run every test, slow ones included
 	$(PY) -m pytest -q
 
-MB ?= 100
-bench: $(READY) ## scale benchmark: the pipeline on a synthetic MB-sized corpus (MB=100, K=20), or CORPUS=name of ../shared/corpora
+bench: $(READY) ## scale benchmark: the pipeline on a synthetic MB-sized corpus (MB=100, K=20), CORPUS=name of ../shared/corpora, or both (its paragraphs recombined to MB); QUICK=1: end to end, sizes, stopword loop only
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
-	$(PY) tests/benchmarks/bench_scale.py --mb $(MB) --k $(or $(K),20) $(if $(JOBS),--jobs $(JOBS)) $(if $(CORPUS),--corpus $(CORPUS))
+	$(PY) tests/benchmarks/bench_scale.py $(if $(MB),--mb $(MB)) --k $(or $(K),20) $(if $(JOBS),--jobs $(JOBS)) $(if $(CORPUS),--corpus $(CORPUS)) $(if $(QUICK),--quick)
 
 bench-quality: $(READY) ## topic quality: NPMI and diversity vs naive, scikit-learn and tomotopy LDA (INPUT=)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'

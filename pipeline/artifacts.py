@@ -17,8 +17,9 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from . import params as P
-from .files import CsvTable, PipelineError, atomic_open, atomic_path, dict_reader, read_csv, save_figure, write_csv
-from .text.metadata import METADATA_FIELDS  # what cleaning extracts about each report: documents.csv's columns
+from .files import (CsvTable, PipelineError, atomic_open, atomic_path, dict_reader, open_text, read_csv, save_figure,
+                    write_csv)
+from .text.fields import METADATA_FIELDS  # what cleaning extracts about each report: documents.csv's columns
 
 @dataclass(frozen=True)
 class Artifact:
@@ -42,7 +43,7 @@ DOCUMENT_KEY_COLUMNS = ("title", "year", "province", "city", "county", "town")
 DOCUMENTS = A("clean/documents.csv", "clean", "one row per kept report: metadata (title, place, year, ...), and "
               "where its year and place came from (file, path or text)",
               ("doc_id", "file", *METADATA_FIELDS, "year_source", "place_source", "n_paragraphs", "n_chars"))
-PARAGRAPHS = A("clean/paragraphs.csv", "clean", "one row per kept paragraph or heading, with its section",
+PARAGRAPHS = A("clean/paragraphs.csv.gz", "clean", "one row per kept paragraph or heading, with its section",
                ("doc_id", "position", "kind", "section", "subsection", "n_chars", "text"))
 CLEANING_REPORT = A("clean/cleaning_report.csv", "clean", "one row per input file: kept, skipped or duplicate, and why",
                     ("file", "doc_id", "status", "detail", "reader", "encoding", "chars_in", "chars_out", "paragraphs",
@@ -52,10 +53,10 @@ REMOVED_LINES = A("clean/removed_lines.csv", "clean", "lines removed as boilerpl
 CLEANING_SUMMARY = A("clean/cleaning_summary.txt", "clean", "the cleaning summary printed at the end of the stage")
 
 # ---- segment, filter --------------------------------------------------------------------------
-SEGMENTED = A("segment/segmented.tsv", "segment",
+SEGMENTED = A("segment/segmented.tsv.gz", "segment",
               "jieba's (or SEGMENTER='s) segmentation of every paragraph (cache, before stopwords)",
               ("doc_id", "position", "tokens"))
-TOKENS = A("segment/tokens.tsv", "filter", "tokens per paragraph after stopwords and filters (model input)",
+TOKENS = A("segment/tokens.tsv.gz", "filter", "tokens per paragraph after stopwords and filters (model input)",
            ("doc_id", "position", "tokens"))
 VOCABULARY = A("segment/vocabulary.csv", "filter", "token counts after filtering", ("token", "count", "n_documents"))
 
@@ -77,13 +78,13 @@ SEEDED_TOPICS = A("lda/seeded_topics.csv", "lda", "before fitting: each theme, w
                   "and why", ("theme", "marked", "seeded", "topic", "paragraphs", "reports", "terms", "reason"))
 TOPIC_WORDS = A("lda/topic_words.csv", "lda", "top words per topic by probability, relevance (λ=0.6) and FREX",
                 (*TOPIC_LABEL, "ranking", "rank", "word", "score"))
-PARAGRAPH_TOPICS = A("lda/paragraph_topics.csv", "lda", "topic shares per modelled paragraph",
+PARAGRAPH_TOPICS = A("lda/paragraph_topics.csv.gz", "lda", "topic shares per modelled paragraph",
                      ("doc_id", "position", "n_tokens", "topic", "weight"))
 REPRESENTATIVE = A("lda/representative_paragraphs.csv", "lda",
                    "the paragraphs most about each topic (one per report first), with report, place and section",
                    (*TOPIC_LABEL, "rank", "weight", "doc_id", "title", "year", "place", "section", "position", "text"))
 CORPUS = A("lda/corpus.npz", "lda", "bag-of-words corpus of the modelled paragraphs (scipy sparse paragraphs x terms)")
-CORPUS_INDEX = A("lda/corpus_index.csv", "lda", "the paragraph behind each row of corpus.npz",
+CORPUS_INDEX = A("lda/corpus_index.csv.gz", "lda", "the paragraph behind each row of corpus.npz",
                  ("row", "doc_id", "position", "n_tokens"))
 MODEL = A("lda/model/lda.gensim", "lda", "the trained gensim LdaModel")
 DICTIONARY = A("lda/model/dictionary.gensim", "lda", "the model's gensim Dictionary")
@@ -179,7 +180,7 @@ EXPLORER_BASIS = A("explorer/model.sha256", "explorer", "the SHA-256 of the lda/
                    "was prepared from (written last): the report shows it only beside that model's tables")
 
 # ---- mine, terms ------------------------------------------------------------------------------
-MINED_TERMS = A("terms/mined_terms.csv", "mine", "every candidate multiword term mined, before stopwords and the dictionary",
+MINED_TERMS = A("terms/mined_terms.csv.gz", "mine", "every candidate multiword term mined, before stopwords and the dictionary",
                 ("term", "parts", "count", "n_reports", "cohesion_bits", "freedom_bits", "score", "example_report",
                  "example", "example_2"))
 # ---- wording: what themes are said with, what rose, which words say nothing --------------------
@@ -253,6 +254,9 @@ def run_order(stages: Iterable[Stage]) -> list[str]:
     """The stages in the order ``make topics`` runs them: by depth in the graph (a stage comes
     after those it reads, and after a stage that shows it), then by name. A stage's place in
     the declaration does not matter."""
+    names = [s.name for s in stages]
+    if len(set(names)) < len(names):
+        raise ValueError(f"stages declared twice: {sorted({n for n in names if names.count(n) > 1})}")
     stages = {s.name: s for s in stages}
     before = {name: set(s.after) for name, s in stages.items()}
     for name, s in stages.items():
@@ -273,42 +277,43 @@ def run_order(stages: Iterable[Stage]) -> list[str]:
     return sorted(stages, key=lambda name: (depth_of(name), name))
 
 
-# Side by side (make topics) run lda and tfidf, then plots, prevalence and explorer: the stages a
-# stopword edit reruns. On the 100 MB bench corpus the heaviest stages alone take 650-810 MB.
+# In run order (artifacts.run_order): clean, segment, themes, filter, mine, then lda beside terms and
+# tfidf, then explorer, plots, prevalence and wording two at a time, the report, and quality. On the
+# 100 MB bench corpus the heaviest stages (alone) take 650-810 MB.
 _DECLARED = (
-    Stage("clean", "Read and clean reports -> clean/documents.csv, paragraphs.csv, cleaning_report.csv.",
+    Stage("clean", "Read and clean reports: metadata, paragraphs with their sections, what was removed and why.",
           PARAGRAPHS, (), ("input", "rules", "metadata", "divisions"), (P.CleanParams,), alone=True),
-    Stage("segment", "Segment paragraphs with jieba (or --segmenter) -> segment/segmented.tsv (cache, before "
-          "stopwords).", SEGMENTED, ("clean",), ("dictionary",), (P.SegmentParams,), alone=True),
-    Stage("filter", "Apply stopwords and token filters -> segment/tokens.tsv, vocabulary.csv.",
+    Stage("segment", "Segment paragraphs with jieba (or --segmenter), before stopwords: the cache a stopword edit "
+          "re-filters.",
+          SEGMENTED, ("clean",), ("dictionary",), (P.SegmentParams,), alone=True),
+    Stage("filter", "Apply stopwords and token filters: the model's tokens and the vocabulary.",
           TOKENS, ("segment",), ("stopwords",), (P.FilterParams,)),
-    Stage("lda", "Train LDA over paragraphs -> lda/ (with -k auto, first sweep K -> lda/k_*).",
+    Stage("lda", "Train LDA over paragraphs and describe its topics (with -k auto, first sweep K).",
           DOCUMENT_TOPICS, ("clean", "filter"), ("themes",), (P.LdaParams, P.SweepParams)),
-    Stage("tfidf", "TF-IDF with reports as documents -> tfidf/keywords.csv.",
+    Stage("tfidf", "TF-IDF keywords, with reports as documents.",
           KEYWORDS, ("clean", "filter"), (), (P.TfidfParams,)),
-    Stage("themes", "Count tracked themes per report, by year and place, with their figures -> themes/ (text "
-          "only, no model).", THEME_COUNTS, ("clean",), ("themes",), (P.BootstrapParams,), alone=True),
-    Stage("plots", "Draw the figures of topics and keywords -> plots/*.png.",
+    Stage("themes", "Count tracked themes per report, by year and place, with their figures (text only, no model).",
+          THEME_COUNTS, ("clean",), ("themes",), (P.BootstrapParams,), alone=True),
+    Stage("plots", "Draw the figures of topics and keywords.",
           PLOTS_DONE, ("clean", "lda", "tfidf"), (), (P.PlotParams,)),
-    Stage("prevalence", "Topic prevalence by year and place, with bootstrap intervals -> prevalence/.",
+    Stage("prevalence", "Topic prevalence by year and place, with bootstrap intervals.",
           PREVALENCE_BY_PLACE, ("clean", "lda"), (), (P.BootstrapParams,)),
-    Stage("explorer", "Prepare the interactive topic explorer's data (pyLDAvis) -> explorer/ldavis.json.",
+    Stage("explorer", "Prepare the interactive topic explorer's data (pyLDAvis).",
           EXPLORER_BASIS, ("lda",)),
-    Stage("mine", "Mine candidate multiword terms -> terms/mined_terms.csv (before stopwords and the "
-          "dictionary).", MINED_TERMS, ("segment",), (), (P.MiningParams,), alone=True),
-    Stage("terms", "The mined terms to propose -> terms/term_candidates.csv (mark keepers in its accept column).",
+    Stage("mine", "Mine candidate multiword terms (before stopwords and the dictionary).",
+          MINED_TERMS, ("segment",), (), (P.MiningParams,), alone=True),
+    Stage("terms", "The mined terms to propose (mark keepers in the accept column).",
           TERM_CANDIDATES, ("mine",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
-    Stage("wording", "What themes are said with, terms that rose, stopword candidates -> themes/theme_terms.csv, "
-          "emerging_terms.csv, terms/stopword_candidates.csv.", STOPWORD_CANDIDATES,
-          ("clean", "filter", "lda", "mine"), ("themes", "dictionary", "divisions"), (P.WordingParams,)),
+    Stage("wording", "What themes are said with, terms that rose, stopword candidates.",
+          STOPWORD_CANDIDATES, ("clean", "filter", "lda", "mine"), ("themes", "dictionary", "divisions"), (P.WordingParams,)),
     # Written twice by make topics: as soon as the topics are, and again after the stability runs.
-    Stage("report", "Write one self-contained page of results -> report.html (and explorer.html).", REPORT,
-          ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "prevalence", "explorer", "terms",
+    Stage("report", "Write one self-contained page of results (and the explorer alone).",
+          REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "prevalence", "explorer", "terms",
            "wording"), (), (P.ReportParams,), shows=("quality",), alone=True),
-    Stage("quality", "Topic stability across seeds -> quality/.", QUALITY_BASIS, ("filter", "lda"), (),
-          (P.QualityParams,), alone=True),
+    Stage("quality", "Topic stability across seeds.",
+          QUALITY_BASIS, ("filter", "lda"), (), (P.QualityParams,), alone=True),
 )
-STAGES: dict[str, Stage] = {name: next(s for s in _DECLARED if s.name == name) for name in run_order(_DECLARED)}
+STAGES: dict[str, Stage] = {name: {s.name: s for s in _DECLARED}[name] for name in run_order(_DECLARED)}
 
 
 def runs_after(stage: str) -> list[str]:
@@ -323,7 +328,7 @@ def _owned(relative: str) -> bool:
     writes: an artifact, an SVG beside a PNG one, a part gensim saves beside the model, a stage's
     parameters."""
     path = Path(relative)
-    if path.name.endswith(".tmp") or path.name.startswith(".sweep."):
+    if path.name.endswith(".tmp") or any(part.startswith(".sweep.") for part in path.parts):
         return False  # left by a stage that was stopped
     candidates = {relative, path.with_suffix(".png").as_posix() if path.suffix == ".svg" else relative}
     return (any(c in OWNED_PATHS for c in candidates)
@@ -331,17 +336,24 @@ def _owned(relative: str) -> bool:
             or (path.parent.as_posix() == "params" and path.stem in STAGES and path.suffix == ".json"))
 
 
+def output_entries() -> list[str]:
+    """The names the stages write directly in the output folder: their folders (clean, lda, ...,
+    params) and top-level files (report.html)."""
+    return sorted({a.path.split("/")[0] for a in ARTIFACTS} | {params_artifact("clean").path.split("/")[0]})
+
+
 def leftover_files(out: Path) -> list[Path]:
-    """Files in the output folder's stage folders (clean/, lda/, ...) and its top level that no
-    stage of this version writes: an earlier version's outputs, or a stopped stage's temporary
-    files. Make's own stamps (.params/) and folders of other tools (outputs/bench/) are left out."""
+    """Files under the stages' own entries of the output folder (:func:`output_entries`, and
+    other pages beside report.html) that no stage of this version writes: an earlier version's
+    outputs, or a stopped stage's temporary files. Make's own stamps (.params/) and folders of
+    other tools (outputs/bench/) are left out."""
     out = Path(out)
-    folders = {Path(a.path).parts[0] for a in ARTIFACTS if len(Path(a.path).parts) > 1} | {"params"}
-    found = [p for p in out.iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix == ".html"] \
-        if out.is_dir() else []
-    for folder in sorted(folders):
-        if (out / folder).is_dir():
-            found += [p for p in (out / folder).rglob("*") if p.is_file()]
+    if not out.is_dir():
+        return []
+    found = [p for p in out.glob("*.html")]
+    for entry in output_entries():
+        if (out / entry).is_dir():
+            found += [p for p in (out / entry).rglob("*") if p.is_file()]
     return sorted(p for p in found if not _owned(p.relative_to(out).as_posix()))
 
 
@@ -403,7 +415,7 @@ class Run:
         return read_csv(self.require(artifact))
 
     def header(self, artifact: Artifact) -> list[str]:
-        with open(self.require(artifact), encoding="utf-8-sig", newline="") as handle:
+        with open_text(self.require(artifact), encoding="utf-8-sig") as handle:
             return dict_reader(handle).fieldnames or []
 
     def table(self, artifact: Artifact, extra: Sequence[str] = ()) -> CsvTable:
@@ -420,7 +432,7 @@ class Run:
     def token_rows(self, artifact: Artifact, every: int = 1) -> Iterator[tuple[str, int, list[str]]]:
         """The rows of a token table; with ``every``, only every ``every``-th (the first, the
         ``every + 1``-th, ...), and the others are not parsed."""
-        with open(self.require(artifact), encoding="utf-8") as handle:
+        with self.reader(artifact) as handle:
             for line in islice(handle, 0, None, every):
                 doc_id, position, tokens = line.rstrip("\n").split("\t")
                 yield doc_id, int(position), tokens.split()
@@ -429,7 +441,7 @@ class Run:
         """``(rows, tokens)`` of a token table, counted without splitting it into tokens (its
         tokens are joined by single spaces and hold none)."""
         rows = tokens = 0
-        with open(self.require(artifact), encoding="utf-8") as handle:
+        with self.reader(artifact) as handle:
             for line in handle:
                 text = line.rstrip("\n").rpartition("\t")[2]
                 rows += 1
@@ -439,7 +451,7 @@ class Run:
     def reference_texts(self, limit: int = REFERENCE_PARAGRAPHS) -> list[list[str]]:
         """Up to ``limit`` paragraphs' tokens, evenly spread over the corpus: the reference every
         NPMI of the pipeline is counted on."""
-        with open(self.require(TOKENS), encoding="utf-8") as handle:
+        with self.reader(TOKENS) as handle:
             n_rows = sum(1 for _ in handle)
         return [tokens for _, _, tokens in self.token_rows(TOKENS, every=max(1, -(-n_rows // limit))) if tokens]
 
@@ -479,8 +491,13 @@ class Run:
         return atomic_path(self.path(artifact))
 
     def writer(self, artifact: Artifact):
-        """A text file opened for writing under a temporary name, renamed on success."""
+        """A text file opened for writing under a temporary name, renamed on success (gzip-
+        compressed if its name ends in .gz)."""
         return atomic_open(self.path(artifact))
+
+    def reader(self, artifact: Artifact):
+        """A text artifact opened for reading (decompressed if its name ends in .gz)."""
+        return open_text(self.require(artifact))
 
     def write_params(self, *params: Any) -> None:
         """Record the parameters this stage ran with: params/<stage>.json (of the user's input

@@ -10,28 +10,28 @@ import importlib
 import shlex
 import sys
 import time
+import types
 import typing
+from pathlib import Path
 from typing import Any, Callable
 
 import click
 
 from .files import PipelineError
 from .parallel import DEFAULT_JOBS
-from .params import OUTPUT, Inputs, LdaParams
+from .params import OUTPUT, Inputs
 
 
-class _TopicCount(click.ParamType):
-    """K: a whole number of topics, or "auto" for the K sweep."""
+class _NumberOrName(click.ParamType):
+    """A whole number or a name (K=6, K=auto): which ones are valid, params.py checks."""
 
-    name = "K|auto"
+    name = "N|name"
 
     def convert(self, value, param, ctx):
-        if isinstance(value, int) or str(value).lower() == "auto":
-            return value if isinstance(value, int) else "auto"
         try:
             return int(value)
-        except ValueError:
-            self.fail(f"{value!r} is neither a number of topics nor 'auto'", param, ctx)
+        except (TypeError, ValueError):
+            return value
 
 
 def _option(cls, f: dataclasses.Field) -> Callable:
@@ -39,9 +39,9 @@ def _option(cls, f: dataclasses.Field) -> Callable:
     name = f.name.replace("_", "-")
     help_text = f.metadata.get("help", "")
     hint = typing.get_type_hints(cls)[f.name]
-    if f.name == "k" and cls is LdaParams:
-        return click.option(f"--{name}", "-k", f.name, type=_TopicCount(), default=None,
-                            help=f"{help_text} [default: {f.default}]")
+    if isinstance(hint, types.UnionType):
+        flags = (f"--{name}", "-k") if f.name == "k" else (f"--{name}",)
+        return click.option(*flags, f.name, type=_NumberOrName(), default=None, help=f"{help_text} [default: {f.default}]")
     if hint is bool:
         return click.option(f"--{name}/--no-{name}", f.name, default=None, help=f"{help_text} [default: {f.default}]")
     if typing.get_origin(hint) is tuple:
@@ -71,20 +71,28 @@ def build(cls, options: dict[str, Any]):
     return cls(**given)
 
 
-def _report_errors(action: Callable[[], Any]) -> Any:
+def _report_errors(action: Callable[[], Any], log: Callable[[str], None]) -> Any:
     """Turn input problems into one clear line and a non-zero exit, not a traceback."""
     try:
         return action()
     except PipelineError as err:
-        click.echo(f"error: {err}", err=True)
+        log(f"error: {err}")
         sys.exit(2)
     except KeyboardInterrupt:
-        click.echo("interrupted: no partial output was kept", err=True)
+        log("interrupted: no partial output was kept")
         sys.exit(130)
 
 
-def _log(message: str) -> None:
-    click.echo(message, err=True)
+def _logger(command: str) -> Callable[[str], None]:
+    """A log on stderr whose every line starts with ``command:`` (make topics runs two stages at
+    once, and a line must say whose it is)."""
+    prefix = f"{command}: "
+
+    def log(message: str) -> None:
+        for line in message.splitlines() or [""]:
+            click.echo(line if line.startswith(prefix) else prefix + line, err=True)
+
+    return log
 
 
 @click.group()
@@ -111,16 +119,20 @@ def _stage_command(name: str) -> click.Command:
     def command(settings: dict, **options) -> None:
         from .artifacts import Run
 
-        # Every line a stage prints starts with its name: make topics runs two stages at once.
         started = time.monotonic()
-        _log(f"{name}: python -m pipeline {shlex.join(sys.argv[1:])}")
-        run = Run(settings["output"], name, settings["jobs"], log=_log)
+        log = _logger(name)
+        log(shlex.join([sys.executable, "-m", "pipeline", *sys.argv[1:]]))
+        run = Run(settings["output"], name, settings["jobs"], log=log)
         module = importlib.import_module(f".stages.{name}", __package__)
         _report_errors(lambda: module.run(run, *(([build(Inputs, options)] if spec.inputs else [])
-                                                  + [build(cls, options) for cls in spec.params])))
-        _log(f"{name}: done in {time.monotonic() - started:.0f} s")
+                                                  + [build(cls, options) for cls in spec.params])), log)
+        log(f"done in {time.monotonic() - started:.0f} s")
 
-    return click.command(name=name, help=spec.help)(options_from(*spec.params, inputs=spec.inputs)(command))
+    from .artifacts import stage_artifacts
+
+    writes = ", ".join(a.path for a in stage_artifacts(name))
+    return click.command(name=name, help=f"{spec.help}\n\nWrites {writes}.")(
+        options_from(*spec.params, inputs=spec.inputs)(command))
 
 
 def _accept_command(name: str, stage: str, function: str, argument: str, inputs: tuple[str, ...], help: str,
@@ -133,10 +145,11 @@ def _accept_command(name: str, stage: str, function: str, argument: str, inputs:
     def command(settings: dict, **options) -> None:
         from .artifacts import Run
 
-        run = Run(settings["output"], stage, settings["jobs"], log=_log)
+        log = _logger(name)
+        run = Run(settings["output"], stage, settings["jobs"], log=log)
         accept = getattr(importlib.import_module(f".stages.{stage}", __package__), function)
         extra = (options.pop("force"),) if force else ()
-        _report_errors(lambda: accept(run, build(Inputs, options), list(options[argument]), *extra))
+        _report_errors(lambda: accept(run, build(Inputs, options), list(options[argument]), *extra), log)
 
     if force:
         command = click.option("--force", is_flag=True, help="Add terms even if they contain a tracked theme term.")(command)
@@ -170,18 +183,26 @@ def leftovers(settings: dict, delete: bool) -> None:
     version's outputs, a stopped stage's temporary files); with --delete, delete them."""
     from .artifacts import leftover_files
 
-    out = settings["output"]
+    out, log = Path(settings["output"]), _logger("leftovers")
     found = leftover_files(out)
     if delete:
         for path in found:
             path.unlink()
-        _log(f"leftovers: deleted {len(found)} file(s) no stage writes from {out}/")
+        for folder in sorted({p.parent for p in found}, key=lambda p: -len(p.parts)):  # a stopped sweep's
+            while folder != out and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+        log(f"deleted {len(found)} file(s) no stage writes from {out}/")
         return
     if found:
-        shown = "\n  ".join(str(p) for p in found[:20]) + (f"\n  ... and {len(found) - 20} more" if len(found) > 20 else "")
-        _log(f"leftovers: {len(found)} file(s) in {out}/ are written by no stage of this version (an earlier "
-             f"version's, or a stopped stage's), so they are not results of this run:\n  {shown}\n"
-             f"Delete them with: {shlex.join([sys.executable, '-m', 'pipeline', '--output', str(out), 'leftovers', '--delete'])}")
+        log(f"{len(found)} file(s) in {out}/ are written by no stage of this version (an earlier version's, or a "
+            "stopped stage's), so they are not results of this run:")
+        for path in found[:20]:
+            log(f"  {path}")
+        if len(found) > 20:
+            log(f"  ... and {len(found) - 20} more")
+        log("delete them with: " + shlex.join([sys.executable, "-m", "pipeline", "--output", str(out), "leftovers",
+                                               "--delete"]))
 
 
 _add_commands(main)

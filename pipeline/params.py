@@ -14,6 +14,7 @@ parameter's name.
 from __future__ import annotations
 
 import math
+import numbers
 import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields
@@ -72,9 +73,9 @@ def _type_problem(value: Any, hint: Any) -> str:
     if typing.get_origin(hint) is tuple:
         return "" if isinstance(value, tuple) and all(isinstance(v, str) for v in value) else "must be a list of names"
     if hint is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
     elif hint is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
+        ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     else:
         ok = isinstance(value, hint)
     return "" if ok else f"{value!r} is not a {hint.__name__}"
@@ -144,6 +145,12 @@ class CleanParams(Checked):
                                      "least 5) are page chrome: real sentences do not repeat across half a corpus.", check=between(0, 1))
 
 
+def _known_segmenter(value: str) -> str:
+    from .text.tokens import SEGMENTERS  # the segmenters are the tokens module's; it imports this one
+
+    return one_of(*SEGMENTERS)(value)
+
+
 @dataclass(frozen=True)
 class SegmentParams(Checked):
     """Word segmentation."""
@@ -155,7 +162,7 @@ class SegmentParams(Checked):
                                          "opt-in one, faster but cutting some paragraphs otherwise: jieba_fast, "
                                          "rjieba (make installs it on first use). Each one's speed and share of "
                                          "paragraphs cut as jieba cuts them: docs/scaling.md, make bench-segmenters.",
-                                         "SEGMENTER")
+                                         "SEGMENTER", check=_known_segmenter)
 
 
 @dataclass(frozen=True)
@@ -175,7 +182,7 @@ MIN_PASSES = 2
 
 
 def _topic_count(value: int | str) -> str:
-    if value == "auto" or (isinstance(value, int) and value >= 2):
+    if value == "auto" or (isinstance(value, numbers.Integral) and value >= 2):
         return ""
     return "must be a number of topics, at least 2, or auto"
 
@@ -188,15 +195,15 @@ class LdaParams(Checked):
     no_below=2) scored far lower."""
 
     k: int | str = param(8, "Number of free topics (seeded topics come on top), or auto: sweep K_RANGE and choose K by the rule written beside the model.", "K", check=_topic_count)
-    seed: int = param(42, "Random seed: the same seed, data and parameters give the same model.", "SEED", check=at_least(0))
+    seed: int = param(42, "Random seed: the same seed, data and parameters give the same model.", "SEED", check=between(0, 2**32 - 1))
     passes: int = param(0, "Passes over the corpus; 0 picks enough for about 50,000 paragraph visits "
-                           "(many on a small corpus, two on a large one), at most 50.", "PASSES", check=between(0, 50))
+                           "(many on a small corpus, two on a large one), at most 50.", "PASSES", check=at_least(0))
     iterations: int = param(100, "Maximum inference iterations per paragraph and pass: 200 took about 10% "
                                  "longer for no better NPMI (make bench-quality); 50 lowered stability on the seeds.", check=at_least(1))
     alpha: str = param("0.5", "Document-topic prior: a number, or auto, symmetric, asymmetric. 0.5 lets a "
                               "paragraph mix a few topics; smaller values made topics less distinct.", check=number_or("auto", "symmetric", "asymmetric"))
     eta: str = param("0.01", "Topic-word prior: a number or auto. A small value gives topics with sharper word "
-                             "lists; auto spread every topic over the common words.", check=number_or("auto"))
+                             "lists; auto spread every topic over the common words.", check=number_or("auto", "symmetric"))
     no_below: int = param(3, "Drop terms in fewer paragraphs: terms seen in 2 paragraphs are mostly noise to the "
                              "model (the largest single gain in tuning).", check=at_least(1))
     no_above: float = param(0.5, "Drop terms in a larger share of paragraphs.", check=between(0, 1))

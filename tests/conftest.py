@@ -7,6 +7,7 @@ test the pure modules of the same name, tests/stages/ the stages (in process, or
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 import shutil
@@ -52,11 +53,20 @@ def run_stage(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return result
 
 
+def output_text(path: Path, encoding: str = "utf-8") -> str:
+    """An output's text, decompressed where it is gzip (a name ending .gz)."""
+    from pipeline.files import open_text
+
+    with open_text(path, encoding) as handle:
+        return handle.read()
+
+
 def read_table(path: Path) -> list[dict[str, str]]:
-    """A CSV output as dicts; every table starts with the UTF-8 BOM Excel needs to read Chinese."""
-    assert path.read_bytes().startswith(b"\xef\xbb\xbf"), f"{path.name} lacks the UTF-8 BOM Excel needs"
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+    """A CSV output as dicts; every table starts with the UTF-8 BOM Excel needs to read Chinese
+    (inside the compression, for a .csv.gz)."""
+    text = output_text(path, "utf-8")
+    assert text.startswith("\ufeff"), f"{path.name} lacks the UTF-8 BOM Excel needs"
+    return list(csv.DictReader(io.StringIO(text[1:], newline="")))
 
 
 @pytest.fixture(scope="session")

@@ -38,9 +38,11 @@ def test_the_run_order_comes_from_the_graph_not_the_declaration():
 def test_a_stage_reading_an_undeclared_stage_or_a_cycle_is_refused():
     import pytest
 
-    from pipeline.artifacts import PARAGRAPHS, Stage, run_order
+    from pipeline.artifacts import PARAGRAPHS, TOKENS, Stage, run_order
 
     with pytest.raises(ValueError, match="undeclared"):
         run_order([Stage("a", "", PARAGRAPHS, ("nowhere",))])
+    with pytest.raises(ValueError, match="twice"):
+        run_order([Stage("a", "", PARAGRAPHS), Stage("a", "", TOKENS)])
     with pytest.raises(ValueError, match="cycle"):
         run_order([Stage("a", "", PARAGRAPHS, ("b",)), Stage("b", "", PARAGRAPHS, ("a",))])

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, read_table, run_make, stages_started
+from conftest import ROOT, output_text, read_table, run_make, stages_started
 from pipeline.artifacts import STAGES
 
 def stages_run(result) -> list[str]:
@@ -21,10 +21,10 @@ def stages_run(result) -> list[str]:
 
 
 def test_topics_writes_every_output(seed_output):
-    for relative in ("clean/documents.csv", "clean/paragraphs.csv", "clean/cleaning_report.csv",
-                     "segment/tokens.tsv", "segment/vocabulary.csv", "lda/topics.csv", "lda/paragraph_topics.csv",
+    for relative in ("clean/documents.csv", "clean/paragraphs.csv.gz", "clean/cleaning_report.csv",
+                     "segment/tokens.tsv.gz", "segment/vocabulary.csv", "lda/topics.csv", "lda/paragraph_topics.csv.gz",
                      "lda/document_topics.csv", "lda/topic_summary.csv", "lda/topic_words.csv",
-                     "lda/representative_paragraphs.csv", "lda/corpus_index.csv", "tfidf/keywords.csv",
+                     "lda/representative_paragraphs.csv", "lda/corpus_index.csv.gz", "tfidf/keywords.csv",
                      "themes/theme_counts.csv", "lda/theme_topics.csv", "themes/themes_by_report.png",
                      "themes/theme_frequency_by_place.csv", "plots/topic_words.png", "plots/document_topics.png",
                      "plots/tfidf_keywords.png", "quality/topic_stability.csv", "prevalence/prevalence_by_place.csv",
@@ -84,9 +84,9 @@ def test_stopword_edit_reruns_filtering_not_cleaning_or_segmentation(rerun_copy,
     assert stages_started(result.stdout + result.stderr)[-3:] == ["report", "quality", "report"]
     page = (output / "report.html").read_text(encoding="utf-8")
     assert 'data-pending-stage="' not in page and "quality/topic_stability.csv" in page
-    tokens = (output / "segment" / "tokens.tsv").read_text(encoding="utf-8")
+    tokens = output_text(output / "segment" / "tokens.tsv.gz", "utf-8")
     assert "矛盾纠纷" not in tokens.split()
-    assert "矛盾纠纷" in (output / "segment" / "segmented.tsv").read_text(encoding="utf-8")
+    assert "矛盾纠纷" in output_text(output / "segment" / "segmented.tsv.gz", "utf-8")
     # The rerun's tables are a fresh run's with the edited lists: nothing carried over from before.
     fresh = tmp_path / "fresh"
     run_make("topics", f"OUTPUT={fresh}", f"STOPWORDS={stopwords}", "RUNS=2")
@@ -122,7 +122,7 @@ def test_only_undecodable_files_is_an_error(tmp_path):
     result = run_make("topics", f"INPUT={corpus}", f"OUTPUT={tmp_path / 'out'}", check=False)
     assert result.returncode != 0
     assert "broken.txt" in result.stderr
-    assert not (tmp_path / "out" / "clean" / "paragraphs.csv").exists()
+    assert not (tmp_path / "out" / "clean" / "paragraphs.csv.gz").exists()
 
 
 def test_the_report_lists_every_file_of_the_run(seed_output):
@@ -147,7 +147,7 @@ def test_files_no_stage_writes_are_listed_with_the_command_that_deletes_them(rer
     result = run_make("topics", f"OUTPUT={output}")
     said = result.stdout + result.stderr
     assert all(str(path) in said for path in stale), said
-    command = re.search(r"Delete them with: (.+)", said).group(1)
+    command = re.search(r"delete them with: (.+)", said).group(1)
     assert command.endswith("leftovers --delete")
     from pipeline.artifacts import leftover_files
 

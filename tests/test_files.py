@@ -42,7 +42,7 @@ def test_no_csv_writer_bypasses_files_py():
 
 
 def test_keyed_floats_are_the_rows_write_would_write(tmp_path):
-    """paragraph_topics.csv's fast path writes exactly what a row at a time writes: the key
+    """paragraph_topics.csv.gz's fast path writes exactly what a row at a time writes: the key
     quoted or formula-guarded as any cell, floats at fixed precision."""
     values = [0.5, 1 / 3, 1e-9, 0.0]
     keys = [("report, 1", 2, 30), ("=cmd", 0, 5), ('quote "q"', 1, 7), ("line\nbreak", 3, 4)]
@@ -55,3 +55,19 @@ def test_keyed_floats_are_the_rows_write_would_write(tmp_path):
                 table.write([*key, t, value])
     assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
     assert "'=cmd,0,5,2,0.333333\n" in (tmp_path / "fast.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_compressed_table_reads_back_and_is_the_same_bytes_every_time(tmp_path):
+    """Per-paragraph tables are gzip (.csv.gz): they read back as written, and the same rows give
+    the same file (no time or name in the gzip header), so two runs give identical tables."""
+    import gzip
+
+    from pipeline.files import read_csv, write_csv
+
+    rows = [("报告, 一", 1, 0.25), ("=formula", 2, 1 / 3), ("line\nbreak", 3, 0.0)]
+    write_csv(tmp_path / "a.csv.gz", ("doc_id", "position", "weight"), rows)
+    write_csv(tmp_path / "b.csv.gz", ("doc_id", "position", "weight"), rows)
+    assert (tmp_path / "a.csv.gz").read_bytes() == (tmp_path / "b.csv.gz").read_bytes()
+    assert gzip.decompress((tmp_path / "a.csv.gz").read_bytes()).startswith("\ufeffdoc_id".encode())
+    assert [tuple(r.values()) for r in read_csv(tmp_path / "a.csv.gz")] == [
+        ("报告, 一", "1", "0.250000"), ("'=formula", "2", "0.333333"), ("line\nbreak", "3", "0.000000")]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synthetic import make_corpus
-from conftest import ROOT, run_make, stages_started
+from conftest import ROOT, output_text, run_make, stages_started
 
 
 
@@ -51,18 +51,18 @@ def stage_pids(name: str, output: Path) -> list[int]:
 def test_ctrl_c_during_segmentation(corpus, tmp_path):
     output = tmp_path / "out"
     process = start_make(corpus, output)
-    wait_for(process, lambda: any((output / "segment").glob(".segmented.tsv.*.tmp")))
+    wait_for(process, lambda: any((output / "segment").glob(".segmented.tsv.gz.*.tmp")))
     time.sleep(0.5)
     os.killpg(process.pid, signal.SIGINT)
     log, _ = process.communicate(timeout=60)
     assert process.returncode != 0
-    assert not (output / "segment" / "segmented.tsv").exists()
+    assert not (output / "segment" / "segmented.tsv.gz").exists()
     assert not list((output / "segment").glob("*.tmp")), "Ctrl-C must not leave temporary files"
-    assert (output / "clean" / "paragraphs.csv").exists()  # the finished stage before it stays
+    assert (output / "clean" / "paragraphs.csv.gz").exists()  # the finished stage before it stays
 
     run_make("topics", f"INPUT={corpus}", f"OUTPUT={output}", "PASSES=1", "K=4", "RUNS=2")
-    lines = (output / "segment" / "segmented.tsv").read_text(encoding="utf-8").splitlines()
-    paragraphs = (output / "clean" / "paragraphs.csv").read_text(encoding="utf-8-sig").count("\n") - 1
+    lines = output_text(output / "segment" / "segmented.tsv.gz", "utf-8").splitlines()
+    paragraphs = output_text(output / "clean" / "paragraphs.csv.gz", "utf-8-sig").count("\n") - 1
     assert len(lines) >= 500 and (output / "plots" / ".complete").exists()
     assert len(lines) <= paragraphs
 

@@ -19,7 +19,7 @@ from ..topics.prevalence import is_year
 EXPLORER_ID = "ldavis-explorer"  # fixed, so the page is reproducible and tests can find it
 N_WORDS = 12  # top words shown per topic
 N_KEYWORDS = 10  # TF-IDF terms per report
-SNIPPET_CHARS = 200  # representative paragraphs are cut to this length (full text in clean/paragraphs.csv)
+SNIPPET_CHARS = 200  # representative paragraphs are cut to this length (full text in clean/paragraphs.csv.gz)
 COLLAPSE_ROWS = 30  # longer tables start folded
 MAX_QUALITY_ROWS = 12  # rows shown per table of the quality section (then a link to the CSV)
 SUMMARY_ROWS = 20  # rows shown of a per-report table (then a link to the CSV)

@@ -1,4 +1,4 @@
-"""clean: report files -> clean/documents.csv, paragraphs.csv (last), cleaning_report.csv,
+"""clean: report files -> clean/documents.csv, paragraphs.csv.gz (last), cleaning_report.csv,
 removed_lines.csv, cleaning_summary.txt.
 
 Unreadable files are skipped and listed with the reason; an empty result is an error. The
@@ -21,8 +21,9 @@ from ..text.cleaning import (FileOutcome, ReadReport, Source, clean_read, docume
                              merge_removed, read_file, report_warnings)
 from ..text.dedup import DuplicateFinder
 from ..text.divisions import load_divisions, resolve_report_place
-from ..text.metadata import (METADATA_FIELDS, MetadataOverrides, extract_place, merge_metadata, path_metadata,
-                              pattern_fields, plain_year, rename_reserved)
+from ..text.fields import METADATA_FIELDS
+from ..text.metadata import (MetadataOverrides, extract_place, merge_metadata, path_metadata, pattern_fields, plain_year,
+                             rename_reserved)
 from ..text.readers import list_other_files, list_reports, unsupported_reason
 from ..text.places import PLACE_LEVELS
 from ..text.tables import TABLE_EXTENSIONS, read_table
@@ -116,7 +117,7 @@ def run(run: Run, inputs: Inputs, params: CleanParams) -> dict[str, int]:
                                   chunksize=4)
     duplicates = DuplicateFinder(params.near_duplicate)
     used_ids: set[str] = set()
-    # paragraphs.csv is opened first so that it is renamed into place last.
+    # paragraphs.csv.gz is opened first so that it is renamed into place last.
     document_rows: list[dict[str, str]] = []  # written once every report's header keys are known
     with run.table(PARAGRAPHS) as paragraphs, run.table(CLEANING_REPORT) as report_rows, \
             run.table(REMOVED_LINES) as removed_rows:

@@ -1,4 +1,4 @@
-"""filter: segment/segmented.tsv -> segment/tokens.tsv (the model's input) and vocabulary.csv,
+"""filter: segment/segmented.tsv.gz -> segment/tokens.tsv.gz (the model's input) and vocabulary.csv,
 after the stopword lists and the token filters."""
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def run(run: Run, inputs: Inputs, params: FilterParams) -> None:
     counts: Counter[str] = Counter()
     report_counts: Counter[str] = Counter()
     n_paragraphs = n_tokens = 0
-    with open(run.require(SEGMENTED), encoding="utf-8") as lines, run.writer(TOKENS) as handle, \
+    with run.reader(SEGMENTED) as lines, run.writer(TOKENS) as handle, \
             progress(desc="filter", unit="par", unit_scale=True) as bar:
         for text, chunk_counts, chunk_report_counts, chunk_tokens in ordered_map(
                 task, report_chunks(lines, CHUNK_LINES), run.jobs):
@@ -31,7 +31,7 @@ def run(run: Run, inputs: Inputs, params: FilterParams) -> None:
             lines_written = text.count("\n")
             n_paragraphs += lines_written
             bar.update(lines_written)
-        # Written before tokens.tsv is renamed, so tokens.tsv is the last file to land.
+        # Written before tokens.tsv.gz is renamed, so tokens.tsv.gz is the last file to land.
         run.write_rows(VOCABULARY, ((token, count, report_counts[token])
                                     for token, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))))
         run.write_params(inputs, params)

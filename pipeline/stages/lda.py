@@ -1,4 +1,4 @@
-"""lda: segment/tokens.tsv -> lda/: the model, its topics described once (label, share, NPMI,
+"""lda: segment/tokens.tsv.gz -> lda/: the model, its topics described once (label, share, NPMI,
 word rankings, representative paragraphs, the topics that carry each tracked theme), and the
 topic mix of every paragraph and report.
 
@@ -43,7 +43,7 @@ RANKED_WORDS = 10  # words per topic in each ranking of topic_words.csv and topi
 
 
 def _save_corpus(run: Run, corpus: BowCorpus, keys: list[tuple[str, int, int]]) -> None:
-    """lda/corpus.npz (what the stability runs and the report read) and corpus_index.csv (the key
+    """lda/corpus.npz (what the stability runs and the report read) and corpus_index.csv.gz (the key
     of each row)."""
     with run.atomic(CORPUS) as tmp:
         corpus.save(tmp)

@@ -1,4 +1,4 @@
-"""mine: segment/segmented.tsv -> terms/mined_terms.csv: every candidate multiword term, ranked,
+"""mine: segment/segmented.tsv.gz -> terms/mined_terms.csv.gz: every candidate multiword term, ranked,
 before stopwords and the dictionary filter them (the terms stage does that, in a second), so a
 stopword edit does not mine the corpus again."""
 from __future__ import annotations

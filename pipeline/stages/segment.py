@@ -1,4 +1,4 @@
-"""segment: clean/paragraphs.csv -> segment/segmented.tsv, jieba's tokens (or SEGMENTER='s) with the
+"""segment: clean/paragraphs.csv.gz -> segment/segmented.tsv.gz, jieba's tokens (or SEGMENTER='s) with the
 domain dictionary and the reports' place names (every token but punctuation and white space): the
 cache every stopword edit re-filters, redone only when the dictionary or the segmenter changes."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""terms: terms/mined_terms.csv -> terms/term_candidates.csv: the best mined candidates that no
+"""terms: terms/mined_terms.csv.gz -> terms/term_candidates.csv: the best mined candidates that no
 stopword starts or ends and the dictionary does not have yet; and accept-terms, which appends
 the candidates a user marked to the domain dictionary."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""tfidf: segment/tokens.tsv -> tfidf/keywords.csv, with reports (not paragraphs) as documents."""
+"""tfidf: segment/tokens.tsv.gz -> tfidf/keywords.csv, with reports (not paragraphs) as documents."""
 from __future__ import annotations
 
 from itertools import groupby

@@ -1,4 +1,4 @@
-"""wording: clean/ + segment/tokens.tsv + the model -> what each theme is said with
+"""wording: clean/ + segment/tokens.tsv.gz + the model -> what each theme is said with
 (themes/theme_terms.csv and its figure), the terms that rose (themes/emerging_terms.csv), and the
 words that tell no topic apart (terms/stopword_candidates.csv, written last); and
 accept-stopwords, which appends the marked candidates to the genre stopword list.

@@ -6,7 +6,7 @@ the corpus (file name -> year, place, any other column) overrides what was extra
 extra columns flow through to every per-report output table (see ``artifacts.Run.document_info``).
 
 Which names the output tables use themselves is the contract's (artifacts.py), which this layer
-does not import: the clean stage passes them in (``reserved``).
+does not import: the clean stage derives them and passes them in (``reserved``).
 """
 from __future__ import annotations
 
@@ -19,14 +19,9 @@ from typing import Collection
 from ..files import PipelineError
 from .chars import HAN, HAN_FIRST, HAN_LAST
 from .decoding import user_csv
+from .fields import METADATA_FIELDS
 from .places import PLACE_LEVELS
 
-# What cleaning extracts about each report: documents.csv's metadata columns (artifacts.py
-# declares the table with them).
-METADATA_FIELDS = (
-    "title", "province", "city", "county", "town", "year",
-    "publish_date", "signed_date", "doc_number", "issuing_body", "source_url",
-)
 DEFAULT_NAME = "metadata.csv"
 
 # ---------------------------------------------------------------------------------------------
@@ -62,7 +57,7 @@ def metadata_name(key: str) -> str:
 def rename_reserved(metadata: dict[str, str], reserved: Collection[str]) -> dict[str, str]:
     """The metadata a file gives (front matter, a crawler's header, a table's columns) with
     ``table_`` before the names in ``reserved``, the names the output tables use themselves
-    (``text``, ``status``): a column of documents.csv of such a name would be ambiguous."""
+    (``doc_id``, ``topic``, ``year_source``): a column of such a name would be ambiguous."""
     return {f"table_{name}" if name in reserved else name: value for name, value in metadata.items()}
 
 

@@ -36,9 +36,10 @@ class BowCorpus:
         return cls(sparse.load_npz(path))
 
     def save(self, path: str | Path) -> None:
-        """To ``path`` as it is (``save_npz`` to an open file, so no ``.npz`` is appended)."""
+        """To ``path`` as it is (``save_npz`` to an open file, so no ``.npz`` is appended),
+        compressed: the counts' indices take a third of the space."""
         with open(path, "wb") as handle:
-            sparse.save_npz(handle, self.counts, compressed=False)
+            sparse.save_npz(handle, self.counts, compressed=True)
 
     def __len__(self) -> int:
         return self.counts.shape[0]

@@ -1,7 +1,7 @@
 """Term discovery: candidate multiword policy terms mined from the corpus, and the one step
 that adds accepted candidates to the domain dictionary.
 
-Candidates are runs of 2-4 adjacent jieba tokens (from segment/segmented.tsv, so punctuation
+Candidates are runs of 2-4 adjacent jieba tokens (from segment/segmented.tsv.gz, so punctuation
 still separates them) that jieba keeps apart but the corpus keeps together. Two measures:
 
 - cohesion: the pointwise mutual information of the weakest split (枫桥 | 经验), in bits;

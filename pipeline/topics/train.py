@@ -15,14 +15,11 @@ from .seeding import seed_prior
 
 
 def parse_prior(value: float | str) -> float | str:
-    """A Dirichlet prior as gensim wants it: a float, or one of its named strategies."""
-    if isinstance(value, (int, float)):
-        return float(value)
+    """A Dirichlet prior as gensim wants it: a float, or one of its named strategies (which
+    params.LdaParams checks)."""
     try:
         return float(value)
     except ValueError:
-        if value not in ("auto", "symmetric", "asymmetric"):
-            raise PipelineError(f"prior {value!r}: give a number or auto, symmetric, asymmetric") from None
         return value
 
 

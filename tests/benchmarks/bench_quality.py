@@ -15,7 +15,7 @@ Two more rows show gensim with its library defaults, on (b)'s and on (a)'s token
 model settings buy.
 
 Every model's top 10 words per topic are scored against the same reference: the pipeline's
-tokens of every paragraph (segment/tokens.tsv), NPMI over sliding windows of 10 tokens as in
+tokens of every paragraph (segment/tokens.tsv.gz), NPMI over sliding windows of 10 tokens as in
 gensim's c_npmi (pipeline/topics/measures.py). Words a model has that the reference never has as a token
 (naive segmentation cuts 矛盾纠纷 into 矛盾 / 纠纷) score the NPMI minimum, so the table also gives
 a segmentation-neutral NPMI ("npmi_text"): co-occurrence of the words as substrings of the same
@@ -70,7 +70,7 @@ def run(command: list[str]) -> None:
 
 
 def corpus_of(output: Path, params: LdaParams):
-    """The dictionary and modelled bags of words of an output folder's tokens.tsv, as the lda
+    """The dictionary and modelled bags of words of an output folder's tokens.tsv.gz, as the lda
     stage builds them."""
     run = Run(output, "lda")
     dictionary, corpus, _ = model_corpus(run.token_rows(TOKENS), params)
@@ -158,7 +158,7 @@ def main() -> None:
 
     dictionary, bows = corpus_of(pipeline_out, params)
     naive_dictionary, naive_bows = corpus_of(naive_out, params)
-    lda_run = Run(pipeline_out, "lda")  # reads what the lda stage reads: clean/ and tokens.tsv
+    lda_run = Run(pipeline_out, "lda")  # reads what the lda stage reads: clean/ and tokens.tsv.gz
     n_reports = sum(1 for _ in lda_run.rows(DOCUMENTS))
     print(f"corpus: {n_reports} reports; pipeline {len(bows)} modelled paragraphs, {len(dictionary)} terms; "
           f"naive {len(naive_bows)} paragraphs, {len(naive_dictionary)} terms", flush=True)

@@ -64,7 +64,10 @@ def test_removed_lines_are_listed_by_rule_with_examples(messy_run):
     assert int(page["html_links"]["lines_removed"]) >= 5
     # The human summary: counts per rule with an example, then the problems.
     assert "lines removed by rule" in log and "html_links" in log and "e.g." in log
-    assert (clean_dir / "cleaning_summary.txt").read_text(encoding="utf-8").strip() in log
+    def unprefixed(text: str) -> str:  # the log says every line after its stage
+        return "\n".join(line.removeprefix("clean: ") for line in text.strip().splitlines())
+
+    assert unprefixed((clean_dir / "cleaning_summary.txt").read_text(encoding="utf-8")) in unprefixed(log)
 
 
 @pytest.mark.parametrize("name, reason", [
@@ -96,7 +99,7 @@ def test_metadata_csv_overrides_and_adds_columns(messy_run):
 def test_output_does_not_depend_on_jobs(messy_run, messy_corpus, tmp_path):
     clean_dir, _ = messy_run
     clean.run(quiet_run(tmp_path, "clean", jobs=1), repo_inputs(input=str(messy_corpus)), CleanParams())
-    for table in ("documents.csv", "paragraphs.csv", "cleaning_report.csv", "removed_lines.csv"):
+    for table in ("documents.csv", "paragraphs.csv.gz", "cleaning_report.csv", "removed_lines.csv"):
         assert (tmp_path / "clean" / table).read_bytes() == (clean_dir / table).read_bytes(), table
 
 
@@ -109,7 +112,7 @@ def test_repeated_lines_across_the_corpus_are_chrome(tmp_path):
     clean.run(quiet_run(tmp_path / "out", "clean"), repo_inputs(input=str(corpus)), CleanParams())
     removed = [r for r in read_table(tmp_path / "out" / "clean" / "removed_lines.csv") if r["rule"] == "corpus_repeated"]
     assert len(removed) == 5 and all(r["examples"] == "网站导航|联系我们|隐私声明 | 扫码关注某某发布" for r in removed)
-    paragraphs = read_table(tmp_path / "out" / "clean" / "paragraphs.csv")
+    paragraphs = read_table(tmp_path / "out" / "clean" / "paragraphs.csv.gz")
     assert sum(1 for p in paragraphs if p["text"] == "一、主要工作") == 5  # a shared heading is no chrome
 
 
@@ -129,7 +132,7 @@ def test_a_corpus_of_damaged_files_is_an_error_that_lists_them(tmp_path):
     assert "no report could be cleaned" in result.stderr
     for path in files.values():
         assert f"SKIPPED {path.name}: " in result.stderr
-    assert not (tmp_path / "out" / "clean" / "paragraphs.csv").exists()
+    assert not (tmp_path / "out" / "clean" / "paragraphs.csv.gz").exists()
 
 
 def test_the_stage_raises_rather_than_writing_an_empty_result(tmp_path):
@@ -137,7 +140,7 @@ def test_the_stage_raises_rather_than_writing_an_empty_result(tmp_path):
     (tmp_path / "corpus" / "chrome.txt").write_text("打印\n关闭\n【字体:大 中 小】\n", encoding="utf-8")
     with pytest.raises(PipelineError, match="no report could be cleaned"):
         clean.run(quiet_run(tmp_path / "out", "clean"), repo_inputs(input=str(tmp_path / "corpus")), CleanParams())
-    assert not (tmp_path / "out" / "clean" / "paragraphs.csv").exists()
+    assert not (tmp_path / "out" / "clean" / "paragraphs.csv.gz").exists()
 
 
 def test_empty_input_folder_fails_clearly(tmp_path):
@@ -146,7 +149,7 @@ def test_empty_input_folder_fails_clearly(tmp_path):
     result = run_stage("--output", str(tmp_path / "out"), "clean", "--input", str(empty), check=False)
     assert result.returncode != 0
     assert str(empty) in result.stderr and "no reports found" in result.stderr
-    assert not (tmp_path / "out" / "clean" / "paragraphs.csv").exists()
+    assert not (tmp_path / "out" / "clean" / "paragraphs.csv.gz").exists()
 
 
 def test_undecodable_file_is_named_and_skipped(small_corpus, tmp_path):

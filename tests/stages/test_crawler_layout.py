@@ -53,7 +53,7 @@ def test_a_crawler_header_is_metadata(crawled):
 
 
 def test_no_header_line_separator_url_or_file_name_reaches_the_text_or_the_vocabulary(crawled):
-    paragraphs = [p["text"] for p in read_table(crawled / "clean" / "paragraphs.csv")
+    paragraphs = [p["text"] for p in read_table(crawled / "clean" / "paragraphs.csv.gz")
                   if p["doc_id"] == "000_96abec37a7bb9198"]
     assert len(paragraphs) > 5  # the one-line body is cut into paragraphs
     found = [(word, p[:40]) for p in paragraphs for word in CHROME_IN_TEXT if word in p]
@@ -82,7 +82,7 @@ def flatten(source: Path, target: Path, glue: str) -> None:
 def cleaned(corpus: Path, out: Path) -> tuple[dict[str, dict], list[dict]]:
     run_stage("--output", str(out), "clean", "--input", str(corpus))
     return ({d["doc_id"]: d for d in read_table(out / "clean" / "documents.csv")},
-            read_table(out / "clean" / "paragraphs.csv"))
+            read_table(out / "clean" / "paragraphs.csv.gz"))
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import quiet_run, read_table, repo_inputs
+from conftest import output_text, quiet_run, read_table, repo_inputs
 from pipeline.params import BootstrapParams, FilterParams, LdaParams, SegmentParams, SweepParams, TfidfParams
 from pipeline.stages import filter as filter_, lda, segment, themes, tfidf
 
@@ -41,4 +41,4 @@ def test_a_reports_own_place_names_are_not_its_keywords(seed_output):
         assert not COUNT_FRAGMENT.match(row["term"])
     assert not {"岭北镇", "北镇", "海城镇", "一号", "余人次"} & {r["term"] for r in keywords}
     # The segmenter keeps the reports' place names whole: no 北镇 cut from 岭北镇.
-    assert "岭北镇" in (seed_output / "segment" / "segmented.tsv").read_text(encoding="utf-8").split()
+    assert "岭北镇" in output_text(seed_output / "segment" / "segmented.tsv.gz", "utf-8").split()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEEDS, run_make
+from conftest import ROOT, SEEDS, output_text, run_make
 from pipeline.artifacts import CLEANING_REPORT, CLEANING_SUMMARY, DOCUMENTS, PARAGRAPHS, SEGMENTED, Run
 from pipeline.params import CleanParams, Inputs, SegmentParams
 from pipeline.stages import clean, segment
@@ -46,7 +46,7 @@ def test_a_report_on_one_400_kb_line_is_cleaned_split_and_segmented(tmp_path):
     assert max(len(p["text"]) for p in paragraphs) <= CleanParams().max_paragraph_chars
     assert sum(len(p["text"]) for p in paragraphs) > 0.9 * len(line)
     segment.run(Run(tmp_path / "out", "segment", jobs=1, log=lambda m: None), Inputs(), SegmentParams())
-    assert len((tmp_path / "out" / SEGMENTED.path).read_text(encoding="utf-8").splitlines()) == len(paragraphs)
+    assert len(output_text(tmp_path / "out" / SEGMENTED.path).splitlines()) == len(paragraphs)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk"])

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import quiet_run
+from conftest import output_text, quiet_run
 from pipeline.artifacts import EXPLORER_DATA
 from pipeline.params import ReportParams
 from pipeline.report.explorer import relevance_ranking
@@ -50,7 +50,7 @@ def test_hostile_values_are_neutralised_in_every_csv(hostile_output):
     documents = (hostile_output / "clean" / "documents.csv").read_text(encoding="utf-8-sig")
     for value in ("hyperlink", "cmd", "minus", "sum"):
         assert "'" + HOSTILE[value].replace('"', '""') in documents, value  # kept, but guarded
-    paragraphs = (hostile_output / "clean" / "paragraphs.csv").read_text(encoding="utf-8-sig")
+    paragraphs = output_text(hostile_output / "clean" / "paragraphs.csv.gz", "utf-8-sig")
     assert "'" + PARAGRAPH_FORMULA.replace('"', '""') in paragraphs
     assert '\'=HYPERLINK("""",""点我"")政务公开' in paragraphs  # its URL removed by cleaning, guarded all the same
     themes = {cell for cell in _cells(hostile_output / "themes" / "theme_counts.csv")}
@@ -130,7 +130,7 @@ def test_make_topics_writes_the_report(seed_output):
                 assert (seed_output / href).exists(), href
     assert "@import" not in html and "url(http" not in html
     # Every stage's main output is listed in the run summary.
-    for relative in ("clean/paragraphs.csv", "lda/topics.csv", "tfidf/keywords.csv", "themes/theme_counts.csv",
+    for relative in ("clean/paragraphs.csv.gz", "lda/topics.csv", "tfidf/keywords.csv", "themes/theme_counts.csv",
                      "plots/document_topics.png", "plots/document_topics.svg", "explorer.html"):
         assert f'href="{relative}"' in html, relative
     # The CJK font travels with the page, cut down to what the page uses.

@@ -37,7 +37,7 @@ def test_every_occurrence_is_in_theme_contexts_with_its_context(seed_output):
     per_report = {(r["doc_id"], r["theme"]): int(r["count"]) for r in counts}
     for (doc_id, theme), n in per_report.items():
         assert sum(1 for r in contexts if r["doc_id"] == doc_id and r["theme"] == theme) == n
-    paragraphs = "\n".join(r["text"] for r in read_table(seed_output / "clean" / "paragraphs.csv"))
+    paragraphs = "\n".join(r["text"] for r in read_table(seed_output / "clean" / "paragraphs.csv.gz"))
     for row in map(unguard_row, contexts):  # undo the CSV's guard of cells such as "+N”活动"
         assert row["match"] == row["term"] and len(row["left"]) <= 40 and len(row["right"]) <= 40
         assert row["left"] + row["match"] + row["right"] in paragraphs
