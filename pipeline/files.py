@@ -41,9 +41,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 
 
 # Per-paragraph tables and caches (names ending .gz) are gzip-compressed: a third to a tenth of
-# their size, read by pandas, R and DuckDB as they are. Level 1: within a few percent of the
-# smallest gzip gives, several times faster to write.
-GZIP_LEVEL = 1
+# their size, read by pandas, R and DuckDB as they are. Level 3 (city corpus's paragraphs.csv):
+# 2.69x at 63 MB/s, against 2.50x at 101 MB/s for level 1 and 2.90x at 29 MB/s for level 6.
+GZIP_LEVEL = 3
 
 
 def compressed(path: str | os.PathLike) -> bool:
