@@ -60,3 +60,19 @@ def test_a_rare_theme_is_visible_beside_a_frequent_one_with_column_scales(font):
     assert labels == ["普法\nmax 56.0", "枫桥经验\nmax 3.0"]
     assert "own scale" in figure.axes[0].get_title(loc="left") + figure.axes[0].get_title()
     pyplot.close(figure)
+
+
+def test_a_nation_of_reports_is_ordered_without_pairwise_distances():
+    """Past MAX_CLUSTERED_ROWS rows rows are grouped by their largest column, the strongest first.
+    (Pairwise distances of these 100,000 rows would take 40 GB: clustering them fails.)"""
+    from pipeline.figures.heatmaps import MAX_CLUSTERED_ROWS
+
+    rng = np.random.default_rng(0)
+    rates = rng.random((50 * MAX_CLUSTERED_ROWS, 13))
+    order = cluster_order(rates)
+    assert sorted(order.tolist()) == list(range(len(rates)))
+    largest = rates[order].argmax(axis=1)
+    assert (np.diff(largest) >= 0).all()  # grouped by the largest column
+    for column in range(13):
+        tops = rates[order][largest == column, column]
+        assert (np.diff(tops) <= 0).all()  # strongest first within a group
