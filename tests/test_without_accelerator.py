@@ -56,7 +56,8 @@ def _run_pipeline(python: str | Path, tree: Path, output: Path) -> str:
 
 
 def _tables(output: Path) -> list[Path]:
-    return sorted(p.relative_to(output) for p in output.rglob("*") if p.suffix in (".csv", ".tsv"))
+    return sorted(p.relative_to(output) for p in output.rglob("*")
+                  if p.name.endswith((".csv", ".tsv", ".csv.gz", ".tsv.gz")))
 
 
 @pytest.mark.slow

@@ -38,6 +38,7 @@ from benchmarks.synthetic import ROOT, make_corpus  # noqa: E402
 sys.path.insert(0, str(ROOT))
 from benchmarks.eval_corpora import CORPORA, INPUTS, tomotopy_words  # noqa: E402
 from pipeline.artifacts import PARAGRAPHS, REPORT, STAGES, TOPIC_SUMMARY, Run  # noqa: E402
+from pipeline.files import read_csv  # noqa: E402
 from pipeline.topics.measures import Cooccurrence, npmi_per_topic  # noqa: E402
 
 # Each stage is timed alone: Make builds its target (the file the stage writes last) once the
@@ -61,24 +62,19 @@ def timed(command: list[str], watch: Path | None = None, changes: list[float] | 
 
 
 def cleaned_text_mb(paragraphs_csv: Path) -> float:
-    import csv
-
-    with open(paragraphs_csv, encoding="utf-8-sig", newline="") as handle:
-        return sum(len(row["text"].encode("utf-8")) for row in csv.DictReader(handle)) / 1e6
+    return sum(len(row["text"].encode("utf-8")) for row in read_csv(paragraphs_csv)) / 1e6
 
 
 def single_process_jieba_mb_s(paragraphs_csv: Path, sample_mb: float) -> float:
     """Plain jieba (default dictionary, accurate mode, one process) on a sample of the corpus:
     paragraphs evenly spread over it (its first megabytes can be faster or slower to cut than
     the whole: 5% on the synthetic corpus)."""
-    import csv
     import logging
 
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    with open(paragraphs_csv, encoding="utf-8-sig", newline="") as handle:
-        texts = [row["text"] for row in csv.DictReader(handle)]
+    texts = [row["text"] for row in read_csv(paragraphs_csv)]
     total = sum(len(text.encode("utf-8")) for text in texts)
     texts = texts[::max(1, round(total / (sample_mb * 1e6)))]
     size = sum(len(text.encode("utf-8")) for text in texts)
