@@ -305,7 +305,8 @@ _DECLARED = (
     Stage("terms", "The mined terms to propose (mark keepers in the accept column).",
           TERM_CANDIDATES, ("mine",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
     Stage("wording", "What themes are said with, terms that rose, stopword candidates.",
-          STOPWORD_CANDIDATES, ("clean", "filter", "lda", "mine"), ("themes", "dictionary", "divisions"), (P.WordingParams,)),
+          STOPWORD_CANDIDATES, ("clean", "filter", "lda", "mine"), ("themes", "dictionary", "divisions"),
+          (P.WordingParams,)),
     # Written twice by make topics: as soon as the topics are, and again after the stability runs.
     Stage("report", "Write one self-contained page of results (and the explorer alone).",
           REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "prevalence", "explorer", "terms",
@@ -313,7 +314,8 @@ _DECLARED = (
     Stage("quality", "Topic stability across seeds.",
           QUALITY_BASIS, ("filter", "lda"), (), (P.QualityParams,), alone=True),
 )
-STAGES: dict[str, Stage] = {name: {s.name: s for s in _DECLARED}[name] for name in run_order(_DECLARED)}
+_BY_NAME = {s.name: s for s in _DECLARED}
+STAGES: dict[str, Stage] = {name: _BY_NAME[name] for name in run_order(_DECLARED)}
 
 
 def runs_after(stage: str) -> list[str]:
