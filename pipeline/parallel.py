@@ -75,30 +75,33 @@ def ordered_map(task: Callable[[T], R], items: Iterable[T], jobs: int, chunksize
         gc.unfreeze()
 
 
-def serial_map(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
-    """``map`` as a list: what :func:`worker_map` gives with one job."""
-    return list(map(function, items))
+class Workers:
+    """A ``map(function, items)`` (a list, in input order) over ``jobs`` processes kept for a
+    block (:func:`worker_map`), for many small parallel steps in a row (each chunk's E-step);
+    ``Workers()`` maps in this process alone. This process computes the first item while
+    ``jobs - 1`` workers compute the others: it would only wait for them, and its item needs
+    no pickling. Callers that split work read ``jobs`` to make as many items as processes."""
+
+    def __init__(self, jobs: int = 1, pool=None):
+        self.jobs, self._pool = (jobs, pool) if pool is not None else (1, None)
+
+    def map(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        items = list(items)
+        if self._pool is None or len(items) < 2:
+            return list(map(function, items))
+        there = self._pool.map_async(function, items[1:])  # items must not share memory function changes
+        return [function(items[0]), *there.get()]
 
 
 @contextlib.contextmanager
-def worker_map(jobs: int) -> Iterator[Callable]:
-    """A ``map(function, items)`` (a list, in input order) over ``jobs`` processes kept for the
-    block, for many small parallel steps in a row (a chunk's E-step split in parts);
-    :func:`serial_map` with one job. This process computes the first item while ``jobs - 1``
-    workers compute the others: it would only wait for them, and its item needs no pickling.
-    ``function`` must be picklable (module level); the items travel by pickle, so the workers
-    are fresh processes from a fork server (``spawn`` where there is none), not copies of this
-    one: they hold none of its memory, and this process may fork others meanwhile."""
+def worker_map(jobs: int) -> Iterator[Workers]:
+    """:class:`Workers` over ``jobs`` processes for the block. ``function`` must be picklable
+    (module level); the items travel by pickle, so the workers are fresh processes from a fork
+    server (``spawn`` where there is none), not copies of this one: they hold none of its
+    memory, and this process may fork others meanwhile."""
     if jobs <= 1:
-        yield serial_map
+        yield Workers()
         return
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     with multiprocessing.get_context(method).Pool(jobs - 1, initializer=_init, initargs=(None,)) as pool:
-        def map_here_and_there(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
-            items = list(items)
-            if len(items) < 2:
-                return serial_map(function, items)
-            there = pool.map_async(function, items[1:])  # items must not share memory function changes
-            return [function(items[0]), *there.get()]
-
-        yield map_here_and_there
+        yield Workers(jobs, pool)

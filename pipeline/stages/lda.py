@@ -132,10 +132,10 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
     seeded = f" + {len(seeds)} seeded" if seeds else ""
     run.log(f"lda: K={params.k}{seeded}, {n_paragraphs} paragraphs, {len(dictionary)} terms, {passes} passes{restarts}, "
             f"seed {params.seed}")
-    # Both cores work on the one model: each chunk's E-step in parts (topics/batch_lda.py).
-    with worker_map(min(run.jobs, E_STEP_PARTS)) as part_map:
+    # Every core works on the one model: each chunk's E-step in parts (topics/batch_lda.py).
+    with worker_map(min(run.jobs, E_STEP_PARTS)) as workers:
         with training_progress(params.total_passes(n_paragraphs), n_paragraphs) as on_chunk:
-            model = train_lda(corpus, dictionary, n_paragraphs, params, seed_ids, part_map, on_chunk)
+            model = train_lda(corpus, dictionary, n_paragraphs, params, seed_ids, workers, on_chunk)
         phi = topic_term_matrix(model)
         validity = ThemeValidityCounter([seed.theme for seed in seeds], seed_ids)
         free_starts = np.random.RandomState(params.seed)  # the free inferences' own random starts

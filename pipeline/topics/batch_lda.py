@@ -4,14 +4,14 @@ parts that worker processes can share."""
 from __future__ import annotations
 
 import zlib
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 from gensim.matutils import dirichlet_expectation
 from gensim.models import LdaModel
 from scipy import sparse
 
-from ..parallel import chunks, serial_map
+from ..parallel import Workers, chunks
 
 
 def bow_matrix(chunk: Sequence[Sequence[tuple[int, float]]], n_terms: int, dtype=np.float32):
@@ -25,39 +25,41 @@ def bow_matrix(chunk: Sequence[Sequence[tuple[int, float]]], n_terms: int, dtype
 
 
 def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarray, iterations: int,
-           threshold: float, collect_sstats: bool, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+           threshold: float, parts: Sequence[int] | None = None,
+           allowed: np.ndarray | None = None) -> tuple[np.ndarray, list[PartStatistics] | None]:
     """gensim's variational E-step (Hoffman's online LDA, with Lee & Seung's implicit phi) for a
     whole chunk at once: the same per-document updates and the same per-document stopping rule
     (mean absolute change of gamma below ``threshold``, or ``iterations``), computed on a sparse
     documents x terms ``counts`` matrix (converged documents are dropped from it once they are a
     quarter of its rows), about twice as fast as gensim's loop over documents. Updates ``gamma``
-    (documents x topics) in place; returns it and, with ``collect_sstats``, the topics x terms
-    sufficient statistics.
+    (documents x topics) in place and returns it.
+
+    Each row's result depends on that row alone, bit for bit, whatever other rows are computed
+    with it. ``parts`` (row bounds, from 0 to the number of rows), where given, asks for the
+    sufficient statistics of each part of consecutive rows, each summed over its rows in row
+    order (:class:`PartStatistics`): they too are then the same however the rows were grouped.
 
     ``allowed`` (documents x topics, 0 or 1), where given, is the labelled-LDA constraint: a
     document gives no word to a topic it is not allowed (that topic's gamma stays ``alpha``)."""
     eps = np.finfo(exp_elog_beta.dtype).eps
     beta = np.ascontiguousarray(exp_elog_beta.T)  # terms x topics
-    sstats = np.zeros_like(beta) if collect_sstats else None
-    if not counts.shape[0]:
-        return gamma, sstats.T if collect_sstats else None
+    collect = parts is not None
+    # Each row's theta, and each of its entries' count / phinorm, when it converged: its statistics.
+    final_theta = np.zeros_like(gamma) if collect else None
+    final_scaled = np.zeros(counts.nnz, dtype=beta.dtype) if collect else None
 
     def take(rows_taken: np.ndarray) -> None:
-        """The results of the rows marked: their gamma, and their part of the statistics, summed
-        on the terms they use (the same sums, in the same order) rather than into a dense terms
-        x topics temporary for every few paragraphs that converge."""
         taken = np.flatnonzero(rows_taken)
         gamma[active[taken]] = g[taken]
-        if collect_sstats:
-            part = matrix[taken]
-            terms, local = np.unique(part.indices, return_inverse=True)
-            used = sparse.csr_matrix((part.data / phinorm[np.repeat(rows_taken, row_nnz)], local.ravel(), part.indptr),
-                                     shape=(len(taken), len(terms)))
-            sstats[terms] += used.T @ theta[taken]
+        if collect:
+            final_theta[active[taken]] = theta[taken]
+            on_taken = np.repeat(rows_taken, row_nnz)
+            final_scaled[entries[on_taken]] = matrix.data[on_taken] / phinorm[on_taken]
 
     # Paragraphs are independent, so one that has converged can stay in the arrays, its result
     # taken: the arrays are compacted only once a quarter of their rows have converged.
     active = np.arange(counts.shape[0])  # the rows of ``gamma`` that ``matrix`` holds
+    entries = np.arange(counts.nnz)  # the entries of ``counts`` that ``matrix`` holds
     matrix, g = counts, gamma
     iterating = np.ones(len(active), dtype=bool)
     scaled = matrix.copy()  # counts / phinorm, on the same sparsity pattern
@@ -66,7 +68,7 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
     theta = _constrained(np.exp(dirichlet_expectation(g)), allowed)
     beta_nz = beta[matrix.indices]
     phinorm = np.einsum("ij,ij->i", theta[rows], beta_nz) + eps
-    for _ in range(iterations):
+    for _ in range(iterations if counts.shape[0] else 0):
         scaled.data = matrix.data / phinorm
         new = alpha + theta * (scaled @ beta)
         theta = _constrained(np.exp(dirichlet_expectation(new)), allowed)
@@ -83,13 +85,42 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
             keep, on_row = np.flatnonzero(iterating), np.repeat(iterating, row_nnz)
             active, matrix, g, theta = active[keep], matrix[keep], g[keep], theta[keep]
             allowed = allowed[keep] if allowed is not None else None
-            phinorm, beta_nz = phinorm[on_row], beta_nz[on_row]
+            phinorm, beta_nz, entries = phinorm[on_row], beta_nz[on_row], entries[on_row]
             row_nnz = np.diff(matrix.indptr)
             rows = np.repeat(np.arange(matrix.shape[0]), row_nnz)
             scaled, iterating = matrix.copy(), np.ones(len(active), dtype=bool)
     else:  # out of iterations: the paragraphs still iterating take their last values
-        take(iterating)
-    return gamma, (sstats.T * exp_elog_beta if collect_sstats else None)
+        if counts.shape[0]:
+            take(iterating)
+    if not collect:
+        return gamma, None
+    weighted = sparse.csr_matrix((final_scaled, counts.indices, counts.indptr), shape=counts.shape)
+    return gamma, [PartStatistics.of(weighted[a:b], final_theta[a:b]) for a, b in zip(parts, parts[1:])]
+
+
+class PartStatistics(NamedTuple):
+    """One part's sufficient statistics on the terms it uses: ``terms`` (ids, ascending) and
+    ``values`` (len(terms) x topics, before the product with exp(E[log beta]))."""
+
+    terms: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, weighted, theta: np.ndarray) -> "PartStatistics":
+        """From a part's count / phinorm (sparse, its rows x all terms) and its rows' theta."""
+        terms, local = np.unique(weighted.indices, return_inverse=True)
+        used = sparse.csr_matrix((weighted.data, local.ravel(), weighted.indptr - weighted.indptr[0]),
+                                 shape=(weighted.shape[0], len(terms)))
+        return cls(terms, used.T @ theta)
+
+
+def summed_statistics(parts: Iterable[PartStatistics], exp_elog_beta: np.ndarray) -> np.ndarray:
+    """The topics x terms sufficient statistics of a chunk: its parts' summed in part order (the
+    same sums whichever process computed each part), times exp(E[log beta])."""
+    total = np.zeros(exp_elog_beta.shape[::-1], dtype=exp_elog_beta.dtype)  # terms x topics
+    for part in parts:
+        total[part.terms] += part.values
+    return total.T * exp_elog_beta
 
 
 # One paragraph in HOLDOUT, chosen by a hash of its bag of words (so the same in every process and
@@ -117,25 +148,31 @@ def _constrained(theta: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
     return theta if allowed is None else theta * allowed
 
 
-# Each chunk's E-step is computed in up to this many parts (consecutive paragraphs) and their
-# statistics summed in order, whether the parts run in one process or in several: the model
-# does not depend on the number of processes. A part has at least MIN_PART_PARAGRAPHS (a smaller
-# one costs more to send to a worker than it saves), so small corpora are computed as before.
-E_STEP_PARTS = 2
-MIN_PART_PARAGRAPHS = 500
+# Each training chunk's sufficient statistics are summed from this many parts (consecutive
+# paragraphs; fewer where a part would have fewer than MIN_PART_PARAGRAPHS), in part order, in one
+# process or many: the model depends on the chunk and the parts, never on the number of processes,
+# which share a chunk's parts between them (each takes consecutive parts, computed together).
+E_STEP_PARTS = 16
+MIN_PART_PARAGRAPHS = 50
 
 
-def _e_step_part(args: tuple) -> tuple[np.ndarray, np.ndarray | None]:
+def _e_step_group(args: tuple) -> tuple[np.ndarray, list[PartStatistics] | None]:
     return e_step(*args)
+
+
+def part_bounds(n_rows: int) -> np.ndarray:
+    """The row bounds of a chunk's :data:`E_STEP_PARTS` parts."""
+    n_parts = max(1, min(E_STEP_PARTS, n_rows // MIN_PART_PARAGRAPHS))
+    return np.linspace(0, n_rows, n_parts + 1).astype(int)
 
 
 class BatchLdaModel(LdaModel):
     """gensim's LdaModel whose inference (training's E-step, ``bound``, ``get_document_topics``)
-    is :func:`e_step`, in up to :data:`E_STEP_PARTS` parts mapped by ``part_map`` (set it to a
-    :func:`parallel.worker_map` to use several processes). Saved as a plain LdaModel
-    (:meth:`as_lda_model`)."""
+    is :func:`e_step`, shared between the processes of ``workers`` (set it to a
+    :func:`parallel.worker_map`'s), its statistics summed from :data:`E_STEP_PARTS` parts. Saved
+    as a plain LdaModel (:meth:`as_lda_model`)."""
 
-    part_map: Callable = staticmethod(serial_map)
+    workers: Workers = Workers()
     # Labelled topics (set by train.train_lda): topic s, for s < len(label_term_ids), may take
     # words only in paragraphs that contain one of the term ids label_term_ids[s]; in training,
     # not in the held-out ones (held_out_rows), on which its validity is measured.
@@ -145,7 +182,7 @@ class BatchLdaModel(LdaModel):
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        for name in ("part_map", "on_chunk"):  # a pool's map, a progress meter: not part of the model
+        for name in ("workers", "on_chunk"):  # a pool, a progress meter: not part of the model
             state.pop(name, None)
         return state
 
@@ -201,18 +238,17 @@ class BatchLdaModel(LdaModel):
         n = counts.shape[0]
         # the same random start as gensim's, from the model's own random state
         gamma = (random_state or self.random_state).gamma(100., 1. / 100., (n, self.num_topics)).astype(self.dtype, copy=False)
-        n_parts = max(1, min(E_STEP_PARTS, n // MIN_PART_PARAGRAPHS))
-        bounds = np.linspace(0, n, n_parts + 1).astype(int)
+        parts = part_bounds(n)
+        # Each process takes consecutive parts: as many groups as processes, each computed at once.
+        groups = parts[np.linspace(0, len(parts) - 1, min(self.workers.jobs, len(parts) - 1) + 1).astype(int)]
         tasks = [(self.expElogbeta, self.alpha, counts[a:b], gamma[a:b], self.iterations, self.gamma_threshold,
-                  collect_sstats, None if allowed is None else allowed[a:b]) for a, b in zip(bounds, bounds[1:])]
-        parts = self.part_map(_e_step_part, tasks) if n_parts > 1 else [e_step(*tasks[0])]
-        gamma = np.concatenate([part_gamma for part_gamma, _ in parts])
+                  parts[(parts >= a) & (parts <= b)] - a if collect_sstats else None,
+                  None if allowed is None else allowed[a:b]) for a, b in zip(groups, groups[1:])]
+        results = self.workers.map(_e_step_group, tasks)
+        gamma = np.concatenate([group_gamma for group_gamma, _ in results])
         if not collect_sstats:
             return gamma, None
-        sstats = parts[0][1]
-        for _, part_sstats in parts[1:]:
-            sstats += part_sstats
-        return gamma, sstats
+        return gamma, summed_statistics((part for _, group in results for part in group), self.expElogbeta)
 
 
 def corpus_bound(model: LdaModel, corpus: Iterable, chunksize: int) -> float:

@@ -8,6 +8,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from ..files import PipelineError
+from ..parallel import Workers
 from ..params import LdaParams
 from ..progress import progress
 from .batch_lda import BatchLdaModel, bag_held_out, bow_matrix, corpus_bound
@@ -63,7 +64,7 @@ def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, s
 
 
 def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed: int, passes: int,
-                 seed_ids: Sequence[Sequence[int]], part_map: Callable | None, on_chunk: Callable[[int], None] | None):
+                 seed_ids: Sequence[Sequence[int]], workers: Workers | None, on_chunk: Callable[[int], None] | None):
     from gensim.matutils import dirichlet_expectation
 
     eta = parse_prior(params.eta)
@@ -86,8 +87,8 @@ def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed:
         eval_every=None,  # perplexity logging costs ~30% of training time
     )
     model.label_term_ids = [list(ids) for ids in seed_ids]
-    if part_map is not None:
-        model.part_map = part_map
+    if workers is not None:
+        model.workers = workers
     model.on_chunk = on_chunk
     if params.init == "seeded":
         model.state.sstats[...] = start
@@ -97,11 +98,11 @@ def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed:
 
 
 def train_lda(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed_ids: Sequence[Sequence[int]] = (),
-              part_map: Callable | None = None, on_chunk: Callable[[int], None] | None = None):
+              workers: Workers | None = None, on_chunk: Callable[[int], None] | None = None):
     """Train a reproducible gensim LdaModel on a (streamed, re-iterable) bag-of-words corpus:
     one seeded topic per entry of ``seed_ids`` (the term ids of a seeded theme), then
-    ``params.k`` free topics. ``part_map``: a :func:`parallel.worker_map` for the E-step's parts
-    (the same model with any number of processes); ``on_chunk`` is told the paragraphs of each
+    ``params.k`` free topics. ``workers``: a :func:`parallel.worker_map`'s, to share each chunk's
+    E-step between processes (the same model with any number of them); ``on_chunk`` is told the paragraphs of each
     training chunk as it is done (see :func:`training_progress`).
 
     With restarts (see LdaParams), candidate starts get seeds derived from ``params.seed`` by
@@ -110,9 +111,9 @@ def train_lda(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed_ids
     passes = params.resolved_passes(n_paragraphs)
     starts, start_passes = params.restart_plan(n_paragraphs)
     if starts == 1:
-        return _start_model(corpus, dictionary, n_paragraphs, params, params.seed, passes, seed_ids, part_map, on_chunk)
+        return _start_model(corpus, dictionary, n_paragraphs, params, params.seed, passes, seed_ids, workers, on_chunk)
     seeds = [int(s) for s in np.random.SeedSequence(params.seed).generate_state(starts)]
-    candidates = [_start_model(corpus, dictionary, n_paragraphs, params, s, start_passes, seed_ids, part_map, on_chunk)
+    candidates = [_start_model(corpus, dictionary, n_paragraphs, params, s, start_passes, seed_ids, workers, on_chunk)
                   for s in seeds]
     best = max(candidates, key=lambda model: corpus_bound(model, corpus, params.chunksize))
     best.update(corpus, passes=passes - start_passes)

@@ -15,8 +15,11 @@ the model's K on the model's own bags of words, its time and NPMI beside the pip
 last line is the machine-readable summary:
 
 BENCH mb=<x> total_s=<x> stopword_loop_s=<x> noop_s=<x> segment_s=<x> segment_speedup=<x> peak_rss_mb=<x>
-      baseline_ratio=<x> lda_s=<x> tomotopy_s=<x> npmi=<x> npmi_tomotopy=<x> output_mb=<x> largest_mb=<x>
-      report_mb=<x>
+      baseline_ratio=<x> lda_s=<x> tomotopy_s=<x> npmi=<x> npmi_tomotopy=<x> lda_speedup=<x>
+      lda_jobs_identical=<0|1> output_mb=<x> largest_mb=<x> report_mb=<x>
+
+lda_speedup is the lda stage's time at JOBS=1 over its time at the bench's JOBS, run last on the
+same tokens; lda_jobs_identical whether all its files came out byte-identical.
 
 With --quick (QUICK=1), only make topics from scratch, the output's size and the stopword loop:
 the figures a corpus of a gigabyte is judged on, in a third of the time.
@@ -37,7 +40,7 @@ from benchmarks.synthetic import ROOT, make_corpus  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 from benchmarks.eval_corpora import CORPORA, INPUTS, tomotopy_words  # noqa: E402
-from pipeline.artifacts import PARAGRAPHS, REPORT, STAGES, TOPIC_SUMMARY, Run  # noqa: E402
+from pipeline.artifacts import MODEL, PARAGRAPHS, REPORT, STAGES, TOKENS, TOPIC_SUMMARY, Run  # noqa: E402
 from pipeline.files import read_csv  # noqa: E402
 from pipeline.topics.measures import Cooccurrence, npmi_per_topic  # noqa: E402
 
@@ -103,6 +106,36 @@ def baseline_seconds(corpus: Path, k: int) -> float:
     dictionary = Dictionary(documents)
     LdaModel([dictionary.doc2bow(d) for d in documents], id2word=dictionary, num_topics=k, random_state=0)
     return time.perf_counter() - start
+
+
+def lda_speedup(make: list[str], output: Path, lda_s: float) -> tuple[float, bool]:
+    """The lda stage again, alone, at JOBS=1 on the same tokens: its time over ``lda_s`` (the same
+    stage at the bench's JOBS), and whether the model's arrays and every table it wrote came out
+    byte-identical (gensim's pickles themselves differ from save to save: they record the time
+    and a set's order)."""
+    import hashlib
+
+    from gensim.models import LdaModel
+
+    def digests() -> dict[str, str]:
+        folder = MODEL.at(output).parents[1]  # lda/
+        found = {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                 for p in sorted(folder.rglob("*")) if p.is_file() and MODEL.at(output).parent not in p.parents}
+        model = LdaModel.load(str(MODEL.at(output)))
+        for name, array in (("expElogbeta", model.expElogbeta), ("sstats", model.state.sstats), ("eta", model.eta),
+                            ("alpha", model.alpha)):
+            found[f"model {name}"] = hashlib.sha256(array.tobytes()).hexdigest()
+        return found
+
+    before = digests()
+    os.utime(TOKENS.at(output))  # the lda stage is due again, and nothing before it
+    seconds, _ = timed([*(a for a in make if not a.startswith("JOBS=")), "JOBS=1", str(output / STAGES["lda"].target.path)])
+    after = digests()
+    differ = sorted(k for k in after if after[k] != before.get(k))
+    print(f"lda stage at JOBS=1: {seconds:.1f} s, {seconds / lda_s:.2f}x its time at the bench's JOBS ({lda_s:.1f} s); "
+          f"model and {len(after) - 4} tables {'byte-identical' if not differ else 'DIFFER: ' + ', '.join(differ)}",
+          flush=True)
+    return seconds / lda_s, not differ
 
 
 def stopword_loop(stopwords: Path, make: list[str], output: Path) -> tuple[float, float]:
@@ -219,10 +252,12 @@ def main() -> None:
     baseline_s = baseline_seconds(corpus, args.k)
     print(f"hand-assembled baseline (jieba.lcut per report, LdaModel defaults): {baseline_s:.1f} s; "
           f"the pipeline takes {end_to_end_s / baseline_s:.2f}x that", flush=True)
+    # Last: it leaves the stages after lda due.
+    speedup_lda, identical = lda_speedup(make, output, lda_s) if args.jobs > 1 else (1.0, True)
     print(f"BENCH mb={mb:.1f} total_s={end_to_end_s:.1f} stopword_loop_s={loop_s:.1f} noop_s={noop_s:.2f} "
           f"segment_s={segment_s:.1f} segment_speedup={speedup:.2f} peak_rss_mb={max(peak_rss, loop_peak):.0f} "
           f"baseline_ratio={end_to_end_s / baseline_s:.2f} lda_s={lda_s:.1f} tomotopy_s={tomotopy_s:.1f} npmi={npmi:.4f} "
-          f"npmi_tomotopy={npmi_tomotopy:.4f} {sizes}")
+          f"npmi_tomotopy={npmi_tomotopy:.4f} lda_speedup={speedup_lda:.2f} lda_jobs_identical={int(identical)} {sizes}")
 
 
 if __name__ == "__main__":

@@ -65,29 +65,54 @@ def test_vocabulary_and_bags_match_gensims_dictionary():
     assert corpus.term_frequency().sum() == corpus.lengths().sum() == counts.sum()
 
 
-def test_e_step_in_worker_processes_gives_the_same_model(tmp_path, monkeypatch):
+def test_each_paragraphs_result_and_each_parts_statistics_do_not_depend_on_their_neighbours():
+    """A chunk's rows computed together or in groups give the same gamma and the same statistics
+    per part, bit for bit: what lets any number of processes share a chunk."""
+    from gensim.corpora import Dictionary
+
+    from pipeline.topics.batch_lda import bow_matrix, e_step
+
+    docs = planted_corpus(k=4, seed=6)
+    dictionary = Dictionary(docs)
+    counts = bow_matrix([dictionary.doc2bow(d) for d in docs], len(dictionary))
+    model = BatchLdaModel(id2word=dictionary, num_topics=4, random_state=0, alpha=0.5)
+    start = np.random.RandomState(1).gamma(100., 1. / 100., (counts.shape[0], 4)).astype(np.float32)
+    n = counts.shape[0]
+    parts = np.linspace(0, n, 7).astype(int)
+    args = (model.expElogbeta, model.alpha)
+    whole_gamma, whole_parts = e_step(*args, counts, start.copy(), 50, 0.001, parts)
+    split = parts[3]
+    head_gamma, head_parts = e_step(*args, counts[:split], start[:split].copy(), 50, 0.001, parts[:4])
+    tail_gamma, tail_parts = e_step(*args, counts[split:], start[split:].copy(), 50, 0.001, parts[3:] - split)
+    assert np.array_equal(whole_gamma, np.concatenate([head_gamma, tail_gamma]))
+    for whole, grouped in zip(whole_parts, head_parts + tail_parts):
+        assert np.array_equal(whole.terms, grouped.terms) and np.array_equal(whole.values, grouped.values)
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_e_step_in_worker_processes_gives_the_same_model(tmp_path, monkeypatch, jobs):
     """The lda stage shares each chunk's E-step between processes: the model, bit for bit, and
-    its saved file do not depend on that."""
+    its saved file do not depend on how many."""
     from gensim.corpora import Dictionary
 
     from pipeline.parallel import worker_map
     from pipeline.topics import batch_lda
     from pipeline.topics.train import train_lda
 
-    monkeypatch.setattr(batch_lda, "MIN_PART_PARAGRAPHS", 3)  # so these chunks of 7 are split
+    monkeypatch.setattr(batch_lda, "MIN_PART_PARAGRAPHS", 2)  # so these chunks of 40 have 16 parts
 
     docs = planted_corpus(k=4, seed=5)
     dictionary = Dictionary(docs)
     corpus = BowCorpus.from_bows([dictionary.doc2bow(d) for d in docs], len(dictionary))
-    params = LdaParams(k=4, passes=3, chunksize=7, restarts=1)
+    params = LdaParams(k=4, passes=3, chunksize=40, restarts=1)
     serial = train_lda(corpus, dictionary, len(corpus), params)
-    with worker_map(2) as part_map:
-        shared = train_lda(corpus, dictionary, len(corpus), params, part_map=part_map)
+    with worker_map(jobs) as workers:
+        shared = train_lda(corpus, dictionary, len(corpus), params, workers=workers)
         assert np.array_equal(shared.inference(corpus)[0], serial.inference(corpus)[0])
     assert np.array_equal(shared.expElogbeta, serial.expElogbeta)
-    shared.save(str(tmp_path / "model"))  # the pool's map is not saved with it
+    shared.save(str(tmp_path / "model"))  # the pool is not saved with it
     loaded = BatchLdaModel.load(str(tmp_path / "model"))
-    assert np.array_equal(loaded.expElogbeta, serial.expElogbeta) and "part_map" not in vars(loaded)
+    assert np.array_equal(loaded.expElogbeta, serial.expElogbeta) and "workers" not in vars(loaded)
 
 
 @pytest.mark.parametrize("k", [5, 8])
