@@ -36,10 +36,19 @@ class BowCorpus:
         return cls(sparse.load_npz(path))
 
     def save(self, path: str | Path) -> None:
-        """To ``path`` as it is (``save_npz`` to an open file, so no ``.npz`` is appended),
-        compressed: the counts' indices take a third of the space."""
-        with open(path, "wb") as handle:
-            sparse.save_npz(handle, self.counts, compressed=True)
+        """To ``path`` as it is, in ``scipy.sparse.save_npz``'s format (``load_npz`` reads it):
+        the counts in the smallest unsigned type that holds them, zip-compressed at level 1 (at
+        level 6, ``save_npz``'s, saving took 4 s of the city corpus's lda stage)."""
+        import zipfile
+
+        counts = self.counts
+        data = counts.data.astype(np.min_scalar_type(int(counts.data.max(initial=0))))
+        arrays = {"indices": counts.indices, "indptr": counts.indptr, "format": np.array(b"csr"),
+                  "shape": np.array(counts.shape), "data": data}
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+            for name, values in arrays.items():
+                with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, values, allow_pickle=False)
 
     def __len__(self) -> int:
         return self.counts.shape[0]

@@ -11,7 +11,8 @@ from ..files import PipelineError
 from ..parallel import Workers
 from ..params import LdaParams
 from ..progress import progress
-from .batch_lda import BatchLdaModel, bag_held_out, bow_matrix, corpus_bound
+from .batch_lda import BatchLdaModel, bow_matrix, corpus_bound, held_out_rows
+from .corpus import BowCorpus
 from .seeding import seed_prior
 
 
@@ -33,34 +34,29 @@ SEEDED_START_PARAGRAPHS = 5
 
 def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, seed_ids: Sequence[Sequence[int]] = (),
                    smoothing: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Topics x terms start and the corpus's term counts, in one pass over the bags of words.
+    """Topics x terms start and the corpus's term counts (a :class:`BowCorpus`, or bags of words).
 
     Seeded topics come first, each started from the word counts of the paragraphs that use its
-    terms, weighted as :data:`SEEDED_START_PARAGRAPHS` mean paragraphs at most; each of the
-    ``k`` free topics from those of one random paragraph, as Blei's lda-c does. Every row gets
-    ``smoothing``.
+    terms (not those held out of its training), weighted as :data:`SEEDED_START_PARAGRAPHS` mean
+    paragraphs at most; each of the ``k`` free topics from those of one random paragraph, as
+    Blei's lda-c does. Every row gets ``smoothing``.
     """
+    counts = corpus.counts if isinstance(corpus, BowCorpus) else bow_matrix(list(corpus), n_terms, np.float64)
+    counts = counts.astype(np.float64)  # integer counts: every sum below is exact, in any order
     rng = np.random.RandomState(seed)
     picks = rng.choice(n_paragraphs, size=k, replace=False)
     n_seeded = len(seed_ids)
-    topic_of = {int(p): n_seeded + t for t, p in enumerate(picks)}
-    seeded_of = {term: s for s, ids in enumerate(seed_ids) for term in ids}
     start = np.full((n_seeded + k, n_terms), smoothing)
-    counts = np.zeros(n_terms)
+    start[n_seeded:] += counts[picks].toarray()
+    term_counts = np.asarray(counts.sum(axis=0)).ravel()
+    trains = ~held_out_rows(counts)
     seeded_rows = np.zeros((n_seeded, n_terms))
-    for i, bow in enumerate(corpus):
-        pairs = np.asarray(bow).reshape(-1, 2)
-        terms, values = pairs[:, 0].astype(np.int64), pairs[:, 1]
-        counts[terms] += values
-        if i in topic_of:
-            start[topic_of[i], terms] += values
-        themes = {seeded_of[t] for t in terms.tolist() if t in seeded_of}
-        if themes and not bag_held_out(terms, values):  # held out of the labelled topics, start included
-            for s in themes:
-                seeded_rows[s, terms] += values
-    weight = SEEDED_START_PARAGRAPHS * counts.sum() / max(1, n_paragraphs)
+    for s, ids in enumerate(seed_ids):
+        uses = np.flatnonzero(trains & (np.asarray(counts[:, list(ids)].sum(axis=1)).ravel() > 0))
+        seeded_rows[s] = np.asarray(counts[uses].sum(axis=0)).ravel()
+    weight = SEEDED_START_PARAGRAPHS * term_counts.sum() / max(1, n_paragraphs)
     start[:n_seeded] += seeded_rows * np.minimum(1, weight / np.maximum(seeded_rows.sum(axis=1, keepdims=True), 1))
-    return start, counts
+    return start, term_counts
 
 
 def _start_model(corpus, dictionary, n_paragraphs: int, params: LdaParams, seed: int, passes: int,
