@@ -10,8 +10,10 @@ import csv
 import gzip
 import io
 import os
+import pickle
 import secrets
 import sys
+import tempfile
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Sequence
 
@@ -70,6 +72,35 @@ def atomic_open(path: str | os.PathLike, encoding: str = "utf-8") -> Iterator[IO
         else:
             with open(tmp, "w", encoding=encoding, newline="") as handle:
                 yield handle
+
+
+@contextlib.contextmanager
+def spill(folder: str | os.PathLike | None = None) -> Iterator[Spill]:
+    """A :class:`Spill` in ``folder`` (made if need be), closed (and so gone) when the block ends."""
+    if folder is not None:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder) as handle:
+        yield Spill(handle)
+
+
+class Spill:
+    """Items written once, then read back once in the same order, through an unnamed temporary
+    file (the system deletes it when it is closed or the process dies): what a corpus's first
+    pass must hand its second without holding it all in memory."""
+
+    def __init__(self, handle: IO[bytes]):
+        self._handle = handle
+
+    def add(self, item: Any) -> None:
+        pickle.dump(item, self._handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __iter__(self) -> Iterator[Any]:
+        self._handle.seek(0)
+        while True:
+            try:
+                yield pickle.load(self._handle)
+            except EOFError:
+                return
 
 
 def safe_cell(value: Any) -> Any:

@@ -71,3 +71,14 @@ def test_a_compressed_table_reads_back_and_is_the_same_bytes_every_time(tmp_path
     assert gzip.decompress((tmp_path / "a.csv.gz").read_bytes()).startswith("\ufeffdoc_id".encode())
     assert [tuple(r.values()) for r in read_csv(tmp_path / "a.csv.gz")] == [
         ("报告, 一", "1", "0.250000"), ("'=formula", "2", "0.333333"), ("line\nbreak", "3", "0.000000")]
+
+
+def test_a_spill_gives_its_items_back_in_order_and_leaves_no_file(tmp_path):
+    from pipeline.files import spill
+
+    items = [("报告", list(range(i))) for i in range(200)]
+    with spill(tmp_path / "clean") as spilled:
+        for item in items:
+            spilled.add(item)
+        assert list(spilled) == items
+        assert not list((tmp_path / "clean").iterdir())  # unnamed: nothing to clean up after a crash
