@@ -157,8 +157,17 @@ def _number(value: str | None) -> float | None:
     return float(value) if value else None
 
 
+def document_mixes(doc_topic_rows: Iterable[dict[str, str]]) -> dict[str, dict[int, float]]:
+    """Each report's topic mix (topic -> weight) from lda/document_topics.csv's rows, read as they
+    stream past: a corpus of 50,000 reports has a million rows, a gigabyte as dicts."""
+    mixes: dict[str, dict[int, float]] = defaultdict(dict)
+    for row in doc_topic_rows:
+        mixes[row["doc_id"]][int(row["topic"])] = float(row["weight"])
+    return mixes
+
+
 def topic_summaries(summary_rows: list[dict[str, str]], topic_rows: list[dict[str, str]],
-                    stability_rows: list[dict[str, str]], doc_topic_rows: list[dict[str, str]],
+                    stability_rows: list[dict[str, str]], mixes: dict[str, dict[int, float]],
                     validity_rows: list[dict[str, str]] = (), n_words: int = N_WORDS) -> list[dict[str, Any]]:
     """Per topic: its one label, top words, share of the modelled text, NPMI, stability (when the
     quality stage's runs are of this model), the number of reports it dominates and, for a
@@ -174,9 +183,6 @@ def topic_summaries(summary_rows: list[dict[str, str]], topic_rows: list[dict[st
     for row in topic_rows:
         if int(row["rank"]) <= n_words and int(row["topic"]) in topics:
             topics[int(row["topic"])]["words"].append((unguard(row["word"]), float(row["weight"])))
-    mixes: dict[str, dict[int, float]] = defaultdict(dict)
-    for row in doc_topic_rows:
-        mixes[row["doc_id"]][int(row["topic"])] = float(row["weight"])
     for mix in mixes.values():
         dominant = max(mix, key=lambda t: (mix[t], -t))
         if dominant in topics:
@@ -215,11 +221,9 @@ def attach_paragraphs(topics: list[dict[str, Any]], representative_rows: list[di
         })
 
 
-def document_topic_table(doc_topic_rows: list[dict[str, str]], docs: dict[str, Doc], labels: dict[int, str]) -> list[dict[str, Any]]:
-    """One row per report: its dominant topic and share, sorted by topic then share."""
-    mixes: dict[str, dict[int, float]] = defaultdict(dict)
-    for row in doc_topic_rows:
-        mixes[row["doc_id"]][int(row["topic"])] = float(row["weight"])
+def document_topic_table(mixes: dict[str, dict[int, float]], docs: dict[str, Doc], labels: dict[int, str]) -> list[dict[str, Any]]:
+    """One row per report (``mixes``: :func:`document_mixes`): its dominant topic and share,
+    sorted by topic then share."""
     rows = []
     for doc_id, mix in mixes.items():
         topic = max(mix, key=lambda t: (mix[t], -t))
