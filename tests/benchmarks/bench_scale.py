@@ -58,9 +58,10 @@ def folder_sizes(folder: Path) -> tuple[float, float, str, float]:
             largest.relative_to(folder).as_posix(), report.stat().st_size / 1e6 if report.exists() else 0.0)
 
 
-def timed(command: list[str], watch: Path | None = None, changes: list[float] | None = None) -> tuple[float, float]:
+def timed(command: list[str], watch: Path | None = None, changes: list[float] | None = None,
+          stage_peaks: dict[str, float] | None = None) -> tuple[float, float]:
     """Seconds and peak RSS (MB, the whole process tree) of ``command`` (see measure.timed)."""
-    seconds, peak, _ = timed_with_output(command, watch=watch, changes=changes)
+    seconds, peak, _ = timed_with_output(command, watch=watch, changes=changes, stage_peaks=stage_peaks)
     return seconds, peak
 
 
@@ -194,11 +195,15 @@ def main() -> None:
     # graph allows), into a folder of its own; then each stage alone, one after another.
     fresh = output.with_name(output.name + "_fresh")
     shutil.rmtree(fresh, ignore_errors=True)
-    end_to_end_s, end_to_end_peak = timed([f"OUTPUT={fresh}" if a.startswith("OUTPUT=") else a for a in make] + ["topics"])
+    stage_peaks = dict.fromkeys(STAGES, 0.0)
+    end_to_end_s, end_to_end_peak = timed([f"OUTPUT={fresh}" if a.startswith("OUTPUT=") else a for a in make] + ["topics"],
+                                          stage_peaks=stage_peaks)
     output_mb, largest_mb, largest, report_mb = folder_sizes(fresh)
     print(f"make topics from scratch: {end_to_end_s:.1f} s, peak RSS {end_to_end_peak:.0f} MB; output {output_mb:.0f} MB "
           f"({output_mb / mb:.2f}x the input), largest file {largest} {largest_mb:.0f} MB, report.html "
           f"{report_mb:.1f} MB", flush=True)
+    print("  peak RSS by stage (its workers included; two stages may run at once): "
+          + ", ".join(f"{name} {peak:.0f} MB" for name, peak in stage_peaks.items()), flush=True)
     sizes = f"output_mb={output_mb:.0f} largest_mb={largest_mb:.0f} report_mb={report_mb:.1f}"
     if args.quick:  # the loop on the fresh folder, as a user would run it next
         loop_s, loop_peak = stopword_loop(stopwords, [f"OUTPUT={fresh}" if a.startswith("OUTPUT=") else a

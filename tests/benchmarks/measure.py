@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Collection
 
 import psutil
 
@@ -24,11 +25,36 @@ def tree_rss_mb(process: psutil.Process) -> float:
     return total / 1e6
 
 
-def timed(command: list[str], cwd: Path = ROOT, watch: Path | None = None, changes: list[float] | None = None
-          ) -> tuple[float, float, str]:
+def stage_rss_mb(process: psutil.Process, stages: Collection[str], cache: dict[int, str | None]) -> dict[str, float]:
+    """Resident memory (MB) of a process tree by pipeline stage: each process counts for the stage
+    named on the command line of the nearest of it and its ancestors that runs ``-m pipeline``
+    (worker processes included). ``cache`` remembers each process's stage between samples."""
+    def stage(p: psutil.Process) -> str | None:
+        for q in [p, *p.parents()]:
+            command = q.cmdline()
+            if "pipeline" in command and "-m" in command:
+                return next((a for a in command if a in stages), None)
+        return None
+
+    totals: dict[str, float] = {}
+    for p in process.children(recursive=True):
+        try:
+            if p.pid not in cache:
+                cache[p.pid] = stage(p)
+            if cache[p.pid] is not None:
+                totals[cache[p.pid]] = totals.get(cache[p.pid], 0.0) + p.memory_info().rss / 1e6
+        except psutil.Error:
+            pass
+    return totals
+
+
+def timed(command: list[str], cwd: Path = ROOT, watch: Path | None = None, changes: list[float] | None = None,
+          stage_peaks: dict[str, float] | None = None) -> tuple[float, float, str]:
     """Run ``command``; return (seconds, peak RSS of its process tree in MB, its output),
     sampling memory every 50 ms. Exits with the command's output if it fails. With ``watch``,
-    appends to ``changes`` the seconds at which that file was replaced, each time it was."""
+    appends to ``changes`` the seconds at which that file was replaced, each time it was. With
+    ``stage_peaks`` (stage name -> MB, its keys the stages to look for), records each stage's
+    peak (:func:`stage_rss_mb`)."""
     def stamp() -> int | None:
         return watch.stat().st_mtime_ns if watch is not None and watch.exists() else None
 
@@ -41,9 +67,13 @@ def timed(command: list[str], cwd: Path = ROOT, watch: Path | None = None, chang
     output: list[str] = []
     reader = threading.Thread(target=lambda: output.extend(process.stdout))
     reader.start()
+    stage_cache: dict[int, str | None] = {}
     while process.poll() is None:
         try:
             peak = max(peak, tree_rss_mb(handle))
+            if stage_peaks is not None:
+                for name, mb in stage_rss_mb(handle, stage_peaks.keys(), stage_cache).items():
+                    stage_peaks[name] = max(stage_peaks[name], mb)
         except psutil.Error:
             pass
         if watch is not None and changes is not None and stamp() != last:
