@@ -17,8 +17,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from . import params as P
-from .files import (CsvTable, PipelineError, atomic_open, atomic_path, dict_reader, open_text, read_csv, save_figure,
-                    write_csv)
+from .files import (CsvTable, PipelineError, atomic_open, atomic_path, dict_reader, open_text, part_of, read_csv,
+                    save_figure, table_parts, write_csv)
 from .text.fields import METADATA_FIELDS  # what cleaning extracts about each report: documents.csv's columns
 
 @dataclass(frozen=True)
@@ -332,7 +332,8 @@ def _owned(relative: str) -> bool:
     path = Path(relative)
     if path.name.endswith(".tmp") or any(part.startswith(".sweep.") for part in path.parts):
         return False  # left by a stage that was stopped
-    candidates = {relative, path.with_suffix(".png").as_posix() if path.suffix == ".svg" else relative}
+    candidates = {relative, path.with_suffix(".png").as_posix() if path.suffix == ".svg" else relative,
+                  part.as_posix() if (part := part_of(path)) else relative}
     return (any(c in OWNED_PATHS for c in candidates)
             or relative.startswith(MODEL.path + ".")
             or (path.parent.as_posix() == "params" and path.stem in STAGES and path.suffix == ".json"))
@@ -462,9 +463,10 @@ class Run:
         import hashlib
 
         digest = hashlib.sha256()
-        with open(self.require(artifact), "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        for part in table_parts(self.require(artifact)):
+            with open(part, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
         return digest.hexdigest()
 
     def write_basis(self, basis: Artifact, used: Artifact, fingerprint: str) -> None:

@@ -11,6 +11,7 @@ import gzip
 import io
 import os
 import pickle
+import re
 import secrets
 import sys
 import tempfile
@@ -112,27 +113,72 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-class CsvTable:
-    """A streaming CSV writer: UTF-8 with BOM (so Excel reads Chinese), written atomically."""
+# Excel opens at most this many rows, the header included. An uncompressed table longer than
+# that goes on in parts (keywords.csv, keywords_part2.csv, ...), each with the header, which
+# read_csv reads as one table; a compressed one (.gz) is not for Excel and stays whole.
+EXCEL_ROWS = 1_048_576
+_PART = re.compile(r"_part(\d+)$")
 
-    def __init__(self, path: str | os.PathLike, columns: Sequence[str]):
+
+def part_path(path: str | os.PathLike, number: int) -> Path:
+    """The file of part ``number`` (1: the table's own file) of a table."""
+    path = Path(path)
+    return path if number == 1 else path.with_name(f"{path.stem}_part{number}{path.suffix}")
+
+
+def table_parts(path: str | os.PathLike) -> list[Path]:
+    """A table's files: itself, then its further parts while they exist."""
+    parts = [Path(path)]
+    while (following := part_path(path, len(parts) + 1)).is_file():
+        parts.append(following)
+    return parts
+
+
+def part_of(path: str | os.PathLike) -> Path | None:
+    """For a table's further part (keywords_part2.csv), the table's own file; else None."""
+    path = Path(path)
+    match = _PART.search(path.stem)
+    return path.with_name(path.stem[:match.start()] + path.suffix) if match and int(match.group(1)) > 1 else None
+
+
+class CsvTable:
+    """A streaming CSV writer: UTF-8 with BOM (so Excel reads Chinese), written atomically: every
+    part (past ``max_rows`` data rows, :data:`EXCEL_ROWS` less the header by default) appears
+    together when the table is done, its first file last, and parts an earlier, longer table
+    left are removed."""
+
+    def __init__(self, path: str | os.PathLike, columns: Sequence[str], max_rows: int | None = None):
         self.path = Path(path)
         self.columns = list(columns)
+        self.max_rows = max_rows or EXCEL_ROWS - 1
+        self._parts = 0
 
     def __enter__(self) -> "CsvTable":
-        self._ctx = atomic_open(self.path, encoding="utf-8-sig")
-        self._handle = self._ctx.__enter__()
-        self._writer = csv.writer(self._handle, lineterminator="\n")
-        self._writer.writerow(self.columns)
+        self._stack = contextlib.ExitStack()
+        self._next_part()
         return self
 
+    def _next_part(self) -> None:
+        self._parts += 1
+        self._handle = self._stack.enter_context(atomic_open(part_path(self.path, self._parts), encoding="utf-8-sig"))
+        self._writer = csv.writer(self._handle, lineterminator="\n")
+        self._writer.writerow(self.columns)
+        self._rows = 0
+
+    def _room_for(self, n_rows: int) -> None:
+        if self._rows + n_rows > self.max_rows and self._rows and not compressed(self.path):
+            self._next_part()
+        self._rows += n_rows
+
     def write(self, row: Sequence[Any]) -> None:
+        self._room_for(1)
         self._writer.writerow([safe_cell(v) for v in row])
 
-    def write_keyed_floats(self, key: Sequence[Any], values: Iterable[float]) -> None:
+    def write_keyed_floats(self, key: Sequence[Any], values: Sequence[float]) -> None:
         """One row per value: ``key``, the value's 1-based index, the value, as :meth:`write`
         would write them. For tables of millions of rows: the key is formatted once, and each
         row is one string format."""
+        self._room_for(len(values))
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerow([safe_cell(v) for v in key])
         prefix = buffer.getvalue()[:-1]  # as write() quotes it (a cell with a line break too)
@@ -142,7 +188,11 @@ class CsvTable:
         self.write([row.get(c, "") for c in self.columns])
 
     def __exit__(self, *exc) -> bool:
-        return bool(self._ctx.__exit__(*exc))
+        suppressed = bool(self._stack.__exit__(*exc))  # the parts are renamed into place last first
+        if exc[0] is None:
+            for stale in table_parts(self.path)[self._parts:]:
+                stale.unlink()
+        return suppressed
 
 
 def write_csv(path: str | os.PathLike, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -161,9 +211,10 @@ def dict_reader(handle: Iterable[str], **options: Any) -> csv.DictReader:
 
 
 def read_csv(path: str | os.PathLike) -> Iterator[dict[str, str]]:
-    """Stream the rows of a CSV written by :class:`CsvTable` as dicts."""
-    with open_text(path, encoding="utf-8-sig") as handle:
-        yield from dict_reader(handle)
+    """Stream the rows of a CSV written by :class:`CsvTable` as dicts, its parts included."""
+    for part in table_parts(path):
+        with open_text(part, encoding="utf-8-sig") as handle:
+            yield from dict_reader(handle)
 
 
 def read_word_list(path: str | os.PathLike) -> list[str]:

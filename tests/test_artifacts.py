@@ -46,3 +46,22 @@ def test_a_stage_reading_an_undeclared_stage_or_a_cycle_is_refused():
         run_order([Stage("a", "", PARAGRAPHS), Stage("a", "", TOKENS)])
     with pytest.raises(ValueError, match="cycle"):
         run_order([Stage("a", "", PARAGRAPHS, ("b",)), Stage("b", "", PARAGRAPHS, ("a",))])
+
+
+def test_the_parts_of_a_long_table_are_its_own_not_leftovers(tmp_path):
+    """A table past Excel's rows goes on in parts (files.CsvTable): they belong to the table, and
+    which version of it a later stage used covers every part."""
+    from pipeline.artifacts import DOCUMENT_TOPICS, Run, leftover_files
+
+    table = DOCUMENT_TOPICS.at(tmp_path)
+    table.parent.mkdir(parents=True)
+    table.write_text("a\n1\n", encoding="utf-8")
+    part = table.with_name(table.stem + "_part2.csv")
+    part.write_text("a\n2\n", encoding="utf-8")
+    stray = table.with_name("topic_terms_part2.csv")
+    stray.write_text("a\n3\n", encoding="utf-8")
+    assert leftover_files(tmp_path) == [stray]
+    run = Run(tmp_path, "report")
+    before = run.fingerprint(DOCUMENT_TOPICS)
+    part.write_text("a\n4\n", encoding="utf-8")
+    assert run.fingerprint(DOCUMENT_TOPICS) != before

@@ -82,3 +82,44 @@ def test_a_spill_gives_its_items_back_in_order_and_leaves_no_file(tmp_path):
             spilled.add(item)
         assert list(spilled) == items
         assert not list((tmp_path / "clean").iterdir())  # unnamed: nothing to clean up after a crash
+
+
+def test_a_table_longer_than_excel_opens_goes_on_in_parts_read_as_one(tmp_path):
+    """Excel opens 1,048,576 rows: past them (here past 5) a table continues in parts, each with
+    the BOM and the header; read_csv reads them as one table, and a shorter rewrite leaves no
+    stale part behind. An interrupted write leaves the earlier table as it was."""
+    from pipeline.files import read_csv, table_parts
+
+    path = tmp_path / "keywords.csv"
+    rows = [[f"报告{i}", i, 0.5] for i in range(12)]
+    with CsvTable(path, ["doc_id", "rank", "score"], max_rows=5) as table:
+        for row in rows[:4]:
+            table.write(row)
+        table.write_keyed_floats(("报告x",), [0.25, 0.75])  # 2 rows: both go to the next part
+        for row in rows[4:]:
+            table.write(row)
+    parts = table_parts(path)
+    assert [p.name for p in parts] == ["keywords.csv", "keywords_part2.csv", "keywords_part3.csv"]
+    for part in parts:
+        lines = part.read_text(encoding="utf-8").splitlines()
+        assert lines[0] == "\ufeffdoc_id,rank,score" and 1 < len(lines) <= 6
+    assert [r["doc_id"] for r in read_csv(path)] == [r[0] for r in rows[:4]] + ["报告x"] * 2 + [r[0] for r in rows[4:]]
+
+    try:
+        with CsvTable(path, ["doc_id", "rank", "score"], max_rows=5) as table:
+            for row in rows:
+                table.write(row)
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        pass
+    assert len(list(read_csv(path))) == 14 and not list(tmp_path.glob("*.tmp"))
+
+    with CsvTable(path, ["doc_id", "rank", "score"], max_rows=5) as table:
+        table.write(rows[0])
+    assert table_parts(path) == [path] and not (tmp_path / "keywords_part2.csv").exists()
+
+    packed = tmp_path / "paragraph_topics.csv.gz"
+    with CsvTable(packed, ["doc_id", "rank", "score"], max_rows=5) as table:
+        for row in rows:
+            table.write(row)
+    assert table_parts(packed) == [packed] and len(list(read_csv(packed))) == 12

@@ -21,6 +21,7 @@ from ..artifacts import (ARTIFACTS, CLEANING_REPORT, CORPUS_INDEX, DOCUMENTS, DO
                          THEME_CONTEXTS, THEME_COUNTS, THEME_RATE_BY_YEAR, THEME_TOPICS, THEME_VALIDITY, TOPIC_STABILITY,
                          TOPIC_SUMMARY, EMERGING_TERMS, PLOT_THEME_MAP, PLOT_THEME_TERMS, STOPWORD_CANDIDATES, THEME_TERMS,
                          TOPICS, STAGES, Artifact, Run, params_artifact)
+from ..files import table_parts
 from ..figures.style import cjk_font_path
 from ..params import ReportParams, SegmentParams
 from ..report.assets import figure, human_size, ldavis_assets, render_pages
@@ -62,7 +63,7 @@ def _inventory(run: Run, shown: Callable[[Artifact], bool]) -> list[dict[str, An
     entries = []
     for relative, note in sorted(notes.items()):
         path = run.out / relative
-        for found in (path, path.with_suffix(".svg") if path.suffix == ".png" else None):
+        for found in (*table_parts(path), path.with_suffix(".svg") if path.suffix == ".png" else None):
             if found is None or found.name.startswith(".") or not found.is_file():
                 continue
             stat = found.stat()
