@@ -217,6 +217,12 @@ def read_csv(path: str | os.PathLike) -> Iterator[dict[str, str]]:
             yield from dict_reader(handle)
 
 
+def token_row(line: str) -> tuple[str, int, list[str]]:
+    """One line of a token table (TSV: doc_id, position, space-separated tokens) as its fields."""
+    doc_id, position, tokens = line.rstrip("\n").split("\t")
+    return doc_id, int(position), tokens.split()
+
+
 def read_word_list(path: str | os.PathLike) -> list[str]:
     """One entry per line; blank lines and ``#`` comments are ignored."""
     path = Path(path)

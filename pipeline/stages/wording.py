@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from itertools import islice
+from dataclasses import dataclass, field
+from itertools import groupby, islice
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
 from ..artifacts import (DOCUMENTS, EMERGING_TERMS, MINED_TERMS, PARAGRAPHS, PLOT_THEME_TERMS, STOPWORD_CANDIDATES,
                          THEME_TERMS, TOKENS, VOCABULARY, Run)
 from ..figures.bars import plot_theme_terms
-from ..files import PipelineError
+from ..files import PipelineError, token_row
+from ..parallel import ordered_map
 from ..params import Inputs, WordingParams
 from ..text.divisions import load_divisions
 from ..text.metadata import plain_year
 from ..text.places import PLACE_LEVELS
 from ..text.themes import load_themes, theme_matcher, tracked_terms
-from ..text.tokens import load_domain_terms
+from ..text.tokens import load_domain_terms, report_chunks
 from ..topics.terms import ACCEPT_HEADER, added_note, append_to_list, check_term, marked_in, swallowed_terms
 from ..topics.wording import (PhraseJoiner, is_term, normalized_entropy, period_of, period_start, place_words,
                               weighted_log_odds)
@@ -57,56 +59,101 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
     mined = (r["parts"].split() for r in islice(run.rows(MINED_TERMS), params.phrases))
     join = PhraseJoiner(([p for p in parts if p in vocabulary], "".join(parts)) for parts in mined)
 
-    # One pass over the tokens (a report's paragraphs are consecutive): counts per theme and
-    # period, per period, and in how many reports of each period each term occurs (the model's
-    # tokens for the stopword candidates; with phrases joined for the terms listed).
-    theme_counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    period_counts: dict[str, Counter] = defaultdict(Counter)
-    theme_paragraphs: Counter = Counter()
-    theme_reports: dict[tuple[str, str], set[str]] = defaultdict(set)
-    word_counts: Counter = Counter()  # the model's tokens, phrases not joined
-    word_reports: Counter = Counter()  # reports with each model token
-    term_reports: dict[str, Counter] = defaultdict(Counter)  # period -> reports with each term
-    reports_in: Counter = Counter()  # period -> reports
-    current, words, terms = None, set(), set()
-
-    def report_done() -> None:
-        if current is not None:
-            word_reports.update(words)
-            if current in period:
-                term_reports[period[current]].update(terms)
-                reports_in[period[current]] += 1
-
-    seen: set[str] = set()  # the reports read so far
-    for doc_id, position, tokens in run.token_rows(TOKENS):
-        if doc_id != current:
-            report_done()
-            if doc_id in seen:
-                raise PipelineError(f"{run.path(TOKENS)}: the paragraphs of {doc_id} are not consecutive; rerun the filter stage")
-            seen.add(doc_id)
-            current, words, terms = doc_id, set(), set()
-        words.update(tokens)
-        word_counts.update(tokens)
-        tokens = join(tokens)
-        terms.update(tokens)
-        periods = (ALL_YEARS, period[doc_id]) if doc_id in period else (ALL_YEARS,)
-        for p in periods:
-            period_counts[p].update(tokens)
-        for theme in named.get((doc_id, position), ()):
-            for p in periods:
-                theme_counts[(theme, p)].update(tokens)
-                theme_paragraphs[(theme, p)] += 1
-                theme_reports[(theme, p)].add(doc_id)
-
-    report_done()
+    # One pass over the tokens, whole reports at a time in worker processes (a report's
+    # paragraphs are consecutive), their counts merged in order.
+    counts = WordingCounts()
+    task = _CountReports(period, named, join)
+    with run.reader(TOKENS) as lines:
+        for chunk in ordered_map(task, _checked_reports(report_chunks(lines, CHUNK_LINES), run.path(TOKENS)), run.jobs):
+            counts.merge(chunk)
     theme_words = tracked_terms(themes)
     run.write_params(inputs, params)
-    terms_by_theme = _write_theme_terms(run, themes, theme_counts, period_counts, theme_paragraphs, theme_reports,
-                                        places, params)
+    terms_by_theme = _write_theme_terms(run, themes, counts.theme_counts, counts.period_counts, counts.theme_paragraphs,
+                                        counts.theme_reports, places, params)
     run.save_figure(PLOT_THEME_TERMS, plot_theme_terms(terms_by_theme, params.top // 2, params.min_paragraphs))
-    tracked = frozenset(w for w in period_counts[ALL_YEARS] if any(t in w for t in theme_words))  # 放管服改革 too
-    _write_emerging_terms(run, term_reports, reports_in, places | tracked, params)
-    _write_stopword_candidates(run, inputs, word_reports, len(seen), word_counts, places | frozenset(theme_words), params)
+    tracked = frozenset(w for w in counts.period_counts[ALL_YEARS] if any(t in w for t in theme_words))  # 放管服改革 too
+    _write_emerging_terms(run, counts.term_reports, counts.reports_in, places | tracked, params)
+    _write_stopword_candidates(run, inputs, counts.word_reports, counts.n_reports, counts.word_counts,
+                               places | frozenset(theme_words), params)
+
+
+CHUNK_LINES = 5000  # paragraphs per task (whole reports): large enough that merging counts is cheap
+
+
+@dataclass
+class WordingCounts:
+    """What the wording tables are ranked from, for some whole reports: per theme and period and
+    per period, the (phrase-joined) terms' counts; the paragraphs and reports naming each theme
+    per period; the model's tokens (phrases not joined) and in how many reports each occurs; per
+    period, in how many reports each term occurs, and its reports."""
+
+    theme_counts: dict[tuple[str, str], Counter] = field(default_factory=lambda: defaultdict(Counter))
+    period_counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    theme_paragraphs: Counter = field(default_factory=Counter)
+    theme_reports: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    word_counts: Counter = field(default_factory=Counter)
+    word_reports: Counter = field(default_factory=Counter)
+    term_reports: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    reports_in: Counter = field(default_factory=Counter)
+    n_reports: int = 0
+
+    def merge(self, other: "WordingCounts") -> None:
+        """Add ``other``'s counts (of other reports): merged in the reports' order, every count and
+        the order terms are first seen in are those of one pass over them all."""
+        for mine, theirs in ((self.theme_counts, other.theme_counts), (self.period_counts, other.period_counts),
+                             (self.term_reports, other.term_reports)):
+            for key, counter in theirs.items():
+                mine[key].update(counter)
+        for key, reports in other.theme_reports.items():
+            self.theme_reports[key] |= reports
+        for mine, theirs in ((self.theme_paragraphs, other.theme_paragraphs), (self.word_counts, other.word_counts),
+                             (self.word_reports, other.word_reports), (self.reports_in, other.reports_in)):
+            mine.update(theirs)
+        self.n_reports += other.n_reports
+
+
+class _CountReports:
+    """Counts a chunk of whole reports' token-table lines (:class:`WordingCounts`); forked workers
+    inherit the maps instead of receiving them."""
+
+    def __init__(self, period: dict[str, str], named: dict[tuple[str, int], set[str]], join: PhraseJoiner):
+        self.period, self.named, self.join = period, named, join
+
+    def __call__(self, lines: list[str]) -> WordingCounts:
+        counts = WordingCounts()
+        for doc_id, group in groupby(map(token_row, lines), key=lambda row: row[0]):
+            words, terms = set(), set()
+            periods = (ALL_YEARS, self.period[doc_id]) if doc_id in self.period else (ALL_YEARS,)
+            for _, position, tokens in group:
+                words.update(tokens)
+                counts.word_counts.update(tokens)
+                tokens = self.join(tokens)
+                terms.update(tokens)
+                for p in periods:
+                    counts.period_counts[p].update(tokens)
+                for theme in self.named.get((doc_id, position), ()):
+                    for p in periods:
+                        counts.theme_counts[(theme, p)].update(tokens)
+                        counts.theme_paragraphs[(theme, p)] += 1
+                        counts.theme_reports[(theme, p)].add(doc_id)
+            counts.word_reports.update(words)
+            counts.n_reports += 1
+            if doc_id in self.period:
+                counts.term_reports[self.period[doc_id]].update(terms)
+                counts.reports_in[self.period[doc_id]] += 1
+        return counts
+
+
+def _checked_reports(chunks: Iterator[list[str]], path: Path) -> Iterator[list[str]]:
+    """The chunks, once it is checked that each report's paragraphs are consecutive (a report
+    counted in two places would count twice in its period's reports)."""
+    seen: set[str] = set()
+    for chunk in chunks:
+        for doc_id, _ in groupby(line.partition("\t")[0] for line in chunk):
+            if doc_id in seen:
+                raise PipelineError(f"{path}: the paragraphs of {doc_id} are not consecutive; rerun the filter stage")
+            seen.add(doc_id)
+        yield chunk
 
 
 def _own_words(theme_terms: Sequence[str], counts: Counter) -> set[str]:

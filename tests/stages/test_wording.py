@@ -92,3 +92,19 @@ def test_accept_theme_tracks_a_term_and_keeps_it_whole(tmp_path):
                             str(dictionary), name, check=False)
         assert refused.returncode == 2 and name in refused.stderr
     assert "综合行政执法体制改革" not in themes.read_text(encoding="utf-8")
+
+
+def test_counts_merged_from_chunks_of_reports_in_workers_are_one_passs(seed_output, tmp_path, monkeypatch):
+    """The stage counts whole reports in worker processes and merges their counts in order: with
+    a chunk per report or so, and two processes, its tables are the one-chunk run's, byte for byte."""
+    from pipeline import cli
+    from pipeline.stages import wording
+
+    out = tmp_path / "out"
+    shutil.copytree(seed_output, out)
+    monkeypatch.setattr(wording, "CHUNK_LINES", 3)
+    monkeypatch.chdir(ROOT)
+    cli.main(["--output", str(out), "--jobs", "2", "wording"], standalone_mode=False)
+    for table in ("themes/theme_terms.csv", "themes/emerging_terms.csv", "terms/stopword_candidates.csv"):
+        assert (out / table).read_bytes() == (seed_output / table).read_bytes(), table
+    assert len(read_table(out / "terms" / "stopword_candidates.csv")) > 10
