@@ -9,6 +9,7 @@ declarations (``python -m pipeline.deps``), always knows what a stage reads.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, fields
 from itertools import islice
 from pathlib import Path
@@ -18,7 +19,7 @@ import numpy as np
 
 from . import params as P
 from .files import (CsvTable, PipelineError, atomic_open, atomic_path, dict_reader, open_text, part_of, read_csv,
-                    save_figure, table_parts, write_csv)
+                    save_figure, table_parts, token_row, write_csv)
 from .text.fields import METADATA_FIELDS  # what cleaning extracts about each report: documents.csv's columns
 
 @dataclass(frozen=True)
@@ -62,8 +63,9 @@ VOCABULARY = A("segment/vocabulary.csv", "filter", "token counts after filtering
 
 # ---- lda --------------------------------------------------------------------------------------
 TOPIC_LABEL = ("topic", "label")
-DOCUMENT_TOPICS = A("lda/document_topics.csv", "lda", "topic shares per report (token-weighted mean of its paragraphs')",
-                    ("doc_id", *DOCUMENT_KEY_COLUMNS, "n_tokens", *TOPIC_LABEL, "weight"))
+DOCUMENT_TOPICS = A("lda/document_topics.csv", "lda", "one row per report: its share of each topic (the token-weighted "
+                    "mean of its paragraphs'), a column per topic headed by the topic's label",
+                    ("doc_id", *DOCUMENT_KEY_COLUMNS, "n_tokens"))
 TOPICS = A("lda/topics.csv", "lda", "top words per topic with P(word | topic)", (*TOPIC_LABEL, "rank", "word", "weight"))
 TOPIC_SUMMARY = A("lda/topic_summary.csv", "lda",
                   "one row per topic: label, the theme it is named after (a seeded topic that passed the validity "
@@ -369,20 +371,6 @@ def stage_artifacts(stage: str) -> list[Artifact]:
 # ---------------------------------------------------------------------------------------------
 
 
-def long_to_matrix(rows: Iterable[dict[str, str]], row_key: str, column_key: str, value_key: str
-                   ) -> tuple[list[str], list[str], np.ndarray]:
-    """A long table (one row per cell) as ``(row ids, column ids, matrix)``, in first-seen order."""
-    cells = [(r[row_key], r[column_key], float(r[value_key])) for r in rows]
-    row_ids = list(dict.fromkeys(r for r, _, _ in cells))
-    column_ids = list(dict.fromkeys(c for _, c, _ in cells))
-    r_index = {v: i for i, v in enumerate(row_ids)}
-    c_index = {v: i for i, v in enumerate(column_ids)}
-    matrix = np.zeros((len(row_ids), len(column_ids)))
-    for r, c, v in cells:
-        matrix[r_index[r], c_index[c]] = v
-    return row_ids, column_ids, matrix
-
-
 @dataclass
 class Run:
     """One stage's view of the output folder: read what it declares, write what it owns."""
@@ -421,24 +409,20 @@ class Run:
         with open_text(self.require(artifact), encoding="utf-8-sig") as handle:
             return dict_reader(handle).fieldnames or []
 
-    def table(self, artifact: Artifact, extra: Sequence[str] = ()) -> CsvTable:
-        """A streaming writer for a CSV artifact; ``extra`` columns follow the per-report keys."""
-        return CsvTable(self.path(artifact), _with_extra(artifact.columns, extra))
+    def table(self, artifact: Artifact, extra: Sequence[str] = (), trailing: Sequence[str] = ()) -> CsvTable:
+        """A streaming writer for a CSV artifact; ``extra`` columns follow the per-report keys,
+        ``trailing`` ones (a column per topic) come last."""
+        return CsvTable(self.path(artifact), (*_with_extra(artifact.columns, extra), *trailing))
 
     def write_rows(self, artifact: Artifact, rows: Iterable[Sequence[Any]], extra: Sequence[str] = ()) -> None:
         write_csv(self.path(artifact), _with_extra(artifact.columns, extra), rows)
-
-    def matrix(self, artifact: Artifact, row_key: str, column_key: str, value_key: str):
-        return long_to_matrix(self.rows(artifact), row_key, column_key, value_key)
 
     # ---- token tables (TSV: doc_id, position, space-separated tokens) ----
     def token_rows(self, artifact: Artifact, every: int = 1) -> Iterator[tuple[str, int, list[str]]]:
         """The rows of a token table; with ``every``, only every ``every``-th (the first, the
         ``every + 1``-th, ...), and the others are not parsed."""
         with self.reader(artifact) as handle:
-            for line in islice(handle, 0, None, every):
-                doc_id, position, tokens = line.rstrip("\n").split("\t")
-                yield doc_id, int(position), tokens.split()
+            yield from map(token_row, islice(handle, 0, None, every))
 
     def token_count(self, artifact: Artifact) -> tuple[int, int]:
         """``(rows, tokens)`` of a token table, counted without splitting it into tokens (its
@@ -571,6 +555,20 @@ class Run:
                 extra.replace(target.parent / (target.name + extra.name[len(Path(tmp).name):]))
         with atomic_path(self.path(DICTIONARY)) as tmp:
             dictionary.save(str(tmp))
+
+    def document_topics(self) -> tuple[list[str], list[int], np.ndarray, np.ndarray]:
+        """lda/document_topics.csv as ``(doc_ids, topic numbers, reports x topics shares, each
+        report's modelled tokens)``: its topic columns are those after n_tokens, each numbered
+        by its label ("T3 调解·信访")."""
+        header = self.header(DOCUMENT_TOPICS)
+        columns = header[header.index("n_tokens") + 1:]
+        topics = [int(re.match(r"T(\d+)", column).group(1)) for column in columns]
+        doc_ids, tokens, shares = [], [], []
+        for row in self.rows(DOCUMENT_TOPICS):
+            doc_ids.append(row["doc_id"])
+            tokens.append(float(row["n_tokens"]))
+            shares.append([float(row[c]) for c in columns])
+        return doc_ids, topics, np.array(shares, dtype=float).reshape(len(doc_ids), len(columns)), np.array(tokens)
 
     def topic_labels(self) -> dict[int, str]:
         """Topic number -> its label, as the lda stage named it (the one label every output uses)."""

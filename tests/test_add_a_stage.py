@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..artifacts import DOCUMENT_TOPICS, TOPIC_PAIRS, Run
+from ..artifacts import TOPIC_PAIRS, Run
 
 
 def run(run: Run) -> None:
-    _, topics, shares = run.matrix(DOCUMENT_TOPICS, "doc_id", "topic", "weight")
+    _, topics, shares, _ = run.document_topics()
     correlation = np.corrcoef(shares, rowvar=False)
     run.write_rows(TOPIC_PAIRS, ((a, b, float(correlation[i, j])) for i, a in enumerate(topics)
                                  for j, b in enumerate(topics) if i < j))

@@ -41,11 +41,12 @@ def test_tables_are_tidy(seed_output):
     documents = read_table(seed_output / "clean" / "documents.csv")
     assert len(documents) == 5
     doc_topics = read_table(seed_output / "lda" / "document_topics.csv")
-    k = len({row["topic"] for row in doc_topics})
-    assert len(doc_topics) == 5 * k  # one row per report and topic
-    for doc_id in {row["doc_id"] for row in doc_topics}:
-        total = sum(float(row["weight"]) for row in doc_topics if row["doc_id"] == doc_id)
-        assert total == pytest.approx(1.0, abs=1e-4)
+    assert len(doc_topics) == 5  # one row per report, a column per topic headed by its label
+    labels = [row["label"] for row in read_table(seed_output / "lda" / "topic_summary.csv")]
+    k = len(labels)
+    assert list(doc_topics[0])[-k - 1:] == ["n_tokens", *labels]
+    for row in doc_topics:
+        assert sum(float(row[label]) for label in labels) == pytest.approx(1.0, abs=1e-4)
     topics = read_table(seed_output / "lda" / "topics.csv")
     assert {row["topic"] for row in topics} == {str(t) for t in range(1, k + 1)}
     keywords = read_table(seed_output / "tfidf" / "keywords.csv")
@@ -100,7 +101,8 @@ def test_new_k_reruns_lda_not_segmentation(rerun_copy):
     output, _ = rerun_copy
     result = run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2")
     assert set(stages_run(result)) == {"lda", "plots", "prevalence", "explorer", "wording", "report", "quality"}
-    assert len({r["topic"] for r in read_table(output / "lda" / "document_topics.csv")}) == 4 + 3  # and 3 seeded
+    header = list(read_table(output / "lda" / "document_topics.csv")[0])
+    assert len(header[header.index("n_tokens") + 1:]) == 4 + 3  # a column per topic, 3 of them seeded
     assert stages_run(run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2")) == []
 
 

@@ -12,6 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+import numpy as np
+
 from ..files import safe_cell
 from ..text.places import place_name, report_label, unique_labels
 from ..topics.prevalence import is_year
@@ -157,17 +159,18 @@ def _number(value: str | None) -> float | None:
     return float(value) if value else None
 
 
-def document_mixes(doc_topic_rows: Iterable[dict[str, str]]) -> dict[str, dict[int, float]]:
-    """Each report's topic mix (topic -> weight) from lda/document_topics.csv's rows, read as they
-    stream past: a corpus of 50,000 reports has a million rows, a gigabyte as dicts."""
-    mixes: dict[str, dict[int, float]] = defaultdict(dict)
-    for row in doc_topic_rows:
-        mixes[row["doc_id"]][int(row["topic"])] = float(row["weight"])
-    return mixes
+def dominant_topics(doc_ids: Sequence[str], topics: Sequence[int], shares: np.ndarray) -> dict[str, tuple[int, float]]:
+    """Each report's dominant topic and its share (ties: the lower topic number), from
+    ``Run.document_topics``."""
+    if not len(doc_ids):
+        return {}
+    order = np.argsort(topics, kind="stable")
+    best = order[np.argmax(shares[:, order], axis=1)]
+    return {doc_id: (topics[b], float(shares[i, b])) for i, (doc_id, b) in enumerate(zip(doc_ids, best))}
 
 
 def topic_summaries(summary_rows: list[dict[str, str]], topic_rows: list[dict[str, str]],
-                    stability_rows: list[dict[str, str]], mixes: dict[str, dict[int, float]],
+                    stability_rows: list[dict[str, str]], dominant: dict[str, tuple[int, float]],
                     validity_rows: list[dict[str, str]] = (), n_words: int = N_WORDS) -> list[dict[str, Any]]:
     """Per topic: its one label, top words, share of the modelled text, NPMI, stability (when the
     quality stage's runs are of this model), the number of reports it dominates and, for a
@@ -183,10 +186,9 @@ def topic_summaries(summary_rows: list[dict[str, str]], topic_rows: list[dict[st
     for row in topic_rows:
         if int(row["rank"]) <= n_words and int(row["topic"]) in topics:
             topics[int(row["topic"])]["words"].append((unguard(row["word"]), float(row["weight"])))
-    for mix in mixes.values():
-        dominant = max(mix, key=lambda t: (mix[t], -t))
-        if dominant in topics:
-            topics[dominant]["dominant"] += 1
+    for topic, _ in dominant.values():
+        if topic in topics:
+            topics[topic]["dominant"] += 1
     return [topics[t] for t in sorted(topics)]
 
 
@@ -221,14 +223,14 @@ def attach_paragraphs(topics: list[dict[str, Any]], representative_rows: list[di
         })
 
 
-def document_topic_table(mixes: dict[str, dict[int, float]], docs: dict[str, Doc], labels: dict[int, str]) -> list[dict[str, Any]]:
-    """One row per report (``mixes``: :func:`document_mixes`): its dominant topic and share,
+def document_topic_table(dominant: dict[str, tuple[int, float]], docs: dict[str, Doc],
+                         labels: dict[int, str]) -> list[dict[str, Any]]:
+    """One row per report (``dominant``: :func:`dominant_topics`): its dominant topic and share,
     sorted by topic then share."""
     rows = []
-    for doc_id, mix in mixes.items():
-        topic = max(mix, key=lambda t: (mix[t], -t))
+    for doc_id, (topic, share) in dominant.items():
         doc = docs.get(doc_id)
-        rows.append({"doc": doc, "doc_id": doc_id, "topic": topic, "label": labels.get(topic, f"T{topic}"), "share": mix[topic]})
+        rows.append({"doc": doc, "doc_id": doc_id, "topic": topic, "label": labels.get(topic, f"T{topic}"), "share": share})
     return sorted(rows, key=lambda r: (r["topic"], -r["share"], r["doc_id"]))
 
 

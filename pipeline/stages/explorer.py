@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from ..artifacts import CORPUS, DOCUMENT_TOPICS, EXPLORER_BASIS, EXPLORER_DATA, Run, long_to_matrix
+from ..artifacts import CORPUS, DOCUMENT_TOPICS, EXPLORER_BASIS, EXPLORER_DATA, Run
 from ..report.explorer import prepare_explorer
 from ..topics.corpus import BowCorpus, vocabulary
 from ..topics.train import topic_term_matrix
@@ -18,15 +18,13 @@ def run(run: Run) -> None:
     run.path(EXPLORER_BASIS).unlink(missing_ok=True)  # until the new data is written, none is current
     basis = run.fingerprint(DOCUMENT_TOPICS)
     model, dictionary = run.load_model()
-    rows = list(run.rows(DOCUMENT_TOPICS))
     # LDAvis uses the mixes only for each topic's token total, which the reports' token-weighted
     # mixes give exactly as the paragraphs' would, from a table a hundredth the size.
-    _, _, theta = long_to_matrix(rows, "doc_id", "topic", "weight")
-    lengths = [float(n) for n in {r["doc_id"]: r["n_tokens"] for r in rows}.values()]
+    _, _, theta, lengths = run.document_topics()
     vocab = vocabulary(dictionary)
     try:
         explorer = {"data": prepare_explorer(topic_term_matrix(model), theta, lengths, vocab,
-                                             BowCorpus.load(run.require(CORPUS)).term_frequency()), "error": ""}
+                                             BowCorpus.saved_term_frequency(run.require(CORPUS))), "error": ""}
     except Exception as err:  # the report is still worth having without it: it says why, loudly
         explorer = {"data": None, "error": f"{type(err).__name__}: {err}"}
         run.log(f"explorer: WARNING the interactive explorer could not be prepared: {explorer['error']}")

@@ -203,10 +203,9 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
         run.log(f"lda: themes not in the model's vocabulary (too rare or not one token): {', '.join(missing)}")
 
     extra, doc_rows = run.document_info()
-    with run.table(DOCUMENT_TOPICS, extra) as table:
+    with run.table(DOCUMENT_TOPICS, extra, trailing=labels) as table:  # a row per report: Excel opens it
         for (doc_id, mix), n_tokens in zip(zip(doc_sums, mixes), totals):
-            for t in range(k):
-                table.write([doc_id, *doc_rows[doc_id], round(n_tokens), t + 1, labels[t], float(mix[t])])
+            table.write([doc_id, *doc_rows[doc_id], round(n_tokens), *map(float, mix)])
     run.log(f"lda: mean NPMI {np.mean(npmi):+.4f}; topics in {run.path(TOPIC_SUMMARY)}")
 
 

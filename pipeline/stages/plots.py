@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..artifacts import (DOCUMENT_TOPICS, KEYWORDS, PLOT_DOCUMENT_TOPICS, PLOT_KEYWORDS, PLOT_TOPIC_WORDS, PLOTS_DONE,
-                         TOPICS, Run)
+from ..artifacts import KEYWORDS, PLOT_DOCUMENT_TOPICS, PLOT_KEYWORDS, PLOT_TOPIC_WORDS, PLOTS_DONE, TOPICS, Run
 from ..figures.bars import plot_bar_grid
 from ..figures.heatmaps import ZOOMABLE, dominant_topic_order, plot_heatmap, topic_group_labels
 from ..params import PlotParams
@@ -25,7 +24,7 @@ def run(run: Run, params: PlotParams) -> None:
                                                                "P(词 | 主题)"))
 
     # Reports grouped by their dominant topic, so reports with similar mixes sit together.
-    doc_ids, topic_ids, theta = run.matrix(DOCUMENT_TOPICS, "doc_id", "topic", "weight")
+    doc_ids, topic_ids, theta, _ = run.document_topics()
     order, groups = dominant_topic_order(theta)
     topic_names = [labels[int(t)] for t in topic_ids]
     doc_labels = unique_labels([report_label(documents[d]) for d in doc_ids], doc_ids)

@@ -3,10 +3,8 @@ bootstrap-over-reports intervals, and their figures. (Theme frequencies by year 
 from the themes stage, which does not depend on the model.)"""
 from __future__ import annotations
 
-import numpy as np
-
 from ..artifacts import (DOCUMENT_TOPICS, PLOT_PREVALENCE_BY_PLACE, PLOT_PREVALENCE_BY_YEAR, PREVALENCE_BY_PLACE,
-                         PREVALENCE_BY_YEAR, Run, long_to_matrix)
+                         PREVALENCE_BY_YEAR, Run)
 from ..figures.panels import plot_place_panels, plot_year_panels
 from ..files import PipelineError
 from ..params import BootstrapParams
@@ -25,15 +23,7 @@ def run(run: Run, params: BootstrapParams) -> None:
         raise PipelineError(f"{run.path(DOCUMENT_TOPICS)}: no reports")
     labels = run.topic_labels()
     # Topic mixes exist only for reports with a modelled paragraph; weighted by modelled tokens.
-    n_tokens: dict[str, float] = {}
-
-    def rows():  # one pass over the table: the mixes, and each report's modelled tokens
-        for row in run.rows(DOCUMENT_TOPICS):
-            n_tokens[row["doc_id"]] = float(row["n_tokens"])
-            yield row
-
-    topic_docs, topics, theta = long_to_matrix(rows(), "doc_id", "topic", "weight")
-    tokens = np.array([n_tokens[d] for d in topic_docs])
+    topic_docs, topics, theta, tokens = run.document_topics()
     topic_names = [labels[int(t)] for t in topics]
 
     level = choose_place_level(documents.values())

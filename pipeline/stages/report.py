@@ -27,7 +27,7 @@ from ..params import ReportParams, SegmentParams
 from ..report.assets import figure, human_size, ldavis_assets, render_pages
 from ..report.context import (COLLAPSE_ROWS, EXPLORER_ID, SECTIONS, SUMMARY_ROWS, VERSIONED_PACKAGES,
                               attach_paragraphs, build_documents, cleaning_overview, corpus_summary, csv_preview,
-                              document_mixes, document_topic_table, emerging_terms, keyword_table, model_facts,
+                              document_topic_table, dominant_topics, emerging_terms, keyword_table, model_facts,
                               package_versions, snippet, theme_examples, theme_findings, theme_summary, theme_wording,
                               topic_summaries)
 from ..text.tokens import SEGMENTERS
@@ -92,7 +92,7 @@ def run(run: Run, params: ReportParams) -> Path:
     started = dt.datetime.now().astimezone()
     docs = build_documents(run.rows(DOCUMENTS))
     report_rows = _rows(run, CLEANING_REPORT)
-    mixes = document_mixes(run.rows(DOCUMENT_TOPICS)) if run.exists(DOCUMENT_TOPICS) else {}
+    dominant = dominant_topics(*run.document_topics()[:3]) if run.exists(DOCUMENT_TOPICS) else {}
     # The stability runs come after this page (Make writes it again when they are done): their
     # results are shown only if they are of this model, and their absence is said.
     stability_current = run.based_on(QUALITY_BASIS, DOCUMENT_TOPICS)
@@ -101,7 +101,7 @@ def run(run: Run, params: ReportParams) -> Path:
         return artifact.at(run.out).is_file() and (artifact.stage != "quality" or stability_current)
 
     topics = topic_summaries(_rows(run, TOPIC_SUMMARY), _rows(run, TOPICS),
-                             _rows(run, TOPIC_STABILITY) if shown(TOPIC_STABILITY) else [], mixes,
+                             _rows(run, TOPIC_STABILITY) if shown(TOPIC_STABILITY) else [], dominant,
                              _rows(run, THEME_VALIDITY))
     attach_paragraphs(topics, _rows(run, REPRESENTATIVE), docs)
     labels = {t["topic"]: t["label"] for t in topics}
@@ -134,7 +134,7 @@ def run(run: Run, params: ReportParams) -> Path:
         "cleaning": cleaning_overview(report_rows, _rows(run, REMOVED_LINES)) if report_rows else None,
         "topics": topics,
         "mean_npmi": float(np.mean([t["npmi"] for t in topics])) if topics else None,
-        "documents": document_topic_table(mixes, docs, labels),
+        "documents": document_topic_table(dominant, docs, labels),
         "themes": theme_summary(theme_counts, _rows(run, THEME_TOPICS), docs, labels),
         "findings": theme_findings(_rows(run, THEME_ADOPTION), theme_counts, docs, topics),
         "theme_wording": theme_wording(_rows(run, THEME_TERMS)),
