@@ -128,15 +128,20 @@ def summed_statistics(parts: Iterable[PartStatistics], exp_elog_beta: np.ndarray
 HOLDOUT = 5
 
 
-def held_out_rows(counts) -> np.ndarray:
+def held_out_rows(counts, block: int = 50_000) -> np.ndarray:
     """Whether each row of a sparse documents x terms ``counts`` matrix is held out of the
     labelled topics' training: a hash of its bag of words (each entry's term id and count mixed,
-    summed over the row, mixed again: the same answer whatever the counts' type), vectorised."""
+    summed over the row, mixed again: the same answer whatever the counts' type), vectorised
+    over ``block`` rows at a time (its temporaries are several times the matrix's entries)."""
     counts = sparse.csr_matrix(counts)
-    entries = _mixed((counts.indices.astype(np.uint64) << np.uint64(32)) | np.rint(counts.data).astype(np.uint64))
-    sums = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(entries, dtype=np.uint64)])
-    bags = _mixed(sums[counts.indptr[1:]] - sums[counts.indptr[:-1]] + np.uint64(0x9E3779B97F4A7C15))
-    return bags % np.uint64(HOLDOUT) == 0
+    held = np.zeros(counts.shape[0], dtype=bool)
+    for start in range(0, counts.shape[0], block):
+        part = counts[start:start + block]
+        entries = _mixed((part.indices.astype(np.uint64) << np.uint64(32)) | np.rint(part.data).astype(np.uint64))
+        sums = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(entries, dtype=np.uint64)])
+        bags = _mixed(sums[part.indptr[1:]] - sums[part.indptr[:-1]] + np.uint64(0x9E3779B97F4A7C15))
+        held[start:start + part.shape[0]] = bags % np.uint64(HOLDOUT) == 0
+    return held
 
 
 def _mixed(values: np.ndarray) -> np.ndarray:

@@ -20,9 +20,12 @@ class BowCorpus:
     """Paragraphs x terms counts (CSR). Iterating yields each paragraph's bag of words as an
     ``n x 2`` array of (term id, count) rows, which gensim reads as its own ``(id, count)`` pairs."""
 
+    # Rows whose pairs are laid out at a time while iterating: all of them at once would double
+    # the corpus in memory (560 MB more at a gigabyte of text, in every process holding it).
+    ITERATION_BLOCK = 20_000
+
     def __init__(self, counts: sparse.csr_matrix):
         self.counts = sparse.csr_matrix(counts, dtype=np.int32)
-        self._pairs = np.column_stack((self.counts.indices, self.counts.data)).astype(np.int32, copy=False)
 
     @classmethod
     def from_bows(cls, bows: Iterable[Iterable[tuple[int, int]]], n_terms: int) -> "BowCorpus":
@@ -55,8 +58,13 @@ class BowCorpus:
 
     def __iter__(self) -> Iterator[np.ndarray]:
         indptr = self.counts.indptr
-        for start, end in zip(indptr[:-1], indptr[1:]):
-            yield self._pairs[start:end]
+        for first in range(0, len(self), self.ITERATION_BLOCK):
+            last = min(first + self.ITERATION_BLOCK, len(self))
+            a, b = indptr[first], indptr[last]
+            pairs = np.column_stack((self.counts.indices[a:b], self.counts.data[a:b])).astype(np.int32, copy=False)
+            offsets = indptr[first:last + 1] - a
+            for start, end in zip(offsets[:-1], offsets[1:]):
+                yield pairs[start:end]
 
     def subset(self, mask: np.ndarray) -> "BowCorpus":
         return BowCorpus(self.counts[np.flatnonzero(mask)])
@@ -69,20 +77,42 @@ class BowCorpus:
         """Occurrences of each term (the model's term counts)."""
         return np.asarray(self.counts.sum(axis=0), dtype=np.float64).ravel()
 
+    @staticmethod
+    def saved_term_frequency(path: str | Path) -> np.ndarray:
+        """:meth:`term_frequency` of a saved corpus, read without loading the corpus (its rows'
+        pairs double its size)."""
+        with np.load(path) as saved:
+            return np.bincount(saved["indices"], weights=saved["data"], minlength=int(saved["shape"][1]))
 
-def count_tokens(token_lists: Iterable[list[str]]) -> tuple[list[str], sparse.csr_matrix]:
-    """Every token type in first-seen order, and the paragraphs x types count matrix."""
+
+def count_tokens(token_lists: Iterable[list[str]], block: int = 50_000) -> tuple[list[str], sparse.csr_matrix]:
+    """Every token type in first-seen order, and the paragraphs x types count matrix, counted
+    ``block`` paragraphs at a time (a corpus's every token id at once would be several times the
+    matrix)."""
     ids: dict[str, int] = {}
-    codes = array("i")  # each token's type id, paragraph after paragraph: the strings are not kept
-    indptr = [0]
+    blocks: list[sparse.csr_matrix] = []
+    codes, indptr = array("i"), [0]  # each token's type id, paragraph after paragraph: no strings kept
+
+    def count_block() -> None:
+        # One entry per token; summing the duplicates counts each type in its paragraph (and
+        # sorts each row's types), in one vectorised step instead of a count per paragraph.
+        block_counts = sparse.csr_matrix((np.ones(len(codes), dtype=np.int32), np.frombuffer(codes, dtype=np.int32),
+                                          np.asarray(indptr)), shape=(len(indptr) - 1, len(ids)))
+        block_counts.sum_duplicates()
+        blocks.append(block_counts)
+
     for tokens in token_lists:
         codes.extend([ids.setdefault(t, len(ids)) for t in tokens])
         indptr.append(len(codes))
-    # One entry per token; summing the duplicates counts each type in its paragraph (and sorts
-    # each row's types), in one vectorised step instead of a count per paragraph.
-    matrix = sparse.csr_matrix((np.ones(len(codes), dtype=np.int32), np.frombuffer(codes, dtype=np.int32),
-                                np.asarray(indptr)), shape=(len(indptr) - 1, len(ids)))
-    matrix.sum_duplicates()
+        if len(indptr) > block:
+            count_block()
+            codes, indptr = array("i"), [0]
+    if len(indptr) > 1 or not blocks:
+        count_block()
+    offsets = np.cumsum([0] + [b.nnz for b in blocks[:-1]])
+    indptr_all = np.concatenate([[0]] + [b.indptr[1:] + offset for b, offset in zip(blocks, offsets)])
+    matrix = sparse.csr_matrix((np.concatenate([b.data for b in blocks]), np.concatenate([b.indices for b in blocks]),
+                                indptr_all), shape=(len(indptr_all) - 1, len(ids)))
     return list(ids), matrix
 
 

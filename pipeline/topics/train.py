@@ -42,13 +42,13 @@ def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, s
     Blei's lda-c does. Every row gets ``smoothing``.
     """
     counts = corpus.counts if isinstance(corpus, BowCorpus) else bow_matrix(list(corpus), n_terms, np.float64)
-    counts = counts.astype(np.float64)  # integer counts: every sum below is exact, in any order
     rng = np.random.RandomState(seed)
     picks = rng.choice(n_paragraphs, size=k, replace=False)
     n_seeded = len(seed_ids)
     start = np.full((n_seeded + k, n_terms), smoothing)
     start[n_seeded:] += counts[picks].toarray()
-    term_counts = np.asarray(counts.sum(axis=0)).ravel()
+    # Integer counts summed in float64 (exact, in any order) without a float copy of the corpus.
+    term_counts = np.bincount(counts.indices, weights=counts.data, minlength=n_terms)
     trains = ~held_out_rows(counts)
     seeded_rows = np.zeros((n_seeded, n_terms))
     for s, ids in enumerate(seed_ids):

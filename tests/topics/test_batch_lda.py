@@ -133,3 +133,24 @@ def test_m_step_without_gensims_logging_trains_the_same_model(k):
               for cls in (BatchLdaModel, WithGensimsMStep)]
     assert np.array_equal(models[0].expElogbeta, models[1].expElogbeta)
     assert np.array_equal(models[0].inference(bows)[0], models[1].inference(bows)[0])
+
+
+def test_tokens_counted_in_blocks_are_each_paragraphs_counts():
+    from collections import Counter
+
+    docs = planted_corpus(k=3, seed=7) + [[]]  # an empty paragraph too
+    types, counts = count_tokens(iter(docs), block=7)
+    assert types == list(dict.fromkeys(t for d in docs for t in d))  # first-seen order
+    assert counts.shape == (len(docs), len(types))
+    for doc, row in zip(docs, counts):
+        assert dict(zip((types[i] for i in row.indices), row.data.tolist())) == Counter(doc)
+
+
+def test_iterating_a_corpus_gives_each_rows_pairs_across_blocks(monkeypatch):
+    docs = planted_corpus(k=3, seed=8)
+    types, counts = count_tokens(docs)
+    monkeypatch.setattr(BowCorpus, "ITERATION_BLOCK", 6)
+    rows = list(BowCorpus(counts))
+    assert len(rows) == len(docs)
+    for row, bow in zip(rows, counts):
+        assert row.tolist() == [[int(i), int(c)] for i, c in zip(bow.indices, bow.data)]
