@@ -52,7 +52,7 @@ def test_metadata_csv_in_any_excel_encoding(encoding, delimiter):
 
 @pytest.mark.parametrize("csv_text, message", [
     ("name,year\na.txt,2020\n", "needs a 'file' column"),
-    ("file,topic\na.txt,x\n", "topic clash with output table columns"),
+    ("file,term\na.txt,x\n", "term clash with output table columns"),
     ("file,year\na.txt,2020\na.txt,2021\n", "meta.csv:3: a second row for 'a.txt'"),
 ])
 def test_metadata_csv_problems_are_named(csv_text, message):
