@@ -9,7 +9,6 @@ declarations (``python -m pipeline.deps``), always knows what a stage reads.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass, fields
 from itertools import islice
 from pathlib import Path
@@ -402,8 +401,8 @@ class Run:
 
     # ---- tables ----
     def rows(self, artifact: Artifact) -> Iterator[dict[str, str]]:
-        """Stream a CSV artifact's rows as dicts."""
-        return read_csv(self.require(artifact))
+        """Stream a CSV artifact's rows as dicts, its parts included (files.CsvTable)."""
+        return (row for part in table_parts(self.require(artifact)) for row in read_csv(part))
 
     def header(self, artifact: Artifact) -> list[str]:
         with open_text(self.require(artifact), encoding="utf-8-sig") as handle:
@@ -559,10 +558,14 @@ class Run:
     def document_topics(self) -> tuple[list[str], list[int], np.ndarray, np.ndarray]:
         """lda/document_topics.csv as ``(doc_ids, topic numbers, reports x topics shares, each
         report's modelled tokens)``: its topic columns are those after n_tokens, each numbered
-        by its label ("T3 调解·信访")."""
+        by its label ("T3 调解·信访") in lda/topic_summary.csv."""
         header = self.header(DOCUMENT_TOPICS)
-        columns = header[header.index("n_tokens") + 1:]
-        topics = [int(re.match(r"T(\d+)", column).group(1)) for column in columns]
+        columns = header[header.index("n_tokens") + 1:] if "n_tokens" in header else []
+        number = {label: topic for topic, label in self.topic_labels().items()}
+        if not columns or any(column not in number for column in columns):
+            raise PipelineError(f"{self.path(DOCUMENT_TOPICS)}: its topic columns are not the topics of "
+                                f"{self.path(TOPIC_SUMMARY)} (written by another version?); rerun the lda stage")
+        topics = [number[column] for column in columns]
         doc_ids, tokens, shares = [], [], []
         for row in self.rows(DOCUMENT_TOPICS):
             doc_ids.append(row["doc_id"])

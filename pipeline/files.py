@@ -115,7 +115,7 @@ def safe_cell(value: Any) -> Any:
 
 # Excel opens at most this many rows, the header included. An uncompressed table longer than
 # that goes on in parts (keywords.csv, keywords_part2.csv, ...), each with the header, which
-# read_csv reads as one table; a compressed one (.gz) is not for Excel and stays whole.
+# Run.rows reads as one table; a compressed one (.gz) is not for Excel and stays whole.
 EXCEL_ROWS = 1_048_576
 _PART = re.compile(r"_part(\d+)$")
 
@@ -211,10 +211,10 @@ def dict_reader(handle: Iterable[str], **options: Any) -> csv.DictReader:
 
 
 def read_csv(path: str | os.PathLike) -> Iterator[dict[str, str]]:
-    """Stream the rows of a CSV written by :class:`CsvTable` as dicts, its parts included."""
-    for part in table_parts(path):
-        with open_text(part, encoding="utf-8-sig") as handle:
-            yield from dict_reader(handle)
+    """Stream the rows of a CSV written by :class:`CsvTable` (one file: its further parts are
+    read by ``Run.rows``) as dicts."""
+    with open_text(path, encoding="utf-8-sig") as handle:
+        yield from dict_reader(handle)
 
 
 def token_row(line: str) -> tuple[str, int, list[str]]:

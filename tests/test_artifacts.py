@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pipeline.artifacts import Run
 from pipeline.params import FilterParams, Inputs
 
@@ -62,6 +64,25 @@ def test_the_parts_of_a_long_table_are_its_own_not_leftovers(tmp_path):
     stray.write_text("a\n3\n", encoding="utf-8")
     assert leftover_files(tmp_path) == [stray]
     run = Run(tmp_path, "report")
+    assert [row["a"] for row in run.rows(DOCUMENT_TOPICS)] == ["1", "2"]
     before = run.fingerprint(DOCUMENT_TOPICS)
     part.write_text("a\n4\n", encoding="utf-8")
     assert run.fingerprint(DOCUMENT_TOPICS) != before
+
+
+def test_report_topic_shares_of_an_older_layout_ask_for_the_lda_stage_again(tmp_path):
+    """lda/document_topics.csv is a row per report, a column per topic headed by its label; one
+    in the older long layout (a row per report and topic) is refused with what to do."""
+    from pipeline.artifacts import DOCUMENT_TOPICS, TOPIC_SUMMARY, Run
+    from pipeline.files import PipelineError, write_csv
+
+    TOPIC_SUMMARY.at(tmp_path).parent.mkdir(parents=True)
+    write_csv(TOPIC_SUMMARY.at(tmp_path), ["topic", "label"], [[1, "T1 调解·信访"], [2, "T2 执法·检查"]])
+    write_csv(DOCUMENT_TOPICS.at(tmp_path), ["doc_id", "n_tokens", "T1 调解·信访", "T2 执法·检查"],
+              [["a", 10, 0.25, 0.75], ["b", 20, 1.0, 0.0]])
+    doc_ids, topics, shares, tokens = Run(tmp_path, "report").document_topics()
+    assert doc_ids == ["a", "b"] and topics == [1, 2] and shares.tolist() == [[0.25, 0.75], [1.0, 0.0]]
+    assert tokens.tolist() == [10, 20]
+    write_csv(DOCUMENT_TOPICS.at(tmp_path), ["doc_id", "n_tokens", "topic", "label", "weight"], [["a", 10, 1, "T1", 0.25]])
+    with pytest.raises(PipelineError, match="rerun the lda stage"):
+        Run(tmp_path, "report").document_topics()

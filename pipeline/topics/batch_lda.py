@@ -151,6 +151,15 @@ def _mixed(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(31))
 
 
+def labelled_rows(counts, label_term_ids: Sequence[Sequence[int]], holdout: bool = True) -> np.ndarray:
+    """Documents x labels, True where a document (a row of the sparse ``counts``) may give words to
+    a labelled topic: it has one of the label's term ids and, with ``holdout`` (training), is not
+    held out (:func:`held_out_rows`)."""
+    counts = sparse.csr_matrix(counts)
+    named = np.column_stack([np.asarray(counts[:, list(ids)].sum(axis=1)).ravel() > 0 for ids in label_term_ids])
+    return named & ~held_out_rows(counts)[:, None] if holdout else named
+
+
 def _constrained(theta: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
     return theta if allowed is None else theta * allowed
 
@@ -228,10 +237,7 @@ class BatchLdaModel(LdaModel):
         if not len(self.label_term_ids):
             return None
         allowed = np.ones((counts.shape[0], self.num_topics), dtype=self.dtype)
-        for topic, ids in enumerate(self.label_term_ids):
-            allowed[:, topic] = np.asarray(counts[:, list(ids)].sum(axis=1)).ravel() > 0
-        if holdout:
-            allowed[held_out_rows(counts), :len(self.label_term_ids)] = 0
+        allowed[:, :len(self.label_term_ids)] = labelled_rows(counts, self.label_term_ids, holdout)
         return allowed
 
     def inference(self, chunk, collect_sstats=False):

@@ -99,7 +99,7 @@ def count_tokens(token_lists: Iterable[list[str]], block: int = 50_000) -> tuple
         block_counts = sparse.csr_matrix((np.ones(len(codes), dtype=np.int32), np.frombuffer(codes, dtype=np.int32),
                                           np.asarray(indptr)), shape=(len(indptr) - 1, len(ids)))
         block_counts.sum_duplicates()
-        blocks.append(block_counts)
+        blocks.append(block_counts.copy())  # its own arrays: views would keep the per-token ones alive
 
     for tokens in token_lists:
         codes.extend([ids.setdefault(t, len(ids)) for t in tokens])

@@ -11,7 +11,7 @@ from ..files import PipelineError
 from ..parallel import Workers
 from ..params import LdaParams
 from ..progress import progress
-from .batch_lda import BatchLdaModel, bow_matrix, corpus_bound, held_out_rows
+from .batch_lda import BatchLdaModel, bow_matrix, corpus_bound, labelled_rows
 from .corpus import BowCorpus
 from .seeding import seed_prior
 
@@ -47,13 +47,16 @@ def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, s
     n_seeded = len(seed_ids)
     start = np.full((n_seeded + k, n_terms), smoothing)
     start[n_seeded:] += counts[picks].toarray()
-    # Integer counts summed in float64 (exact, in any order) without a float copy of the corpus.
-    term_counts = np.bincount(counts.indices, weights=counts.data, minlength=n_terms)
-    trains = ~held_out_rows(counts)
+    # Integer counts summed in float64 (exact, in any order), a block of entries at a time: the
+    # weights of all of them at once would be a float64 copy of every entry of the corpus.
+    term_counts = np.zeros(n_terms)
+    for first in range(0, counts.nnz, 1 << 22):
+        term_counts += np.bincount(counts.indices[first:first + (1 << 22)], weights=counts.data[first:first + (1 << 22)],
+                                   minlength=n_terms)
     seeded_rows = np.zeros((n_seeded, n_terms))
-    for s, ids in enumerate(seed_ids):
-        uses = np.flatnonzero(trains & (np.asarray(counts[:, list(ids)].sum(axis=1)).ravel() > 0))
-        seeded_rows[s] = np.asarray(counts[uses].sum(axis=0)).ravel()
+    trains = labelled_rows(counts, seed_ids) if n_seeded else None  # as the labelled topics train
+    for s in range(n_seeded):
+        seeded_rows[s] = np.asarray(counts[np.flatnonzero(trains[:, s])].sum(axis=0)).ravel()
     weight = SEEDED_START_PARAGRAPHS * term_counts.sum() / max(1, n_paragraphs)
     start[:n_seeded] += seeded_rows * np.minimum(1, weight / np.maximum(seeded_rows.sum(axis=1, keepdims=True), 1))
     return start, term_counts
