@@ -150,7 +150,8 @@ class CsvTable:
     def __init__(self, path: str | os.PathLike, columns: Sequence[str], max_rows: int | None = None):
         self.path = Path(path)
         self.columns = list(columns)
-        self.max_rows = max_rows or EXCEL_ROWS - 1
+        # A compressed table is not for Excel: it stays whole (decided once, not on every row).
+        self.max_rows = None if compressed(self.path) else max_rows or EXCEL_ROWS - 1
         self._parts = 0
 
     def __enter__(self) -> "CsvTable":
@@ -166,7 +167,7 @@ class CsvTable:
         self._rows = 0
 
     def _room_for(self, n_rows: int) -> None:
-        if self._rows + n_rows > self.max_rows and self._rows and not compressed(self.path):
+        if self.max_rows is not None and self._rows + n_rows > self.max_rows and self._rows:
             self._next_part()
         self._rows += n_rows
 
