@@ -12,7 +12,7 @@ from ..parallel import Workers
 from ..params import LdaParams
 from ..progress import progress
 from .batch_lda import BatchLdaModel, bow_matrix, corpus_bound, labelled_rows
-from .corpus import BowCorpus
+from .corpus import BowCorpus, term_totals
 from .seeding import seed_prior
 
 
@@ -47,12 +47,7 @@ def initial_topics(corpus, n_paragraphs: int, n_terms: int, k: int, seed: int, s
     n_seeded = len(seed_ids)
     start = np.full((n_seeded + k, n_terms), smoothing)
     start[n_seeded:] += counts[picks].toarray()
-    # Integer counts summed in float64 (exact, in any order), a block of entries at a time: the
-    # weights of all of them at once would be a float64 copy of every entry of the corpus.
-    term_counts = np.zeros(n_terms)
-    for first in range(0, counts.nnz, 1 << 22):
-        term_counts += np.bincount(counts.indices[first:first + (1 << 22)], weights=counts.data[first:first + (1 << 22)],
-                                   minlength=n_terms)
+    term_counts = term_totals(counts.indices, counts.data, n_terms)
     seeded_rows = np.zeros((n_seeded, n_terms))
     trains = labelled_rows(counts, seed_ids) if n_seeded else None  # as the labelled topics train
     for s in range(n_seeded):
