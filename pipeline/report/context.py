@@ -134,7 +134,7 @@ def corpus_summary(docs: dict[str, Doc], report_rows: list[dict[str, str]]) -> d
 
 
 
-def cleaning_overview(report_rows: list[dict[str, str]], removed_rows: list[dict[str, str]]) -> dict[str, Any]:
+def cleaning_overview(report_rows: list[dict[str, str]], removed_rows: Iterable[dict[str, str]]) -> dict[str, Any]:
     """Status counts, the files that were not kept, and removed lines totalled per rule."""
     report_rows = [unguard_row(r) for r in report_rows]
     by_rule: dict[str, dict[str, Any]] = {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -52,7 +52,13 @@ QUALITY_NOTES = (K_CHOICE,)
 
 
 def _rows(run: Run, artifact: Artifact) -> list[dict[str, str]]:
-    return list(run.rows(artifact)) if run.exists(artifact) else []
+    return list(_streamed(run, artifact))
+
+
+def _streamed(run: Run, artifact: Artifact) -> Iterator[dict[str, str]]:
+    """An artifact's rows read as they are used, for the tables with a row per report and more
+    (tfidf's keywords: a million rows, 1 GB of dicts at a gigabyte of text)."""
+    return run.rows(artifact) if run.exists(artifact) else iter(())
 
 
 def _inventory(run: Run, shown: Callable[[Artifact], bool]) -> list[dict[str, Any]]:
@@ -131,7 +137,7 @@ def run(run: Run, params: ReportParams) -> Path:
         "model_facts": model_facts(model, n_modelled) if model is not None else [],
         "versions": package_versions(VERSIONED_PACKAGES + _segmenter_package(run)),
         "files": _inventory(run, shown),
-        "cleaning": cleaning_overview(report_rows, _rows(run, REMOVED_LINES)) if report_rows else None,
+        "cleaning": cleaning_overview(report_rows, _streamed(run, REMOVED_LINES)) if report_rows else None,
         "topics": topics,
         "mean_npmi": float(np.mean([t["npmi"] for t in topics])) if topics else None,
         "documents": document_topic_table(dominant, docs, labels),
@@ -139,8 +145,8 @@ def run(run: Run, params: ReportParams) -> Path:
         "findings": theme_findings(_rows(run, THEME_ADOPTION), theme_counts, docs, topics),
         "theme_wording": theme_wording(_rows(run, THEME_TERMS)),
         "emerging": emerging_terms(_rows(run, EMERGING_TERMS)),
-        "theme_examples": theme_examples(run.rows(THEME_CONTEXTS), docs) if run.exists(THEME_CONTEXTS) else {},
-        "keywords": keyword_table(_rows(run, KEYWORDS), docs),
+        "theme_examples": theme_examples(_streamed(run, THEME_CONTEXTS), docs),
+        "keywords": keyword_table(_streamed(run, KEYWORDS), docs),
         "quality": _quality_section(run, shown),
         "stability_pending": bool(topics) and not stability_current,
         "pending_attribute": PENDING_ATTRIBUTE,
