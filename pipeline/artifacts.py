@@ -79,8 +79,9 @@ SEEDED_TOPICS = A("lda/seeded_topics.csv", "lda", "before fitting: each theme, w
                   "and why", ("theme", "marked", "seeded", "topic", "paragraphs", "reports", "terms", "reason"))
 TOPIC_WORDS = A("lda/topic_words.csv", "lda", "top words per topic by probability, relevance (λ=0.6) and FREX",
                 (*TOPIC_LABEL, "ranking", "rank", "word", "score"))
-PARAGRAPH_TOPICS = A("lda/paragraph_topics.csv.gz", "lda", "topic shares per modelled paragraph",
-                     ("doc_id", "position", "n_tokens", "topic", "weight"))
+PARAGRAPH_TOPICS = A("lda/paragraph_topics.csv.gz", "lda", "topic shares per modelled paragraph: a row per "
+                     "paragraph, a column per topic (T1, T2, ...: topic_summary.csv's topics)",
+                     ("doc_id", "position", "n_tokens"))
 REPRESENTATIVE = A("lda/representative_paragraphs.csv", "lda",
                    "the paragraphs most about each topic (one per report first), with report, place and section",
                    (*TOPIC_LABEL, "rank", "weight", "doc_id", "title", "year", "place", "section", "position", "text"))

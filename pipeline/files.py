@@ -176,14 +176,13 @@ class CsvTable:
         self._writer.writerow([safe_cell(v) for v in row])
 
     def write_keyed_floats(self, key: Sequence[Any], values: Sequence[float]) -> None:
-        """One row per value: ``key``, the value's 1-based index, the value, as :meth:`write`
-        would write them. For tables of millions of rows: the key is formatted once, and each
-        row is one string format."""
-        self._room_for(len(values))
+        """One row, ``key`` then ``values``, as :meth:`write` would write it. For tables of
+        millions of rows: the floats in one string format, not a cell at a time."""
+        self._room_for(1)
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerow([safe_cell(v) for v in key])
         prefix = buffer.getvalue()[:-1]  # as write() quotes it (a cell with a line break too)
-        self._handle.write("".join(f"{prefix},{i},{value:.6f}\n" for i, value in enumerate(values, 1)))
+        self._handle.write(prefix + "".join(f",{value:.6f}" for value in values) + "\n")
 
     def write_dict(self, row: dict) -> None:
         self.write([row.get(c, "") for c in self.columns])

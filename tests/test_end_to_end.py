@@ -47,6 +47,17 @@ def test_tables_are_tidy(seed_output):
     assert list(doc_topics[0])[-k - 1:] == ["n_tokens", *labels]
     for row in doc_topics:
         assert sum(float(row[label]) for label in labels) == pytest.approx(1.0, abs=1e-4)
+    # A row per modelled paragraph, a column per topic numbered as topic_summary.csv; a report's
+    # mix is its paragraphs' token-weighted mean.
+    paragraphs = read_table(seed_output / "lda" / "paragraph_topics.csv.gz")
+    columns = [f"T{t}" for t in range(1, k + 1)]
+    assert list(paragraphs[0]) == ["doc_id", "position", "n_tokens", *columns]
+    assert len({(r["doc_id"], r["position"]) for r in paragraphs}) == len(paragraphs)
+    for doc in doc_topics:
+        own = [r for r in paragraphs if r["doc_id"] == doc["doc_id"]]
+        assert sum(int(r["n_tokens"]) for r in own) == int(doc["n_tokens"])
+        mix = [sum(int(r["n_tokens"]) * float(r[c]) for r in own) / int(doc["n_tokens"]) for c in columns]
+        assert mix == pytest.approx([float(doc[label]) for label in labels], abs=1e-5)
     topics = read_table(seed_output / "lda" / "topics.csv")
     assert {row["topic"] for row in topics} == {str(t) for t in range(1, k + 1)}
     keywords = read_table(seed_output / "tfidf" / "keywords.csv")

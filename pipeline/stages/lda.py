@@ -144,7 +144,10 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
         # token-weighted mean of its paragraphs', accumulated in a reports x K array.
         doc_sums: dict[str, np.ndarray] = {}
         representative = RepresentativeParagraphs(params.n_paragraphs)
-        with run.table(PARAGRAPH_TOPICS) as table, progress(total=n_paragraphs, desc="lda: infer", unit="par") as bar:
+        # A row per paragraph, numbered topic columns (the labels come from this pass's measures):
+        # a row per paragraph and topic was 230 MB of the output at a gigabyte of text.
+        with run.table(PARAGRAPH_TOPICS, trailing=[f"T{t + 1}" for t in range(k)]) as table, \
+                progress(total=n_paragraphs, desc="lda: infer", unit="par") as bar:
             for start, chunk_keys, chunk in zip(range(0, n_paragraphs, params.chunksize), chunks(keys, params.chunksize),
                                                 chunks(corpus, params.chunksize)):
                 thetas = infer_topics(model, chunk)
