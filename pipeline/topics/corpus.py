@@ -86,13 +86,15 @@ class BowCorpus:
             return term_totals(saved["indices"], saved["data"], int(saved["shape"][1]))
 
 
-def term_totals(term_ids: np.ndarray, counts: np.ndarray, n_terms: int, block: int = 1 << 22) -> np.ndarray:
-    """Each term's summed counts over entries (``term_ids[i]`` occurs ``counts[i]`` times), in
-    float64 (exact for integer counts, in any order), ``block`` entries at a time: the float64
-    weights of every entry at once would be a copy of the corpus twice its size."""
+def term_totals(term_ids: np.ndarray, counts: np.ndarray | None, n_terms: int, block: int = 1 << 22) -> np.ndarray:
+    """Each term's summed counts over entries (``term_ids[i]`` occurs ``counts[i]`` times; with
+    ``counts`` None, its number of entries: the rows it is in), ``block`` entries at a time: at
+    once, numpy's own int64 copy of the ids and the float64 weights are a copy of the corpus
+    twice its size. Integer counts are summed exactly, in any order."""
     totals = np.zeros(n_terms)
     for first in range(0, len(term_ids), block):
-        totals += np.bincount(term_ids[first:first + block], weights=counts[first:first + block], minlength=n_terms)
+        weights = None if counts is None else counts[first:first + block]
+        totals += np.bincount(term_ids[first:first + block], weights=weights, minlength=n_terms)
     return totals
 
 
@@ -138,11 +140,12 @@ def count_tokens(token_lists: Iterable[list[str]], block: int = 50_000) -> tuple
 def filtered_vocabulary(types: list[str], counts: sparse.csr_matrix, params: LdaParams):
     """gensim's ``filter_extremes``: the types in at least ``no_below`` paragraphs and at most a
     ``no_above`` share of them, the ``keep_n`` in most paragraphs (ties: first seen). Returns
-    the gensim Dictionary (ids in first-seen order) and the counts on its ids."""
+    the gensim Dictionary (ids in first-seen order) and the kept types' columns of ``counts``
+    (ascending: a column's place among them is its term id)."""
     from gensim.corpora import Dictionary
 
-    paragraphs = np.bincount(counts.indices, minlength=len(types))
-    occurrences = np.bincount(counts.indices, weights=counts.data, minlength=len(types))
+    paragraphs = term_totals(counts.indices, None, len(types)).astype(np.int64)
+    occurrences = term_totals(counts.indices, counts.data, len(types))
     eligible = np.flatnonzero((paragraphs >= params.no_below) & (paragraphs <= params.no_above * counts.shape[0]))
     kept = np.sort(eligible[np.argsort(-paragraphs[eligible], kind="stable")[:params.keep_n]])
     dictionary = Dictionary()
@@ -150,7 +153,45 @@ def filtered_vocabulary(types: list[str], counts: sparse.csr_matrix, params: Lda
     dictionary.dfs = {new: int(paragraphs[old]) for new, old in enumerate(kept)}
     dictionary.cfs = {new: int(occurrences[old]) for new, old in enumerate(kept)}
     dictionary.num_docs, dictionary.num_pos, dictionary.num_nnz = counts.shape[0], int(counts.sum()), counts.nnz
-    return dictionary, counts[:, kept].tocsr()
+    return dictionary, kept
+
+
+def selected_counts(counts: sparse.csr_matrix, columns: np.ndarray, min_tokens: int,
+                    block: int = 50_000) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """The rows of ``counts`` with at least ``min_tokens`` counts in the ascending ``columns``,
+    on those columns alone (numbered by their place among them), with counts in the smallest
+    unsigned type; and the rows' indices and token totals. In two passes of ``block`` rows over
+    the entries, so that nothing but the result is as large as ``counts`` (scipy's column, then
+    row, selection made two whole copies and their temporaries: the lda stage's peak)."""
+    new_id = np.full(counts.shape[1], -1, dtype=np.int32)
+    new_id[columns] = np.arange(len(columns), dtype=np.int32)
+    n_rows, indptr = counts.shape[0], counts.indptr
+
+    def blocks():  # each block's first row, its entries' rows (from 0) and whether each entry is kept
+        for first in range(0, n_rows, block):
+            last = min(first + block, n_rows)
+            rows = np.repeat(np.arange(last - first), np.diff(indptr[first:last + 1]))
+            yield first, last, rows, new_id[counts.indices[indptr[first]:indptr[last]]] >= 0
+
+    entries, lengths, largest = np.zeros(n_rows, dtype=np.int64), np.zeros(n_rows, dtype=np.int64), 0
+    for first, last, rows, kept in blocks():
+        data = counts.data[indptr[first]:indptr[last]][kept]
+        entries[first:last] = np.bincount(rows[kept], minlength=last - first)
+        lengths[first:last] = np.bincount(rows[kept], weights=data, minlength=last - first)
+        largest = max(largest, int(data.max(initial=0)))
+    chosen = lengths >= min_tokens
+    out_indptr = np.concatenate([[0], np.cumsum(entries * chosen)])
+    out_indices = np.empty(out_indptr[-1], dtype=np.int32)
+    out_data = np.empty(out_indptr[-1], dtype=np.min_scalar_type(largest))
+    for first, last, rows, kept in blocks():
+        kept &= chosen[first:last][rows]
+        a, b = out_indptr[first], out_indptr[last]
+        out_indices[a:b] = new_id[counts.indices[indptr[first]:indptr[last]][kept]]
+        out_data[a:b] = counts.data[indptr[first]:indptr[last]][kept]
+    modelled = np.flatnonzero(chosen)
+    matrix = sparse.csr_matrix((out_data, out_indices, out_indptr[np.concatenate([[0], modelled + 1])]),
+                               shape=(len(modelled), len(columns)))
+    return matrix, modelled, lengths[modelled]
 
 
 def vocabulary(dictionary: Dictionary) -> list[str]:
@@ -170,8 +211,7 @@ def model_corpus(rows: Iterable[tuple[str, int, list[str]]], params: LdaParams):
             keys.append((doc_id, position))
             yield row_tokens
 
-    dictionary, counts = filtered_vocabulary(*count_tokens(tokens()), params)
-    lengths = np.asarray(counts.sum(axis=1)).ravel()
-    modelled = np.flatnonzero(lengths >= params.min_tokens)
-    return (dictionary, BowCorpus(counts[modelled]),
-            [(*keys[i], int(lengths[i])) for i in modelled])
+    types, counts = count_tokens(tokens())
+    dictionary, kept = filtered_vocabulary(types, counts, params)
+    matrix, modelled, lengths = selected_counts(counts, kept, params.min_tokens)
+    return dictionary, BowCorpus(matrix), [(*keys[i], int(n)) for i, n in zip(modelled, lengths)]

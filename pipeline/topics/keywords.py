@@ -46,7 +46,7 @@ def top_terms(
 
     Ties are broken by the term itself so the ranking is reproducible.
     """
-    from .corpus import count_tokens
+    from .corpus import count_tokens, term_totals
 
     types, counts = count_tokens(documents)
     if not types:  # every token was a stopword: no report has a keyword
@@ -55,7 +55,7 @@ def top_terms(
     # scikit-learn's TfidfTransformer, one row at a time: its whole-matrix float copies were 2.5 GB
     # at a gigabyte of text, three times the counts. Smoothed idf, as if one more document held
     # every term once.
-    documents_with = np.bincount(counts.indices, minlength=len(types))
+    documents_with = term_totals(counts.indices, None, len(types))
     idf = np.log((counts.shape[0] + 1) / (documents_with + 1.0)) + 1.0
     terms = np.array(types, dtype=object)  # object, not fixed-width: one very long token stays one
     # Ties by the term: its rank in term order, an integer sort key.

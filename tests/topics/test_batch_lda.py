@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.params import LdaParams
 from pipeline.topics.batch_lda import BatchLdaModel, corpus_bound
-from pipeline.topics.corpus import BowCorpus, count_tokens, filtered_vocabulary
+from pipeline.topics.corpus import BowCorpus, count_tokens, filtered_vocabulary, selected_counts
 from topics.planted import planted_corpus
 
 logging.getLogger("gensim").setLevel(logging.WARNING)
@@ -55,7 +55,10 @@ def test_vocabulary_and_bags_match_gensims_dictionary():
     params = LdaParams(no_below=3, no_above=0.3, keep_n=60)
     reference = Dictionary(docs)
     reference.filter_extremes(no_below=params.no_below, no_above=params.no_above, keep_n=params.keep_n)
-    dictionary, counts = filtered_vocabulary(*count_tokens(docs), params)
+    types, all_counts = count_tokens(docs)
+    dictionary, kept = filtered_vocabulary(types, all_counts, params)
+    counts, rows, _ = selected_counts(all_counts, kept, min_tokens=0)
+    assert rows.tolist() == list(range(len(docs)))
     assert set(dictionary.token2id) == set(reference.token2id) and len(dictionary) == 60
     assert all(dictionary.dfs[i] == reference.dfs[reference.token2id[t]] for t, i in dictionary.token2id.items())
     corpus = BowCorpus(counts)

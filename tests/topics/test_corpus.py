@@ -12,3 +12,28 @@ def test_vocabulary_lists_the_terms_by_id():
     assert terms == ["x", "y", "z"]  # first seen first; w is in one paragraph only: filtered out
     assert all(dictionary.token2id[term] == i for i, term in enumerate(terms))
     assert len(terms) == corpus.counts.shape[1]
+
+
+def test_selected_counts_are_scipys_selection_of_rows_and_columns_in_any_blocks():
+    """The modelled paragraphs (at least min_tokens tokens of the kept terms) on the kept terms,
+    numbered by their place among them: what selecting columns, then rows, with scipy gives."""
+    import numpy as np
+    from scipy import sparse
+
+    from pipeline.topics.corpus import selected_counts
+
+    rng = np.random.default_rng(3)
+    counts = sparse.random(300, 40, density=0.1, format="csr", random_state=4, data_rvs=lambda n: rng.integers(1, 300, n))
+    counts.sort_indices()
+    columns = np.sort(rng.choice(40, size=25, replace=False))
+    on_columns = counts[:, columns].tocsr()
+    lengths = np.asarray(on_columns.sum(axis=1)).ravel()
+    expected_rows = np.flatnonzero(lengths >= 150)
+    expected = on_columns[expected_rows]
+    assert 0 < len(expected_rows) < counts.shape[0]  # some rows are left out
+    for block in (1, 7, 1000):
+        matrix, rows, totals = selected_counts(counts, columns, 150, block=block)
+        assert rows.tolist() == expected_rows.tolist() and totals.tolist() == lengths[expected_rows].tolist()
+        assert matrix.dtype == np.uint16 and matrix.shape == expected.shape  # counts up to 299
+        assert (matrix.indptr == expected.indptr).all() and (matrix.indices == expected.indices).all()
+        assert (matrix.data == expected.data).all()
