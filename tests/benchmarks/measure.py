@@ -25,7 +25,7 @@ def tree_rss_mb(process: psutil.Process) -> float:
     return total / 1e6
 
 
-def stage_rss_mb(process: psutil.Process, stages: Collection[str], cache: dict[int, str | None]) -> dict[str, float]:
+def stage_rss_mb(process: psutil.Process, stages: Collection[str], cache: dict[tuple[int, float], str | None]) -> dict[str, float]:
     """Resident memory (MB) of a process tree by pipeline stage: each process counts for the stage
     named on the command line of the nearest of it and its ancestors that runs ``-m pipeline``
     (worker processes included). ``cache`` remembers each process's stage between samples."""
@@ -39,10 +39,11 @@ def stage_rss_mb(process: psutil.Process, stages: Collection[str], cache: dict[i
     totals: dict[str, float] = {}
     for p in process.children(recursive=True):
         try:
-            if p.pid not in cache:
-                cache[p.pid] = stage(p)
-            if cache[p.pid] is not None:
-                totals[cache[p.pid]] = totals.get(cache[p.pid], 0.0) + p.memory_info().rss / 1e6
+            key = (p.pid, p.create_time())  # a pid is reused in a long run: by another stage's process
+            if key not in cache:
+                cache[key] = stage(p)
+            if cache[key] is not None:
+                totals[cache[key]] = totals.get(cache[key], 0.0) + p.memory_info().rss / 1e6
         except psutil.Error:
             pass
     return totals
@@ -67,7 +68,7 @@ def timed(command: list[str], cwd: Path = ROOT, watch: Path | None = None, chang
     output: list[str] = []
     reader = threading.Thread(target=lambda: output.extend(process.stdout))
     reader.start()
-    stage_cache: dict[int, str | None] = {}
+    stage_cache: dict[tuple[int, float], str | None] = {}
     while process.poll() is None:
         try:
             peak = max(peak, tree_rss_mb(handle))
