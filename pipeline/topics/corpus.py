@@ -207,8 +207,10 @@ def model_corpus(rows: Iterable[tuple[str, int, list[str]]], params: LdaParams):
     keys: list[tuple[str, int]] = []
 
     def tokens():
+        report = None
         for doc_id, position, row_tokens in rows:
-            keys.append((doc_id, position))
+            report = report if doc_id == report else doc_id  # one string per report, not per paragraph
+            keys.append((report, position))
             yield row_tokens
 
     types, counts = count_tokens(tokens())
