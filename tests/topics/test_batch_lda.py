@@ -142,7 +142,7 @@ def test_tokens_counted_in_blocks_are_each_paragraphs_counts():
     from collections import Counter
 
     docs = planted_corpus(k=3, seed=7) + [[]]  # an empty paragraph too
-    types, counts = count_tokens(iter(docs), block=7)
+    types, counts = count_tokens(iter(docs), block_tokens=60)  # 40 tokens a paragraph: a block every other one
     assert types == list(dict.fromkeys(t for d in docs for t in d))  # first-seen order
     assert counts.shape == (len(docs), len(types))
     for doc, row in zip(docs, counts):
