@@ -15,7 +15,7 @@ the model's K on the model's own bags of words, its time and NPMI beside the pip
 last line is the machine-readable summary:
 
 BENCH mb=<x> total_s=<x> stopword_loop_s=<x> noop_s=<x> segment_s=<x> segment_speedup=<x> peak_rss_mb=<x>
-      baseline_ratio=<x> lda_s=<x> tomotopy_s=<x> npmi=<x> npmi_tomotopy=<x> lda_speedup=<x>
+      peak_pss_mb=<x> baseline_ratio=<x> lda_s=<x> tomotopy_s=<x> npmi=<x> npmi_tomotopy=<x> lda_speedup=<x>
       lda_jobs_identical=<0|1> output_mb=<x> largest_mb=<x> report_mb=<x>
 
 lda_speedup is the lda stage's time at JOBS=1 over its time at the bench's JOBS, run last on the
@@ -59,9 +59,10 @@ def folder_sizes(folder: Path) -> tuple[float, float, str, float]:
 
 
 def timed(command: list[str], watch: Path | None = None, changes: list[float] | None = None,
-          stage_peaks: dict[str, float] | None = None) -> tuple[float, float]:
+          stage_peaks: dict[str, float] | None = None, pss_peak: list[float] | None = None) -> tuple[float, float]:
     """Seconds and peak RSS (MB, the whole process tree) of ``command`` (see measure.timed)."""
-    seconds, peak, _ = timed_with_output(command, watch=watch, changes=changes, stage_peaks=stage_peaks)
+    seconds, peak, _ = timed_with_output(command, watch=watch, changes=changes, stage_peaks=stage_peaks,
+                                         pss_peak=pss_peak)
     return seconds, peak
 
 
@@ -195,11 +196,12 @@ def main() -> None:
     # graph allows), into a folder of its own; then each stage alone, one after another.
     fresh = output.with_name(output.name + "_fresh")
     shutil.rmtree(fresh, ignore_errors=True)
-    stage_peaks = dict.fromkeys(STAGES, 0.0)
+    stage_peaks, pss_peak = dict.fromkeys(STAGES, 0.0), []
     end_to_end_s, end_to_end_peak = timed([f"OUTPUT={fresh}" if a.startswith("OUTPUT=") else a for a in make] + ["topics"],
-                                          stage_peaks=stage_peaks)
+                                          stage_peaks=stage_peaks, pss_peak=pss_peak)
     output_mb, largest_mb, largest, report_mb = folder_sizes(fresh)
-    print(f"make topics from scratch: {end_to_end_s:.1f} s, peak RSS {end_to_end_peak:.0f} MB; output {output_mb:.0f} MB "
+    print(f"make topics from scratch: {end_to_end_s:.1f} s, peak RSS {end_to_end_peak:.0f} MB (summed over the "
+          f"processes; shared pages counted once, PSS: {pss_peak[0]:.0f} MB); output {output_mb:.0f} MB "
           f"({output_mb / mb:.2f}x the input), largest file {largest} {largest_mb:.0f} MB, report.html "
           f"{report_mb:.1f} MB", flush=True)
     print("  peak RSS by stage (its workers included; two stages may run at once): "
@@ -210,7 +212,7 @@ def main() -> None:
                                                       for a in make], fresh)
         shutil.rmtree(fresh, ignore_errors=True)
         print(f"BENCH mb={mb:.1f} total_s={end_to_end_s:.1f} stopword_loop_s={loop_s:.1f} "
-              f"peak_rss_mb={max(end_to_end_peak, loop_peak):.0f} {sizes}")
+              f"peak_rss_mb={max(end_to_end_peak, loop_peak):.0f} peak_pss_mb={pss_peak[0]:.0f} {sizes}")
         return
     shutil.rmtree(fresh, ignore_errors=True)
 
@@ -261,6 +263,7 @@ def main() -> None:
     speedup_lda, identical = lda_speedup(make, output, lda_s) if args.jobs > 1 else (1.0, True)
     print(f"BENCH mb={mb:.1f} total_s={end_to_end_s:.1f} stopword_loop_s={loop_s:.1f} noop_s={noop_s:.2f} "
           f"segment_s={segment_s:.1f} segment_speedup={speedup:.2f} peak_rss_mb={max(peak_rss, loop_peak):.0f} "
+          f"peak_pss_mb={pss_peak[0]:.0f} "
           f"baseline_ratio={end_to_end_s / baseline_s:.2f} lda_s={lda_s:.1f} tomotopy_s={tomotopy_s:.1f} npmi={npmi:.4f} "
           f"npmi_tomotopy={npmi_tomotopy:.4f} lda_speedup={speedup_lda:.2f} lda_jobs_identical={int(identical)} {sizes}")
 

@@ -25,6 +25,20 @@ def tree_rss_mb(process: psutil.Process) -> float:
     return total / 1e6
 
 
+def tree_pss_mb(process: psutil.Process) -> float:
+    """Proportional set size of a process and all its descendants, in MB: a page shared by n of
+    them counts 1/n in each (Linux only; 0 elsewhere). Summed resident sizes count a page that
+    forked workers share with their parent once per process, so they overstate what the tree
+    needs; this is what it occupies."""
+    total = 0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            total += getattr(p.memory_full_info(), "pss", 0)
+        except psutil.Error:
+            pass
+    return total / 1e6
+
+
 def stage_rss_mb(process: psutil.Process, stages: Collection[str], cache: dict[tuple[int, float], str | None]) -> dict[str, float]:
     """Resident memory (MB) of a process tree by pipeline stage: each process counts for the stage
     named on the command line of the nearest of it and its ancestors that runs ``-m pipeline``
@@ -50,12 +64,13 @@ def stage_rss_mb(process: psutil.Process, stages: Collection[str], cache: dict[t
 
 
 def timed(command: list[str], cwd: Path = ROOT, watch: Path | None = None, changes: list[float] | None = None,
-          stage_peaks: dict[str, float] | None = None) -> tuple[float, float, str]:
+          stage_peaks: dict[str, float] | None = None, pss_peak: list[float] | None = None) -> tuple[float, float, str]:
     """Run ``command``; return (seconds, peak RSS of its process tree in MB, its output),
     sampling memory every 50 ms. Exits with the command's output if it fails. With ``watch``,
     appends to ``changes`` the seconds at which that file was replaced, each time it was. With
     ``stage_peaks`` (stage name -> MB, its keys the stages to look for), records each stage's
-    peak (:func:`stage_rss_mb`)."""
+    peak (:func:`stage_rss_mb`). With ``pss_peak``, appends the tree's peak
+    :func:`tree_pss_mb` (sampled every 0.5 s: reading it costs more)."""
     def stamp() -> int | None:
         return watch.stat().st_mtime_ns if watch is not None and watch.exists() else None
 
@@ -69,9 +84,13 @@ def timed(command: list[str], cwd: Path = ROOT, watch: Path | None = None, chang
     reader = threading.Thread(target=lambda: output.extend(process.stdout))
     reader.start()
     stage_cache: dict[tuple[int, float], str | None] = {}
+    pss, samples = 0.0, 0
     while process.poll() is None:
         try:
             peak = max(peak, tree_rss_mb(handle))
+            if pss_peak is not None and samples % 10 == 0:
+                pss = max(pss, tree_pss_mb(handle))
+            samples += 1
             if stage_peaks is not None:
                 for name, mb in stage_rss_mb(handle, stage_peaks.keys(), stage_cache).items():
                     stage_peaks[name] = max(stage_peaks[name], mb)
@@ -83,6 +102,8 @@ def timed(command: list[str], cwd: Path = ROOT, watch: Path | None = None, chang
         time.sleep(0.05)
     reader.join()
     seconds = time.perf_counter() - start
+    if pss_peak is not None:
+        pss_peak.append(pss)
     if watch is not None and changes is not None and stamp() != last:  # written after the last poll
         changes.append(seconds)
     if process.returncode != 0:
