@@ -166,19 +166,19 @@ class CsvTable:
         self._writer.writerow(self.columns)
         self._rows = 0
 
-    def _room_for(self, n_rows: int) -> None:
-        if self.max_rows is not None and self._rows + n_rows > self.max_rows and self._rows:
+    def _room_for_a_row(self) -> None:
+        if self.max_rows is not None and self._rows >= self.max_rows and self._rows:
             self._next_part()
-        self._rows += n_rows
+        self._rows += 1
 
     def write(self, row: Sequence[Any]) -> None:
-        self._room_for(1)
+        self._room_for_a_row()
         self._writer.writerow([safe_cell(v) for v in row])
 
     def write_keyed_floats(self, key: Sequence[Any], values: Sequence[float]) -> None:
         """One row, ``key`` then ``values``, as :meth:`write` would write it. For tables of
         millions of rows: the floats in one string format, not a cell at a time."""
-        self._room_for(1)
+        self._room_for_a_row()
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerow([safe_cell(v) for v in key])
         prefix = buffer.getvalue()[:-1]  # as write() quotes it (a cell with a line break too)

@@ -137,7 +137,8 @@ def held_out_rows(counts, block: int = 50_000) -> np.ndarray:
     held = np.zeros(counts.shape[0], dtype=bool)
     for start in range(0, counts.shape[0], block):
         part = counts[start:start + block]
-        entries = _mixed((part.indices.astype(np.uint64) << np.uint64(32)) | np.rint(part.data).astype(np.uint64))
+        values = part.data if part.data.dtype.kind in "iu" else np.rint(part.data)  # float counts are whole numbers
+        entries = _mixed((part.indices.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64))
         sums = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(entries, dtype=np.uint64)])
         bags = _mixed(sums[part.indptr[1:]] - sums[part.indptr[:-1]] + np.uint64(0x9E3779B97F4A7C15))
         held[start:start + part.shape[0]] = bags % np.uint64(HOLDOUT) == 0

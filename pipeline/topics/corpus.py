@@ -20,15 +20,17 @@ class BowCorpus:
     """Paragraphs x terms counts (CSR). Iterating yields each paragraph's bag of words as an
     ``n x 2`` array of (term id, count) rows, which gensim reads as its own ``(id, count)`` pairs."""
 
-    # Rows whose pairs are laid out at a time while iterating: all of them at once would double
-    # the corpus in memory (560 MB more at a gigabyte of text, in every process holding it).
+    # Rows whose pairs are laid out at a time while iterating: all of them at once, 8 bytes an
+    # entry, would be more than the corpus itself in every process holding it.
     ITERATION_BLOCK = 20_000
 
     def __init__(self, counts: sparse.csr_matrix):
         counts = sparse.csr_matrix(counts)
+        if counts.dtype.kind not in "iu" or counts.data.min(initial=0) < 0:
+            raise ValueError(f"a corpus holds counts (non-negative integers), not {counts.dtype} values")
         # Counts in the smallest unsigned type that holds them (a byte, for paragraphs): every
-        # process that trains a model holds the corpus, 3 bytes an entry less each at int32.
-        self.counts = counts.astype(np.min_scalar_type(int(counts.data.max(initial=0))), copy=False)
+        # process that trains a model holds the corpus, 3 bytes an entry less each than int32.
+        self.counts = counts.astype(count_type(int(counts.data.max(initial=0))), copy=False)
 
     @classmethod
     def from_bows(cls, bows: Iterable[Iterable[tuple[int, int]]], n_terms: int) -> "BowCorpus":
@@ -73,7 +75,7 @@ class BowCorpus:
 
     def lengths(self) -> np.ndarray:
         """Tokens per paragraph."""
-        return np.asarray(self.counts.sum(axis=1)).ravel()
+        return np.asarray(self.counts.sum(axis=1), dtype=np.int64).ravel()
 
     def term_frequency(self) -> np.ndarray:
         """Occurrences of each term (the model's term counts)."""
@@ -84,6 +86,11 @@ class BowCorpus:
         """:meth:`term_frequency` of a saved corpus, read without building the corpus."""
         with np.load(path) as saved:
             return term_totals(saved["indices"], saved["data"], int(saved["shape"][1]))
+
+
+def count_type(largest: int) -> np.dtype:
+    """The smallest unsigned integer type that holds counts up to ``largest``."""
+    return np.min_scalar_type(largest)
 
 
 def term_totals(term_ids: np.ndarray, counts: np.ndarray | None, n_terms: int, block: int = 1 << 22) -> np.ndarray:
@@ -105,11 +112,11 @@ def count_tokens(token_lists: Iterable[list[str]], block_tokens: int = 2_000_000
     50,000 documents, 1.2 GB)."""
     ids: dict[str, int] = {}
     blocks: list[sparse.csr_matrix] = []
-    codes, indptr = array("i"), [0]  # each token's type id, paragraph after paragraph: no strings kept
+    codes, indptr = array("i"), [0]  # each token's type id, document after document: no strings kept
 
     def count_block() -> None:
-        # One entry per token; summing the duplicates counts each type in its paragraph (and
-        # sorts each row's types), in one vectorised step instead of a count per paragraph.
+        # One entry per token; summing the duplicates counts each type in its document (and
+        # sorts each row's types), in one vectorised step instead of a count per document.
         block_counts = sparse.csr_matrix((np.ones(len(codes), dtype=np.int32), np.frombuffer(codes, dtype=np.int32),
                                           np.asarray(indptr)), shape=(len(indptr) - 1, len(ids)))
         block_counts.sum_duplicates()
@@ -153,7 +160,7 @@ def filtered_vocabulary(types: list[str], counts: sparse.csr_matrix, params: Lda
     dictionary.token2id = {types[old]: new for new, old in enumerate(kept)}
     dictionary.dfs = {new: int(paragraphs[old]) for new, old in enumerate(kept)}
     dictionary.cfs = {new: int(occurrences[old]) for new, old in enumerate(kept)}
-    dictionary.num_docs, dictionary.num_pos, dictionary.num_nnz = counts.shape[0], int(counts.sum()), counts.nnz
+    dictionary.num_docs, dictionary.num_pos, dictionary.num_nnz = counts.shape[0], int(occurrences.sum()), counts.nnz
     return dictionary, kept
 
 
@@ -168,27 +175,26 @@ def selected_counts(counts: sparse.csr_matrix, columns: np.ndarray, min_tokens: 
     new_id[columns] = np.arange(len(columns), dtype=np.int32)
     n_rows, indptr = counts.shape[0], counts.indptr
 
-    def blocks():  # each block's first row, its entries' rows (from 0) and whether each entry is kept
+    def blocks():  # each block's first and end row, its entries' rows (from 0), term ids, counts, and which are kept
         for first in range(0, n_rows, block):
             last = min(first + block, n_rows)
             rows = np.repeat(np.arange(last - first), np.diff(indptr[first:last + 1]))
-            yield first, last, rows, new_id[counts.indices[indptr[first]:indptr[last]]] >= 0
+            ids, data = counts.indices[indptr[first]:indptr[last]], counts.data[indptr[first]:indptr[last]]
+            yield first, last, rows, ids, data, new_id[ids] >= 0
 
     entries, lengths, largest = np.zeros(n_rows, dtype=np.int64), np.zeros(n_rows, dtype=np.int64), 0
-    for first, last, rows, kept in blocks():
-        data = counts.data[indptr[first]:indptr[last]][kept]
+    for first, last, rows, _, data, kept in blocks():
         entries[first:last] = np.bincount(rows[kept], minlength=last - first)
-        lengths[first:last] = np.bincount(rows[kept], weights=data, minlength=last - first)
-        largest = max(largest, int(data.max(initial=0)))
+        lengths[first:last] = np.bincount(rows[kept], weights=data[kept], minlength=last - first)
+        largest = max(largest, int(data[kept].max(initial=0)))
     chosen = lengths >= min_tokens
     out_indptr = np.concatenate([[0], np.cumsum(entries * chosen)])
     out_indices = np.empty(out_indptr[-1], dtype=np.int32)
-    out_data = np.empty(out_indptr[-1], dtype=np.min_scalar_type(largest))
-    for first, last, rows, kept in blocks():
+    out_data = np.empty(out_indptr[-1], dtype=count_type(largest))
+    for first, last, rows, ids, data, kept in blocks():
         kept &= chosen[first:last][rows]
-        a, b = out_indptr[first], out_indptr[last]
-        out_indices[a:b] = new_id[counts.indices[indptr[first]:indptr[last]][kept]]
-        out_data[a:b] = counts.data[indptr[first]:indptr[last]][kept]
+        out_indices[out_indptr[first]:out_indptr[last]] = new_id[ids[kept]]
+        out_data[out_indptr[first]:out_indptr[last]] = data[kept]
     modelled = np.flatnonzero(chosen)
     matrix = sparse.csr_matrix((out_data, out_indices, out_indptr[np.concatenate([[0], modelled + 1])]),
                                shape=(len(modelled), len(columns)))
@@ -208,10 +214,10 @@ def model_corpus(rows: Iterable[tuple[str, int, list[str]]], params: LdaParams):
     keys: list[tuple[str, int]] = []
 
     def tokens():
-        report = None
+        shared_id = None
         for doc_id, position, row_tokens in rows:
-            report = report if doc_id == report else doc_id  # one string per report, not per paragraph
-            keys.append((report, position))
+            shared_id = shared_id if doc_id == shared_id else doc_id  # one string per report, not per paragraph
+            keys.append((shared_id, position))
             yield row_tokens
 
     types, counts = count_tokens(tokens())
