@@ -29,7 +29,7 @@ from ..text.structure import section_name
 from ..text.themes import load_themes, theme_topics
 from ..topics.batch_lda import E_STEP_PARTS
 from ..topics.choose_k import choice_note, choose_k, split_holdout, summarise_sweep
-from ..topics.corpus import BowCorpus, model_corpus, vocabulary
+from ..topics.corpus import BowCorpus, ParagraphKeys, model_corpus, vocabulary
 from ..topics.describe import RepresentativeParagraphs, topic_label, topic_share
 from ..topics.ensemble import ModelRun, sweep_models
 from ..topics.seeding import KeywordCoverage, SeedTopic, choose_seeds, seed_term_ids
@@ -42,7 +42,7 @@ from ..topics.train import (check_k, check_seedable, infer_topics, topic_term_ma
 RANKED_WORDS = 10  # words per topic in each ranking of topic_words.csv and topic_summary.csv
 
 
-def _save_corpus(run: Run, corpus: BowCorpus, keys: list[tuple[str, int, int]]) -> None:
+def _save_corpus(run: Run, corpus: BowCorpus, keys: ParagraphKeys) -> None:
     """lda/corpus.npz (what the stability runs and the report read) and corpus_index.csv.gz (the key
     of each row)."""
     with run.atomic(CORPUS) as tmp:

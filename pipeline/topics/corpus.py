@@ -106,8 +106,8 @@ def term_totals(term_ids: np.ndarray, counts: np.ndarray | None, n_terms: int, b
 
 
 def count_tokens(token_lists: Iterable[list[str]], block_tokens: int = 2_000_000) -> tuple[list[str], sparse.csr_matrix]:
-    """Every token type in first-seen order, and the documents x types count matrix, counted in
-    blocks of whole documents of about ``block_tokens`` tokens: a corpus's every token id at once
+    """Every token type in first-seen order, and the documents x types count matrix (in the
+    smallest unsigned type that holds its counts), counted in blocks of whole documents of about ``block_tokens`` tokens: a corpus's every token id at once
     would be several times the matrix (tfidf's 54,000 reports at a gigabyte were one block of
     50,000 documents, 1.2 GB)."""
     ids: dict[str, int] = {}
@@ -130,10 +130,10 @@ def count_tokens(token_lists: Iterable[list[str]], block_tokens: int = 2_000_000
             codes, indptr = array("i"), [0]
     if len(indptr) > 1 or not blocks:
         count_block()
-    # The blocks stacked into arrays made once, each block let go once copied: concatenating them
-    # held every entry twice (0.6 GB more at a gigabyte of text).
-    entries = sum(b.nnz for b in blocks)
-    data, indices = np.empty(entries, np.int32), np.empty(entries, np.int32)
+    # The blocks stacked into arrays made once, each block let go once copied (concatenating them
+    # held every entry twice: 0.6 GB more at a gigabyte of text), the counts in the smallest type.
+    entries, largest = sum(b.nnz for b in blocks), max(int(b.data.max(initial=0)) for b in blocks)
+    data, indices = np.empty(entries, count_type(largest)), np.empty(entries, np.int32)
     indptr_all = np.zeros(sum(b.shape[0] for b in blocks) + 1, np.int64)
     row = 0
     while blocks:
@@ -207,20 +207,47 @@ def vocabulary(dictionary: Dictionary) -> list[str]:
     return [dictionary[i] for i in range(len(dictionary))]
 
 
+class ParagraphKeys:
+    """The key of each modelled paragraph, ``(doc_id, position, n_tokens)``, held as arrays and a
+    list of the reports' ids (as a list of tuples, 1.4 million paragraphs took 300 MB). Iterates
+    and indexes as that list of tuples would."""
+
+    BLOCK = 100_000  # keys made into tuples at a time while iterating
+
+    def __init__(self, doc_ids: list[str], report: np.ndarray, position: np.ndarray, n_tokens: np.ndarray):
+        self.doc_ids, self.report, self.position, self.n_tokens = doc_ids, report, position, n_tokens
+
+    def __len__(self) -> int:
+        return len(self.report)
+
+    def __getitem__(self, i: int) -> tuple[str, int, int]:
+        return self.doc_ids[self.report[i]], int(self.position[i]), int(self.n_tokens[i])
+
+    def __iter__(self) -> Iterator[tuple[str, int, int]]:
+        for first in range(0, len(self), self.BLOCK):
+            last = first + self.BLOCK
+            yield from zip(map(self.doc_ids.__getitem__, self.report[first:last].tolist()),
+                           self.position[first:last].tolist(), self.n_tokens[first:last].tolist())
+
+
 def model_corpus(rows: Iterable[tuple[str, int, list[str]]], params: LdaParams):
     """What the model is trained on, from ``(doc_id, position, tokens)`` rows: the gensim
     Dictionary, the :class:`BowCorpus` of the paragraphs with at least ``min_tokens`` tokens in
-    it, and their keys ``(doc_id, position, tokens)``."""
-    keys: list[tuple[str, int]] = []
+    it, and their :class:`ParagraphKeys`."""
+    doc_ids: list[str] = []
+    report, position = array("i"), array("i")  # each paragraph's report (its index in doc_ids) and position
 
     def tokens():
-        shared_id = None
-        for doc_id, position, row_tokens in rows:
-            shared_id = shared_id if doc_id == shared_id else doc_id  # one string per report, not per paragraph
-            keys.append((shared_id, position))
+        for doc_id, at, row_tokens in rows:
+            if not doc_ids or doc_id != doc_ids[-1]:  # a report's paragraphs come together
+                doc_ids.append(doc_id)
+            report.append(len(doc_ids) - 1)
+            position.append(at)
             yield row_tokens
 
     types, counts = count_tokens(tokens())
     dictionary, kept = filtered_vocabulary(types, counts, params)
     matrix, modelled, lengths = selected_counts(counts, kept, params.min_tokens)
-    return dictionary, BowCorpus(matrix), [(*keys[i], int(n)) for i, n in zip(modelled, lengths)]
+    keys = ParagraphKeys(doc_ids, np.frombuffer(report, dtype=np.int32)[modelled],
+                         np.frombuffer(position, dtype=np.int32)[modelled], lengths)
+    return dictionary, BowCorpus(matrix), keys

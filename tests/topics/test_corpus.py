@@ -37,3 +37,15 @@ def test_selected_counts_are_scipys_selection_of_rows_and_columns_in_any_blocks(
         assert matrix.dtype == np.uint16 and matrix.shape == expected.shape  # counts up to 299
         assert (matrix.indptr == expected.indptr).all() and (matrix.indices == expected.indices).all()
         assert (matrix.data == expected.data).all()
+
+
+def test_the_keys_are_each_modelled_paragraphs_report_position_and_tokens(monkeypatch):
+    from pipeline.topics.corpus import ParagraphKeys
+
+    monkeypatch.setattr(ParagraphKeys, "BLOCK", 3)  # iterated across blocks
+    rows = [("a", 0, ["x", "y"]), ("a", 1, ["z"]), ("b", 0, ["x", "y", "y"]), ("c", 3, ["x", "z"]), ("a", 2, ["y", "z"])]
+    _, corpus, keys = model_corpus(rows, LdaParams(no_below=1, no_above=1.0, min_tokens=2))
+    expected = [("a", 0, 2), ("b", 0, 3), ("c", 3, 2), ("a", 2, 2)]  # ("a", 1): one token, not modelled
+    assert list(keys) == expected and len(keys) == len(corpus) == 4
+    assert [keys[i] for i in range(len(keys))] == expected
+    assert all(isinstance(v, int) for key in keys for v in key[1:])  # plain ints, as the tables write them
