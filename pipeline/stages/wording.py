@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby, islice
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -29,8 +29,8 @@ from ..text.places import PLACE_LEVELS
 from ..text.themes import load_themes, theme_matcher, tracked_terms
 from ..text.tokens import load_domain_terms, report_chunks
 from ..topics.terms import ACCEPT_HEADER, added_note, append_to_list, check_term, marked_in, swallowed_terms
-from ..topics.wording import (PhraseJoiner, is_term, normalized_entropy, period_of, period_start, place_words,
-                              weighted_log_odds)
+from ..topics.wording import (LogOdds, PhraseJoiner, is_term, normalized_entropy, period_of, period_start,
+                              place_words, ranked_log_odds)
 
 STOPWORD_HEADER = "# --- accepted from the stopword suggestions (make accept-stopwords) ---"
 ALL_YEARS = "all"  # the period of the terms over every year
@@ -68,11 +68,11 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
             counts.merge(chunk)
     theme_words = tracked_terms(themes)
     run.write_params(inputs, params)
-    terms_by_theme = _write_theme_terms(run, themes, counts.theme_counts, counts.period_counts, counts.theme_paragraphs,
-                                        counts.theme_reports, places, params)
+    terms = TermIndex(counts.period_counts[ALL_YEARS], places)
+    terms_by_theme = _write_theme_terms(run, themes, counts, terms, params)
     run.save_figure(PLOT_THEME_TERMS, plot_theme_terms(terms_by_theme, params.top // 2, params.min_paragraphs))
-    tracked = frozenset(w for w in counts.period_counts[ALL_YEARS] if any(t in w for t in theme_words))  # 放管服改革 too
-    _write_emerging_terms(run, counts.term_reports, counts.reports_in, places | tracked, params)
+    tracked = [w for w in terms.terms if any(t in w for t in theme_words)]  # 放管服改革 too
+    _write_emerging_terms(run, counts.term_reports, counts.reports_in, terms, tracked, params)
     _write_stopword_candidates(run, inputs, counts.word_reports, counts.n_reports, counts.word_counts,
                                places | frozenset(theme_words), params)
 
@@ -162,52 +162,84 @@ def _own_words(theme_terms: Sequence[str], counts: Counter) -> set[str]:
     return {w for w in counts if any(w in t or t in w for t in theme_terms)}
 
 
-def _write_theme_terms(run: Run, themes, theme_counts, period_counts, theme_paragraphs, theme_reports, places,
+class TermIndex:
+    """Every term counted (phrases joined), each at a fixed position, so that the counts of a
+    group are an array; and which of them may be listed at all (:func:`is_term`, places
+    excluded)."""
+
+    def __init__(self, terms: Iterable[str], places: frozenset[str]):
+        self.terms = np.array(list(terms), dtype=object)
+        self.position = {term: i for i, term in enumerate(self.terms)}
+        self.listable = np.fromiter((is_term(t, places) for t in self.terms), bool, len(self.terms))
+
+    def counts(self, counter: Mapping[str, int]) -> np.ndarray:
+        """The counts as an array over the terms (0 where a term is not counted)."""
+        out = np.zeros(len(self.terms), dtype=np.int64)
+        out[np.fromiter(map(self.position.__getitem__, counter), np.int64, len(counter))] = \
+            np.fromiter(counter.values(), np.int64, len(counter))
+        return out
+
+    def at(self, words: Iterable[str]) -> np.ndarray:
+        """A mask over the terms, true at ``words``."""
+        mask = np.zeros(len(self.terms), dtype=bool)
+        mask[[self.position[w] for w in words]] = True
+        return mask
+
+    def ranked(self, a: np.ndarray, b: np.ndarray, keep: np.ndarray, params: WordingParams) -> list[LogOdds]:
+        """The kept terms that distinguish counts ``a`` from counts ``b`` (:func:`ranked_log_odds`)."""
+        kept = np.flatnonzero(keep)
+        return ranked_log_odds(self.terms[kept], a[kept], b[kept], params.top, params.min_count)
+
+
+def _write_theme_terms(run: Run, themes, counts: WordingCounts, terms: TermIndex,
                        params: WordingParams) -> dict[str, tuple[int, int, list]]:
-    """theme_terms.csv; returns, per theme, its paragraphs, reports and top terms over all years."""
+    """theme_terms.csv: each theme's paragraphs against the rest of their period, over all years
+    and per period; returns, per theme, its paragraphs, reports and top terms over all years."""
+    wanted: dict[str, list[str]] = {}  # per theme, the periods it gets rows for (all years first)
+    for theme in themes:
+        periods = sorted({p for (t, p) in counts.theme_counts if t == theme.name and p != ALL_YEARS}, key=period_start)
+        if (len(periods) == 1 and counts.theme_paragraphs[(theme.name, periods[0])]
+                == counts.theme_paragraphs[(theme.name, ALL_YEARS)]):
+            periods = []  # one period holding every paragraph: the same rows as all years
+        wanted[theme.name] = [p for p in (ALL_YEARS, *periods)
+                              if counts.theme_paragraphs[(theme.name, p)] >= params.min_paragraphs]
+    ranked: dict[tuple[str, str], list[LogOdds]] = {}
+    for p in {p for periods in wanted.values() for p in periods}:  # a period's counts as an array once
+        in_period = terms.counts(counts.period_counts[p])
+        for theme in themes:
+            if p in wanted[theme.name]:
+                counts_a = counts.theme_counts[(theme.name, p)]
+                a = terms.counts(counts_a)
+                keep = terms.listable & (in_period > 0) & ~terms.at(_own_words(theme.terms, counts_a))
+                ranked[(theme.name, p)] = terms.ranked(a, in_period - a, keep, params)
     rows, overall = [], {}
     for theme in themes:
-        periods = sorted({p for (t, p) in theme_counts if t == theme.name and p != ALL_YEARS}, key=period_start)
-        if len(periods) == 1 and theme_paragraphs[(theme.name, periods[0])] == theme_paragraphs[(theme.name, ALL_YEARS)]:
-            periods = []  # one period holding every paragraph: the same rows as all years
-        for p in (ALL_YEARS, *periods):
-            paragraphs = theme_paragraphs[(theme.name, p)]
-            if p == ALL_YEARS:
-                overall[theme.name] = (paragraphs, len(theme_reports[(theme.name, p)]), [])
-            if paragraphs < params.min_paragraphs:
-                continue
-            counts_a = theme_counts[(theme.name, p)]
-            excluded = places | _own_words(theme.terms, counts_a)
-            a = {w: c for w, c in counts_a.items() if is_term(w, excluded)}
-            b = {w: c - counts_a.get(w, 0) for w, c in period_counts[p].items() if is_term(w, excluded)}
-            ranked = [r for r in weighted_log_odds(a, b) if r.z > 0 and r.count_a >= params.min_count][:params.top]
-            n_reports = len(theme_reports[(theme.name, p)])
-            rows += [[theme.name, p, paragraphs, n_reports, rank, r.term, r.count_a, r.count_b, round(r.z, 3)]
-                     for rank, r in enumerate(ranked, 1)]
-            if p == ALL_YEARS:
-                overall[theme.name] = (paragraphs, n_reports, ranked)
+        paragraphs = counts.theme_paragraphs[(theme.name, ALL_YEARS)]
+        overall[theme.name] = (paragraphs, len(counts.theme_reports[(theme.name, ALL_YEARS)]),
+                               ranked.get((theme.name, ALL_YEARS), []))
+        for p in wanted[theme.name]:
+            n_paragraphs, n_reports = counts.theme_paragraphs[(theme.name, p)], len(counts.theme_reports[(theme.name, p)])
+            rows += [[theme.name, p, n_paragraphs, n_reports, rank, r.term, r.count_a, r.count_b, round(r.z, 3)]
+                     for rank, r in enumerate(ranked[(theme.name, p)], 1)]
     run.write_rows(THEME_TERMS, rows)
     return overall
 
 
-def _write_emerging_terms(run: Run, term_reports: dict[str, Counter], reports_in: Counter, excluded: frozenset[str],
-                          params: WordingParams) -> None:
+def _write_emerging_terms(run: Run, term_reports: dict[str, Counter], reports_in: Counter, terms: TermIndex,
+                          tracked: Sequence[str], params: WordingParams) -> None:
     """emerging_terms.csv: each period with enough reports (and enough before it) against all
-    the years before it, by the number of reports using each term."""
-    ordered = sorted(reports_in, key=period_start)
+    the years before it, by the number of reports using each term (tracked theme terms left out)."""
+    listable = terms.listable & ~terms.at(tracked)
     rows = []
-    before_counts: Counter = Counter()
+    before = np.zeros(len(terms.terms), dtype=np.int64)
     n_before = 0
-    for p in ordered:
-        n_in = reports_in[p]
+    for p in sorted(reports_in, key=period_start):
+        n_in, in_period = reports_in[p], terms.counts(term_reports[p])
         if n_in >= params.min_reports and n_before >= params.min_reports:
-            in_counts = {w: n for w, n in term_reports[p].items() if is_term(w, excluded)}
-            ranked = [r for r in weighted_log_odds(in_counts, {w: n for w, n in before_counts.items()
-                                                               if is_term(w, excluded)})
-                      if r.z > 0 and r.count_a >= params.min_count][:params.top]
+            ranked = terms.ranked(in_period, before, listable & ((in_period > 0) | (before > 0)), params)
             rows += [[p, rank, r.term, r.count_b, r.count_a, round(r.count_b / n_before, 4), round(r.count_a / n_in, 4),
                       round(r.z, 3), n_before, n_in] for rank, r in enumerate(ranked, 1)]
-        before_counts.update(term_reports[p])
+        before += in_period
         n_before += n_in
     run.write_rows(EMERGING_TERMS, rows)
     run.log(f"wording: emerging terms for {len({r[0] for r in rows})} period(s) in {run.path(EMERGING_TERMS)}")

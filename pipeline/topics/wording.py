@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from typing import Iterable, Mapping, NamedTuple, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -26,26 +26,36 @@ class LogOdds(NamedTuple):
     z: float  # delta over its standard error
 
 
-def weighted_log_odds(counts_a: Mapping[str, int], counts_b: Mapping[str, int]) -> list[LogOdds]:
-    """Every term of either group with its weighted log-odds, A against B, highest z first (ties
-    by term, so the order is reproducible).
+def log_odds(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per term, the weighted log-odds of group A against group B and its z-score.
 
-    With ``y`` a term's counts, ``n`` the groups' totals and the prior ``alpha = y_a + y_b``
-    (``alpha0 = n_a + n_b``):
+    With ``y`` a term's counts (``a``, ``b``: one entry per term, every term in at least one
+    group), ``n`` the groups' totals and the prior ``alpha = y_a + y_b`` (``alpha0 = n_a + n_b``):
 
         delta = log((y_a + alpha) / (n_a + alpha0 - y_a - alpha)) - log((y_b + alpha) / (n_b + alpha0 - y_b - alpha))
         z = delta / sqrt(1 / (y_a + alpha) + 1 / (y_b + alpha))
     """
-    terms = sorted(set(counts_a) | set(counts_b))
-    if not terms:
-        return []
-    a = np.array([counts_a.get(t, 0) for t in terms], dtype=float)
-    b = np.array([counts_b.get(t, 0) for t in terms], dtype=float)
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     alpha = a + b
     alpha0, n_a, n_b = alpha.sum(), a.sum(), b.sum()
     delta = (np.log((a + alpha) / (n_a + alpha0 - a - alpha)) - np.log((b + alpha) / (n_b + alpha0 - b - alpha)))
-    z = delta / np.sqrt(1 / (a + alpha) + 1 / (b + alpha))
-    order = sorted(range(len(terms)), key=lambda i: (-z[i], terms[i]))
+    return delta, delta / np.sqrt(1 / (a + alpha) + 1 / (b + alpha))
+
+
+def ranked_log_odds(terms: np.ndarray, a: np.ndarray, b: np.ndarray, top: int | None = None,
+                    min_count: int = 1) -> list[LogOdds]:
+    """The terms that distinguish group A from group B: those more frequent in A than the prior
+    expects (z > 0, :func:`log_odds`) and occurring at least ``min_count`` times in A, highest z
+    first (ties by term, so the order is reproducible), at most ``top`` of them. ``terms`` is an
+    object array of str aligned with the counts ``a`` and ``b``. Only the candidates are sorted:
+    a period's vocabulary runs to millions of terms."""
+    delta, z = log_odds(a, b)
+    candidates = np.flatnonzero((z > 0) & (np.asarray(a) >= min_count))
+    if top is not None and len(candidates) > top:
+        # Every candidate at least as high as the top-th: ties at the cut are then ordered by term.
+        cut = np.partition(z[candidates], len(candidates) - top)[len(candidates) - top]
+        candidates = candidates[z[candidates] >= cut]
+    order = sorted(candidates.tolist(), key=lambda i: (-z[i], terms[i]))[:top]
     return [LogOdds(terms[i], int(a[i]), int(b[i]), float(delta[i]), float(z[i])) for i in order]
 
 

@@ -5,19 +5,25 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.topics.wording import (PhraseJoiner, is_term, normalized_entropy, period_of, period_start, place_words,
-                                     weighted_log_odds)
+from pipeline.topics.wording import (PhraseJoiner, is_term, log_odds, normalized_entropy, period_of, period_start,
+                                     place_words, ranked_log_odds)
+
+
+def _ranked(a: dict, b: dict, **options) -> list:
+    terms = sorted(set(a) | set(b))
+    return ranked_log_odds(np.array(terms, dtype=object), np.array([a.get(t, 0) for t in terms]),
+                           np.array([b.get(t, 0) for t in terms]), **options)
 
 
 def test_the_term_a_group_uses_more_ranks_first_and_the_ranking_turns_over_with_the_groups():
     a = {"信访": 40, "矛盾纠纷": 30, "发展": 100, "经济": 20}
     b = {"信访": 10, "矛盾纠纷": 5, "发展": 400, "经济": 300}
-    ranked = weighted_log_odds(a, b)
-    assert [r.term for r in ranked[:2]] == ["矛盾纠纷", "信访"] or [r.term for r in ranked[:2]] == ["信访", "矛盾纠纷"]
-    assert ranked[-1].term == "经济" and ranked[-1].z < 0
-    reverse = {r.term: r.delta for r in weighted_log_odds(b, a)}
-    for r in ranked:
-        assert reverse[r.term] == pytest.approx(-r.delta)
+    ranked = _ranked(a, b)
+    assert {r.term for r in ranked} == {"信访", "矛盾纠纷"} and all(r.z > 0 for r in ranked)
+    assert {r.term for r in _ranked(b, a)} == {"发展", "经济"}
+    delta_ab, _ = log_odds(np.array([40, 30, 100, 20]), np.array([10, 5, 400, 300]))
+    delta_ba, _ = log_odds(np.array([10, 5, 400, 300]), np.array([40, 30, 100, 20]))
+    assert delta_ba == pytest.approx(-delta_ab)
 
 
 def test_one_occurrence_does_not_outrank_steady_evidence():
@@ -25,8 +31,26 @@ def test_one_occurrence_does_not_outrank_steady_evidence():
     many times more often in the group than outside it."""
     a = {"扫黑除恶": 30, "偶然": 1, "工作": 200}
     b = {"扫黑除恶": 10, "工作": 2000}
-    ranked = [r.term for r in weighted_log_odds(a, b)]
+    ranked = [r.term for r in _ranked(a, b)]
     assert ranked.index("扫黑除恶") < ranked.index("偶然")
+
+
+def test_the_top_terms_are_the_head_of_the_whole_ranking_ties_included():
+    """Only the candidates near the top are sorted: the result must be the head of the full
+    ranking (z descending, ties by term), also where ties straddle the cut and below min_count."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    terms = np.array([f"词{i:05d}" for i in rng.permutation(n)], dtype=object)
+    a, b = rng.integers(0, 6, n), rng.integers(0, 6, n)  # small counts: many equal z
+    b[(a == 0) & (b == 0)] = 1
+    delta, z = log_odds(a, b)
+    for min_count in (1, 3):
+        full = sorted((i for i in range(n) if z[i] > 0 and a[i] >= min_count), key=lambda i: (-z[i], terms[i]))
+        for top in (1, 7, 50, 400, n):
+            got = ranked_log_odds(terms, a, b, top=top, min_count=min_count)
+            assert [r.term for r in got] == [terms[i] for i in full[:top]]
+            assert [r.z for r in got] == [float(z[i]) for i in full[:top]]
+        assert len({float(z[i]) for i in full}) < len(full) / 4  # the ties this is about
 
 
 def test_periods():
