@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 import numpy as np
 from scipy import sparse
 
+from ..memory import release_freed_memory
 from ..params import LdaParams
 
 if TYPE_CHECKING:  # gensim is imported where a Dictionary is built, not to load this module
@@ -111,7 +112,7 @@ def count_tokens(token_lists: Iterable[list[str]], block_tokens: int = 2_000_000
     would be several times the matrix (tfidf's 54,000 reports at a gigabyte were one block of
     50,000 documents, 1.2 GB)."""
     ids: dict[str, int] = {}
-    blocks: list[sparse.csr_matrix] = []
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # each block's counts, type ids and row ends
     codes, indptr = array("i"), [0]  # each token's type id, document after document: no strings kept
 
     def count_block() -> None:
@@ -120,7 +121,11 @@ def count_tokens(token_lists: Iterable[list[str]], block_tokens: int = 2_000_000
         block_counts = sparse.csr_matrix((np.ones(len(codes), dtype=np.int32), np.frombuffer(codes, dtype=np.int32),
                                           np.asarray(indptr)), shape=(len(indptr) - 1, len(ids)))
         block_counts.sum_duplicates()
-        blocks.append(block_counts.copy())  # its own arrays: views would keep the per-token ones alive
+        # Kept in its own arrays (views would keep the per-token ones alive), the counts in the
+        # smallest type at once: every block is held until the last is counted.
+        data = block_counts.data
+        blocks.append((data.astype(count_type(int(data.max(initial=0)))), block_counts.indices.copy(),
+                       block_counts.indptr[1:].astype(np.int64)))
 
     for tokens in token_lists:
         codes.extend([ids.setdefault(t, len(ids)) for t in tokens])
@@ -132,16 +137,18 @@ def count_tokens(token_lists: Iterable[list[str]], block_tokens: int = 2_000_000
         count_block()
     # The blocks stacked into arrays made once, each block let go once copied (concatenating them
     # held every entry twice: 0.6 GB more at a gigabyte of text), the counts in the smallest type.
-    entries, largest = sum(b.nnz for b in blocks), max(int(b.data.max(initial=0)) for b in blocks)
+    entries, largest = sum(len(b[0]) for b in blocks), max(int(b[0].max(initial=0)) for b in blocks)
     data, indices = np.empty(entries, count_type(largest)), np.empty(entries, np.int32)
-    indptr_all = np.zeros(sum(b.shape[0] for b in blocks) + 1, np.int64)
+    indptr_all = np.zeros(sum(len(b[2]) for b in blocks) + 1, np.int64)
     row = 0
     while blocks:
-        stacked = blocks.pop(0)
-        first, rows = indptr_all[row], stacked.shape[0]
-        data[first:first + stacked.nnz], indices[first:first + stacked.nnz] = stacked.data, stacked.indices
-        indptr_all[row + 1:row + rows + 1] = stacked.indptr[1:] + first
-        row += rows
+        block_data, block_indices, row_ends = blocks.pop(0)
+        first, n = indptr_all[row], len(block_data)
+        data[first:first + n], indices[first:first + n] = block_data, block_indices
+        indptr_all[row + 1:row + len(row_ends) + 1] = row_ends + first
+        row += len(row_ends)
+        del block_data, block_indices, row_ends
+        release_freed_memory()  # else the blocks' pages stay resident beside the matrix (pipeline/memory.py)
     return list(ids), sparse.csr_matrix((data, indices, indptr_all), shape=(row, len(ids)))
 
 
@@ -247,7 +254,11 @@ def model_corpus(rows: Iterable[tuple[str, int, list[str]]], params: LdaParams):
 
     types, counts = count_tokens(tokens())
     dictionary, kept = filtered_vocabulary(types, counts, params)
+    del types  # every type's string: not needed while selecting
+    release_freed_memory()  # the per-term sums' temporaries, before the selection doubles the matrix
     matrix, modelled, lengths = selected_counts(counts, kept, params.min_tokens)
+    del counts
+    release_freed_memory()  # held through training otherwise
     keys = ParagraphKeys(doc_ids, np.frombuffer(report, dtype=np.int32)[modelled],
                          np.frombuffer(position, dtype=np.int32)[modelled], lengths)
     return dictionary, BowCorpus(matrix), keys

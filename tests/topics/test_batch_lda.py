@@ -141,10 +141,12 @@ def test_m_step_without_gensims_logging_trains_the_same_model(k):
 def test_tokens_counted_in_blocks_are_each_paragraphs_counts():
     from collections import Counter
 
-    docs = planted_corpus(k=3, seed=7) + [[]]  # an empty paragraph too
+    docs = planted_corpus(k=3, seed=7)
+    # An empty paragraph, and one whose count needs two bytes in a block of its own (the others' fit in one).
+    docs = docs[:5] + [[], ["法治"] * 300] + docs[5:]
     types, counts = count_tokens(iter(docs), block_tokens=60)  # 40 tokens a paragraph: a block every other one
     assert types == list(dict.fromkeys(t for d in docs for t in d))  # first-seen order
-    assert counts.shape == (len(docs), len(types))
+    assert counts.shape == (len(docs), len(types)) and counts.dtype == np.uint16
     for doc, row in zip(docs, counts):
         assert dict(zip((types[i] for i in row.indices), row.data.tolist())) == Counter(doc)
 
