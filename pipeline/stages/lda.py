@@ -165,6 +165,7 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
     # The topics, described once: every later stage and the report read these.
     vocab = vocabulary(dictionary)
     rankings = topic_rankings(phi, corpus.term_frequency(), RANKED_WORDS)
+    del corpus, keys  # 360 MB at a gigabyte of text; what follows reads the model and the tables
     measured = validity.results() if seeds else []
     # A seeded topic bears its theme's name only where the measures say it is about the theme.
     verdicts = [v.verdict(params.theme_min_precision, params.theme_min_auc) for v in measured]

@@ -54,12 +54,14 @@ class RepresentativeParagraphs:
         first in name order, then the earlier paragraph."""
         if not self._mixes:
             return {}
-        theta, positions = np.concatenate(self._mixes), np.concatenate(self._positions)
+        positions = np.concatenate(self._positions)
         names, doc_codes = np.unique(np.array(self._doc_ids, dtype=object), return_inverse=True)  # codes sort as names
-        return {topic: [(float(theta[i, topic]), names[doc_codes[i]], int(positions[i]))
-                        for i in _one_per_report_first(np.lexsort((positions, doc_codes, -theta[:, topic])),
-                                                       doc_codes, self.n)]
-                for topic in range(theta.shape[1])}
+        chosen = {}
+        for topic in range(self._mixes[0].shape[1]):  # a topic's column at a time: all of them were a second copy
+            weight = np.concatenate([mixes[:, topic] for mixes in self._mixes])
+            chosen[topic] = [(float(weight[i]), names[doc_codes[i]], int(positions[i]))
+                             for i in _one_per_report_first(np.lexsort((positions, doc_codes, -weight)), doc_codes, self.n)]
+        return chosen
 
 
 def _one_per_report_first(ranked: np.ndarray, doc_codes: np.ndarray, n: int) -> list[int]:
