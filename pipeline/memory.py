@@ -8,8 +8,6 @@ held them through training.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 from typing import Callable
 
@@ -17,8 +15,12 @@ from typing import Callable
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl): its allocator returns memory itself
+        import ctypes
+
+        trim = ctypes.CDLL(None).malloc_trim  # the C library the interpreter runs on
+        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+        return trim
+    except (ImportError, OSError, TypeError, AttributeError):  # not glibc (macOS, Windows, musl): nothing to do
         return None
 
 

@@ -49,6 +49,8 @@ def ranked_log_odds(terms: np.ndarray, a: np.ndarray, b: np.ndarray, top: int | 
     first (ties by term, so the order is reproducible), at most ``top`` of them. ``terms`` is an
     object array of str aligned with the counts ``a`` and ``b``. Only the candidates are sorted:
     a period's vocabulary runs to millions of terms."""
+    if top is not None and top <= 0:
+        return []
     delta, z = log_odds(a, b)
     candidates = np.flatnonzero((z > 0) & (np.asarray(a) >= min_count))
     if top is not None and len(candidates) > top:

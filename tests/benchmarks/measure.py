@@ -54,7 +54,7 @@ def stage_rss_mb(process: psutil.Process, stages: Collection[str], cache: dict[t
     for p in process.children(recursive=True):
         try:
             key = (p.pid, p.create_time())  # a pid is reused in a long run: by another stage's process
-            if key not in cache:
+            if cache.get(key) is None:  # not yet known: before its exec, a stage's process is make's shell
                 cache[key] = stage(p)
             if cache[key] is not None:
                 totals[cache[key]] = totals.get(cache[key], 0.0) + p.memory_info().rss / 1e6

@@ -142,7 +142,7 @@ def test_tokens_counted_in_blocks_are_each_paragraphs_counts():
     from collections import Counter
 
     docs = planted_corpus(k=3, seed=7)
-    # An empty paragraph, and one whose count needs two bytes in a block of its own (the others' fit in one).
+    # An empty paragraph, and one whose count needs two bytes (in a block whose others fit in one).
     docs = docs[:5] + [[], ["法治"] * 300] + docs[5:]
     types, counts = count_tokens(iter(docs), block_tokens=60)  # 40 tokens a paragraph: a block every other one
     assert types == list(dict.fromkeys(t for d in docs for t in d))  # first-seen order
