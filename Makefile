@@ -15,7 +15,7 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 # make topics runs two stages at a time where the graph allows (after a stopword edit: lda beside
-# terms and tfidf, then explorer, plots, prevalence, wording). Stages that need much memory run alone
+# tfidf, then wording, then explorer, plots, prevalence, terms). Stages that need much memory run alone
 # (Stage.alone in pipeline/artifacts.py, as the *_ORDER prerequisites of the stage rules).
 # make -j1 topics runs one at a time. Only for topics alone: beside another goal (clean,
 # accept-terms) the goals themselves would run side by side, and a single stage's target should

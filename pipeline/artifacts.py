@@ -181,11 +181,11 @@ EXPLORER_DATA = A("explorer/ldavis.json", "explorer", "the interactive topic exp
 EXPLORER_BASIS = A("explorer/model.sha256", "explorer", "the SHA-256 of the lda/document_topics.csv the explorer's data "
                    "was prepared from (written last): the report shows it only beside that model's tables")
 
-# ---- mine, terms ------------------------------------------------------------------------------
+# ---- mine ------------------------------------------------------------------------------------
 MINED_TERMS = A("terms/mined_terms.csv.gz", "mine", "every candidate multiword term mined, before stopwords and the dictionary",
                 ("term", "parts", "count", "n_reports", "cohesion_bits", "freedom_bits", "score", "example_report",
                  "example", "example_2"))
-# ---- wording: what themes are said with, what rose, which words say nothing --------------------
+# ---- wording: what themes are said with, what rose ---------------------------------------------
 THEME_TERMS = A("themes/theme_terms.csv", "wording",
                 "per theme, over all years and per period: the terms that distinguish the paragraphs naming it from "
                 "the other paragraphs (weighted log-odds z, informative Dirichlet prior; its own words and place "
@@ -196,14 +196,15 @@ EMERGING_TERMS = A("themes/emerging_terms.csv", "wording",
                    "(weighted log-odds z over report counts); tracked themes, place names and numbers left out",
                    ("period", "rank", "term", "reports_before", "reports_in", "share_before", "share_in", "z",
                     "n_reports_before", "n_reports_in"))
-STOPWORD_CANDIDATES = A("terms/stopword_candidates.csv", "wording",
+PLOT_THEME_TERMS = A("themes/theme_terms.png", "wording", "each theme's most distinguishing terms, with the "
+                     "paragraphs behind them")
+
+# ---- terms: what is proposed for the user's lists ----------------------------------------------
+STOPWORD_CANDIDATES = A("terms/stopword_candidates.csv", "terms",
                         "words in most reports and spread evenly over the topics (no theme or dictionary term); "
                         "mark keepers in the accept column, then make accept-stopwords",
                         ("rank", "term", "report_share", "topic_spread", "top_topic", "top_topic_share", "count",
                          "example", "accept"))
-PLOT_THEME_TERMS = A("themes/theme_terms.png", "wording", "each theme's most distinguishing terms, with the "
-                     "paragraphs behind them")
-
 TERM_CANDIDATES = A("terms/term_candidates.csv", "terms",
                     "candidate multiword terms; mark keepers in the accept column, then make accept-terms",
                     ("rank", "term", "parts", "count", "n_reports", "cohesion_bits", "freedom_bits", "score",
@@ -279,9 +280,9 @@ def run_order(stages: Iterable[Stage]) -> list[str]:
     return sorted(stages, key=lambda name: (depth_of(name), name))
 
 
-# In run order (artifacts.run_order): clean, segment, themes, filter, mine, then lda beside terms and
-# tfidf, then explorer, plots, prevalence and wording two at a time, the report, and quality. On the
-# 100 MB bench corpus the heaviest stages (alone) take 650-810 MB.
+# In run order (artifacts.run_order): clean, segment, themes, filter, mine, then lda beside tfidf and
+# then wording (neither reads the model), then explorer, plots, prevalence and terms two at a time,
+# the report, and quality. On the 100 MB bench corpus the heaviest stages (alone) take 650-810 MB.
 _DECLARED = (
     Stage("clean", "Read and clean reports: metadata, paragraphs with their sections, what was removed and why.",
           PARAGRAPHS, (), ("input", "rules", "metadata", "divisions"), (P.CleanParams,), alone=True),
@@ -304,11 +305,12 @@ _DECLARED = (
           EXPLORER_BASIS, ("lda",)),
     Stage("mine", "Mine candidate multiword terms (before stopwords and the dictionary).",
           MINED_TERMS, ("segment",), (), (P.MiningParams,), alone=True),
-    Stage("terms", "The mined terms to propose (mark keepers in the accept column).",
-          TERM_CANDIDATES, ("mine",), ("stopwords", "dictionary", "themes"), (P.TermParams,)),
-    Stage("wording", "What themes are said with, terms that rose, stopword candidates.",
-          STOPWORD_CANDIDATES, ("clean", "filter", "lda", "mine"), ("themes", "dictionary", "divisions"),
-          (P.WordingParams,)),
+    Stage("terms", "What to add to your lists: mined terms for the dictionary, words that tell no topic apart for "
+          "the stopwords (mark keepers in the accept columns).",
+          TERM_CANDIDATES, ("clean", "filter", "lda", "mine"), ("stopwords", "dictionary", "themes", "divisions"),
+          (P.TermParams,)),
+    Stage("wording", "What themes are said with, and terms that rose (no model: it runs beside the lda stage).",
+          EMERGING_TERMS, ("clean", "filter", "mine"), ("themes", "divisions"), (P.WordingParams,)),
     # Written twice by make topics: as soon as the topics are, and again after the stability runs.
     Stage("report", "Write one self-contained page of results (and the explorer alone).",
           REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "prevalence", "explorer", "terms",

@@ -166,7 +166,7 @@ def _add_commands(group: click.Group) -> None:
         f"Add WORDS, or the candidates marked in {TERM_CANDIDATES.path}'s accept column, to the dictionary.",
         force=True))
     group.add_command(_accept_command(
-        "accept-stopwords", "wording", "accept", "words", ("stopwords", "themes"),
+        "accept-stopwords", "terms", "accept_stopwords", "words", ("stopwords", "themes"),
         f"Add WORDS, or the candidates marked in {STOPWORD_CANDIDATES.path}'s accept column, to the genre "
         "stopword list."))
     group.add_command(_accept_command(

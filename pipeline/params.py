@@ -326,14 +326,20 @@ class MiningParams(Checked):
 
 @dataclass(frozen=True)
 class TermParams(Checked):
-    """Term candidates proposed from the mined ones."""
+    """What is proposed for the user's lists: multiword terms (the mined ones) for the dictionary,
+    and words that tell no topic apart for the stopwords."""
 
-    top: int = param(200, "Candidates written.", check=at_least(1))
+    top: int = param(200, "Candidate terms written.", check=at_least(1))
+    stopword_report_share: float = param(0.5, "Stopword candidates are words in at least this share of the reports, "
+                                              "ranked by that share times their spread over the topics (the "
+                                              "normalised entropy of the word's topic assignments: 1 = evenly over "
+                                              "every topic, 0 = one topic alone).", check=between(0, 1))
+    stopword_top: int = param(50, "Stopword candidates listed.", check=at_least(1))
 
 
 @dataclass(frozen=True)
 class WordingParams(Checked):
-    """What themes are said with, terms that rose, and stopword candidates (weighted log-odds)."""
+    """What themes are said with, and terms that rose (weighted log-odds)."""
 
     period_years: int = param(5, "Years per period for the terms by period (periods start at 2000, 2005, ...).", check=at_least(1))
     min_paragraphs: int = param(30, "A theme's terms are given for a period only where at least this many of its "
@@ -344,11 +350,6 @@ class WordingParams(Checked):
                               "as emerging only with this many reports in the period.", check=at_least(1))
     phrases: int = param(5000, "The best mined multiword terms (the mine stage's) counted as one term where "
                                "their parts that are model tokens follow each other.", check=at_least(0))
-    stopword_report_share: float = param(0.5, "Stopword candidates are words in at least this share of the reports, "
-                                              "ranked by that share times their spread over the topics (the "
-                                              "normalised entropy of the word's topic assignments: 1 = evenly over "
-                                              "every topic, 0 = one topic alone).", check=between(0, 1))
-    stopword_top: int = param(50, "Stopword candidates listed.", check=at_least(1))
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ def test_stopword_edit_reruns_filtering_not_cleaning_or_segmentation(rerun_copy,
 def test_new_k_reruns_lda_not_segmentation(rerun_copy):
     output, _ = rerun_copy
     result = run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2")
-    assert set(stages_run(result)) == {"lda", "plots", "prevalence", "explorer", "wording", "report", "quality"}
+    assert set(stages_run(result)) == {"lda", "plots", "prevalence", "explorer", "terms", "report", "quality"}
     header = list(read_table(output / "lda" / "document_topics.csv")[0])
     assert len(header[header.index("n_tokens") + 1:]) == 4 + 3  # a column per topic, 3 of them seeded
     assert stages_run(run_make("topics", f"OUTPUT={output}", "K=4", "RUNS=2")) == []

@@ -1,17 +1,32 @@
-"""terms: terms/mined_terms.csv.gz -> terms/term_candidates.csv: the best mined candidates that no
-stopword starts or ends and the dictionary does not have yet; and accept-terms, which appends
-the candidates a user marked to the domain dictionary."""
+"""terms: what the user is proposed to add to their lists, and the commands that add it.
+
+- terms/term_candidates.csv (from terms/mined_terms.csv.gz): the best mined candidates that no
+  stopword starts or ends and the dictionary does not have yet; accept-terms appends the ones a
+  user marked to the domain dictionary.
+- terms/stopword_candidates.csv (from segment/vocabulary.csv and the model): the words in most
+  reports that tell no topic apart; accept-stopwords appends the marked ones to the genre
+  stopword list.
+
+Both are small: the stage takes seconds. The model's word counts come from the filter stage's
+vocabulary, so no stage reads the tokens again for them (the wording stage, which ranks what
+themes are said with, then need not wait for the model)."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Sequence
 
-from ..artifacts import MINED_TERMS, TERM_CANDIDATES, Run
+import numpy as np
+
+from ..artifacts import DOCUMENTS, MINED_TERMS, PARAGRAPHS, STOPWORD_CANDIDATES, TERM_CANDIDATES, VOCABULARY, Run
 from ..files import PipelineError
 from ..params import Inputs, TermParams
+from ..text.divisions import load_divisions
 from ..text.themes import load_themes, tracked_terms
 from ..text.tokens import load_domain_terms, read_stopwords
 from ..topics.terms import ACCEPT_HEADER, added_note, append_to_list, check_term, marked_in, proposable, swallowed_terms
+from ..topics.wording import corpus_places, normalized_entropy
+
+STOPWORD_HEADER = "# --- accepted from the stopword suggestions (make accept-stopwords) ---"
 
 
 def run(run: Run, inputs: Inputs, params: TermParams) -> None:
@@ -20,6 +35,9 @@ def run(run: Run, inputs: Inputs, params: TermParams) -> None:
     protected = tracked_terms(load_themes(inputs.themes))
     ranked = [r for r in run.rows(MINED_TERMS) if proposable(r["parts"].split(), stopwords, known)]
     run.write_params(inputs, params)
+    places = corpus_places(run.rows(DOCUMENTS), load_divisions(tuple(Path(p) for p in inputs.divisions)))
+    _write_stopword_candidates(run, known, places | frozenset(protected), params)
+    # The stage's target, written last.
     with run.table(TERM_CANDIDATES) as table:
         for rank, r in enumerate(ranked[:params.top], 1):
             table.write([rank, r["term"], r["parts"], r["count"], r["n_reports"], r["cohesion_bits"], r["freedom_bits"],
@@ -47,4 +65,72 @@ def accept(run: Run, inputs: Inputs, terms: Sequence[str] = (), force: bool = Fa
     path = Path(inputs.dictionary[0])
     added = append_to_list(path, terms, ACCEPT_HEADER)
     run.log(added_note("accept-terms", path, terms, added, "resegment with them"))
+    return added
+
+
+def _write_stopword_candidates(run: Run, known: set[str], excluded: frozenset[str], params: TermParams) -> None:
+    """stopword_candidates.csv: of the model's words (no dictionary term, place or theme term) in
+    at least ``stopword_report_share`` of the reports, the ``stopword_top`` with the highest report
+    share times spread over the topics (the normalised entropy of the word's expected topic
+    assignments in the model)."""
+    model, dictionary = run.load_model()
+    expected = model.state.sstats  # topics x words: the words' expected topic assignments
+    n_reports = max(1, sum(int(d["n_paragraphs"]) > 0 for d in run.rows(DOCUMENTS)))
+    vocabulary = {r["token"]: (int(r["count"]), int(r["n_documents"])) for r in run.rows(VOCABULARY)}
+    frequent = [w for w, (_, n) in vocabulary.items() if n / n_reports >= params.stopword_report_share
+                and w in dictionary.token2id and w not in known and w not in excluded]
+    ids = [dictionary.token2id[w] for w in frequent]
+    by_topic = expected[:, ids].T if ids else np.zeros((0, expected.shape[0]))
+    spread = normalized_entropy(by_topic)
+    share = {w: vocabulary[w][1] / n_reports for w in frequent}
+    candidates = sorted(range(len(frequent)),
+                        key=lambda i: (-share[frequent[i]] * spread[i], frequent[i]))[:params.stopword_top]
+    examples = _examples(run, [frequent[i] for i in candidates])
+    rows = []
+    for rank, i in enumerate(candidates, 1):
+        word, top = frequent[i], int(np.argmax(by_topic[i]))
+        rows.append([rank, word, round(share[word], 4), round(float(spread[i]), 4), top + 1,
+                     round(float(by_topic[i, top] / by_topic[i].sum()), 4), vocabulary[word][0],
+                     examples.get(word, ""), ""])
+    run.write_rows(STOPWORD_CANDIDATES, rows)
+    run.log(f"terms: {len(rows)} stopword candidates (in >= {params.stopword_report_share:.0%} of the reports, "
+            f"spread most evenly over the topics) in {run.path(STOPWORD_CANDIDATES)}: "
+            + " ".join(r[1] for r in rows[:10]))
+
+
+def _examples(run: Run, words: list[str], width: int = 30) -> dict[str, str]:
+    """A stretch of text around the first occurrence of each word."""
+    found: dict[str, str] = {}
+    missing = set(words)
+    for row in run.rows(PARAGRAPHS):
+        text = row["text"]
+        for word in [w for w in missing if w in text]:
+            at = text.index(word)
+            found[word] = text[max(0, at - width):at + len(word) + width]
+            missing.discard(word)
+        if not missing:
+            break
+    return found
+
+
+def genre_list(inputs: Inputs) -> Path:
+    """Where accepted stopwords go: the last stopword list given (stopwords/genre.txt by
+    default; in a folder, its genre.txt)."""
+    last = Path(inputs.stopwords[-1])
+    return last / "genre.txt" if last.is_dir() else last
+
+
+def accept_stopwords(run: Run, inputs: Inputs, words: Sequence[str] = ()) -> list[str]:
+    """Append ``words`` (or, with none given, the candidates marked in the accept column) to the
+    genre stopword list; returns the words added."""
+    words = list(words) or marked_in(run.require(STOPWORD_CANDIDATES))
+    if not words:
+        raise PipelineError(f"no words to add: name them (WORDS=\"工作 推进\") or mark them in the 'accept' column "
+                            f"of {run.path(STOPWORD_CANDIDATES)}")
+    clashes = [w for w in words if w in tracked_terms(load_themes(inputs.themes))]
+    if clashes:
+        raise PipelineError(f"not added: {' '.join(clashes)} is a tracked theme term (config/themes.txt)")
+    path = genre_list(inputs)
+    added = append_to_list(path, words, STOPWORD_HEADER)
+    run.log(added_note("accept-stopwords", path, words, added, "model without them"))
     return added

@@ -1,11 +1,10 @@
-"""wording: clean/ + segment/tokens.tsv.gz + the model -> what each theme is said with
-(themes/theme_terms.csv and its figure), the terms that rose (themes/emerging_terms.csv), and the
-words that tell no topic apart (terms/stopword_candidates.csv, written last); and
-accept-stopwords, which appends the marked candidates to the genre stopword list.
+"""wording: clean/ + segment/tokens.tsv.gz -> what each theme is said with (themes/theme_terms.csv
+and its figure) and the terms that rose (themes/emerging_terms.csv, written last); and
+accept-theme, which tracks an emerging term as a theme.
 
-All three rank terms by weighted log-odds (topics/wording.py). Tokens are the model's (after
+Both rank terms by weighted log-odds (topics/wording.py). Tokens are the model's (after
 stopwords), so a stopword edit updates them; a theme's own words, place names and numbers are
-never listed."""
+never listed. The stage does not read the model, so it runs beside the lda stage."""
 from __future__ import annotations
 
 import re
@@ -17,22 +16,19 @@ from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from ..artifacts import (DOCUMENTS, EMERGING_TERMS, MINED_TERMS, PARAGRAPHS, PLOT_THEME_TERMS, STOPWORD_CANDIDATES,
-                         THEME_TERMS, TOKENS, VOCABULARY, Run)
+from ..artifacts import (DOCUMENTS, EMERGING_TERMS, MINED_TERMS, PARAGRAPHS, PLOT_THEME_TERMS, THEME_TERMS, TOKENS,
+                         VOCABULARY, Run)
 from ..figures.bars import plot_theme_terms
 from ..files import PipelineError, token_row
 from ..parallel import ordered_map
 from ..params import Inputs, WordingParams
 from ..text.divisions import load_divisions
 from ..text.metadata import plain_year
-from ..text.places import PLACE_LEVELS
 from ..text.themes import load_themes, theme_matcher, tracked_terms
-from ..text.tokens import load_domain_terms, report_chunks
-from ..topics.terms import ACCEPT_HEADER, added_note, append_to_list, check_term, marked_in, swallowed_terms
-from ..topics.wording import (LogOdds, PhraseJoiner, is_term, normalized_entropy, period_of, period_start,
-                              place_words, ranked_log_odds)
+from ..text.tokens import report_chunks
+from ..topics.terms import ACCEPT_HEADER, append_to_list, check_term, swallowed_terms
+from ..topics.wording import LogOdds, PhraseJoiner, corpus_places, is_term, period_of, period_start, ranked_log_odds
 
-STOPWORD_HEADER = "# --- accepted from the stopword suggestions (make accept-stopwords) ---"
 ALL_YEARS = "all"  # the period of the terms over every year
 FIRST_PERIOD_YEAR = 2000  # periods start here; the years before are one period
 
@@ -40,11 +36,7 @@ FIRST_PERIOD_YEAR = 2000  # periods start here; the years before are one period
 def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
     documents = {d["doc_id"]: d for d in run.rows(DOCUMENTS)}
     themes = load_themes(inputs.themes)
-    divisions = load_divisions(tuple(Path(p) for p in inputs.divisions))
-    # Every division's full name, but short forms only of the corpus's own places: the short forms
-    # of 6,800 divisions include words such as 振兴, 平安 and 光明.
-    places = frozenset(n for _, n in divisions) | place_words(
-        {d[level] for d in documents.values() for level in PLACE_LEVELS})
+    places = corpus_places(documents.values(), load_divisions(tuple(Path(p) for p in inputs.divisions)))
     period = {doc_id: period_of(int(y), params.period_years, FIRST_PERIOD_YEAR)
               for doc_id, d in documents.items() if (y := plain_year(d["year"]))}
 
@@ -73,8 +65,6 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
     run.save_figure(PLOT_THEME_TERMS, plot_theme_terms(terms_by_theme, params.top // 2, params.min_paragraphs))
     tracked = [w for w in terms.terms if any(t in w for t in theme_words)]  # 放管服改革 too
     _write_emerging_terms(run, counts.term_reports, counts.reports_in, terms, tracked, params)
-    _write_stopword_candidates(run, inputs, counts.word_reports, counts.n_reports, counts.word_counts,
-                               places | frozenset(theme_words), params)
 
 
 CHUNK_LINES = 5000  # paragraphs per task (whole reports): large enough that merging counts is cheap
@@ -84,18 +74,14 @@ CHUNK_LINES = 5000  # paragraphs per task (whole reports): large enough that mer
 class WordingCounts:
     """What the wording tables are ranked from, for some whole reports: per theme and period and
     per period, the (phrase-joined) terms' counts; the paragraphs and reports naming each theme
-    per period; the model's tokens (phrases not joined) and in how many reports each occurs; per
-    period, in how many reports each term occurs, and its reports."""
+    per period; per period, in how many reports each term occurs, and its reports."""
 
     theme_counts: dict[tuple[str, str], Counter] = field(default_factory=lambda: defaultdict(Counter))
     period_counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     theme_paragraphs: Counter = field(default_factory=Counter)
     theme_reports: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
-    word_counts: Counter = field(default_factory=Counter)
-    word_reports: Counter = field(default_factory=Counter)
     term_reports: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     reports_in: Counter = field(default_factory=Counter)
-    n_reports: int = 0
 
     def merge(self, other: "WordingCounts") -> None:
         """Add ``other``'s counts (of other reports): merged in the reports' order, every count and
@@ -106,10 +92,8 @@ class WordingCounts:
                 mine[key].update(counter)
         for key, reports in other.theme_reports.items():
             self.theme_reports[key] |= reports
-        for mine, theirs in ((self.theme_paragraphs, other.theme_paragraphs), (self.word_counts, other.word_counts),
-                             (self.word_reports, other.word_reports), (self.reports_in, other.reports_in)):
+        for mine, theirs in ((self.theme_paragraphs, other.theme_paragraphs), (self.reports_in, other.reports_in)):
             mine.update(theirs)
-        self.n_reports += other.n_reports
 
 
 class _CountReports:
@@ -122,11 +106,9 @@ class _CountReports:
     def __call__(self, lines: list[str]) -> WordingCounts:
         counts = WordingCounts()
         for doc_id, group in groupby(map(token_row, lines), key=lambda row: row[0]):
-            words, terms = set(), set()
+            terms = set()
             periods = (ALL_YEARS, self.period[doc_id]) if doc_id in self.period else (ALL_YEARS,)
             for _, position, tokens in group:
-                words.update(tokens)
-                counts.word_counts.update(tokens)
                 tokens = self.join(tokens)
                 terms.update(tokens)
                 for p in periods:
@@ -136,8 +118,6 @@ class _CountReports:
                         counts.theme_counts[(theme, p)].update(tokens)
                         counts.theme_paragraphs[(theme, p)] += 1
                         counts.theme_reports[(theme, p)].add(doc_id)
-            counts.word_reports.update(words)
-            counts.n_reports += 1
             if doc_id in self.period:
                 counts.term_reports[self.period[doc_id]].update(terms)
                 counts.reports_in[self.period[doc_id]] += 1
@@ -245,73 +225,7 @@ def _write_emerging_terms(run: Run, term_reports: dict[str, Counter], reports_in
     run.log(f"wording: emerging terms for {len({r[0] for r in rows})} period(s) in {run.path(EMERGING_TERMS)}")
 
 
-def _write_stopword_candidates(run: Run, inputs: Inputs, shares: Counter, n_reports: int, counts: Counter,
-                               excluded: frozenset[str], params: WordingParams) -> None:
-    """stopword_candidates.csv: of the words in at least ``stopword_report_share`` of the reports,
-    the ``stopword_top`` with the highest report share times spread over the topics (the normalised
-    entropy of the word's expected topic assignments in the model)."""
-    model, dictionary = run.load_model()
-    expected = model.state.sstats  # topics x words: the words' expected topic assignments
-    n_reports = max(1, n_reports)
-    known = {term for term, _ in load_domain_terms(inputs.dictionary)}
-    frequent = [w for w, n in shares.items() if n / n_reports >= params.stopword_report_share
-                and w in dictionary.token2id and w not in known and w not in excluded]
-    ids = [dictionary.token2id[w] for w in frequent]
-    by_topic = expected[:, ids].T if ids else np.zeros((0, expected.shape[0]))
-    spread = normalized_entropy(by_topic)
-    candidates = sorted(range(len(frequent)),
-                        key=lambda i: (-shares[frequent[i]] / n_reports * spread[i], frequent[i]))[:params.stopword_top]
-    examples = _examples(run, [frequent[i] for i in candidates])
-    rows = []
-    for rank, i in enumerate(candidates, 1):
-        word, top = frequent[i], int(np.argmax(by_topic[i]))
-        rows.append([rank, word, round(shares[word] / n_reports, 4), round(float(spread[i]), 4), top + 1,
-                     round(float(by_topic[i, top] / by_topic[i].sum()), 4), counts.get(word, 0), examples.get(word, ""), ""])
-    run.write_rows(STOPWORD_CANDIDATES, rows)
-    run.log(f"wording: {len(rows)} stopword candidates (in >= {params.stopword_report_share:.0%} of the reports, "
-            f"spread most evenly over the topics) in {run.path(STOPWORD_CANDIDATES)}: "
-            + " ".join(r[1] for r in rows[:10]))
-
-
-def _examples(run: Run, words: list[str], width: int = 30) -> dict[str, str]:
-    """A stretch of text around the first occurrence of each word."""
-    found: dict[str, str] = {}
-    missing = set(words)
-    for row in run.rows(PARAGRAPHS):
-        text = row["text"]
-        for word in [w for w in missing if w in text]:
-            at = text.index(word)
-            found[word] = text[max(0, at - width):at + len(word) + width]
-            missing.discard(word)
-        if not missing:
-            break
-    return found
-
-
-# ---- accept-stopwords ------------------------------------------------------------------------
-
-
-def genre_list(inputs: Inputs) -> Path:
-    """Where accepted stopwords go: the last stopword list given (stopwords/genre.txt by
-    default; in a folder, its genre.txt)."""
-    last = Path(inputs.stopwords[-1])
-    return last / "genre.txt" if last.is_dir() else last
-
-
-def accept(run: Run, inputs: Inputs, words: Sequence[str] = ()) -> list[str]:
-    """Append ``words`` (or, with none given, the candidates marked in the accept column) to the
-    genre stopword list; returns the words added."""
-    words = list(words) or marked_in(run.require(STOPWORD_CANDIDATES))
-    if not words:
-        raise PipelineError(f"no words to add: name them (WORDS=\"工作 推进\") or mark them in the 'accept' column "
-                            f"of {run.path(STOPWORD_CANDIDATES)}")
-    clashes = [w for w in words if w in tracked_terms(load_themes(inputs.themes))]
-    if clashes:
-        raise PipelineError(f"not added: {' '.join(clashes)} is a tracked theme term (config/themes.txt)")
-    path = genre_list(inputs)
-    added = append_to_list(path, words, STOPWORD_HEADER)
-    run.log(added_note("accept-stopwords", path, words, added, "model without them"))
-    return added
+# ---- accept-theme ----------------------------------------------------------------------------
 
 
 THEME_HEADER = "# --- accepted from the emerging terms (make accept-theme) ---"

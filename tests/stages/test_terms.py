@@ -1,12 +1,15 @@
-"""The terms stage: candidate terms on the seeds, and accept-terms, which adds the candidates a
-user marked (in a table Excel may have saved as GB18030) or named to the domain dictionary."""
+"""The terms stage: candidate terms and stopword candidates on the seeds; accept-terms, which adds
+the candidates a user marked (in a table Excel may have saved as GB18030) or named to the domain
+dictionary, and accept-stopwords, which adds marked or named words to the genre stopword list."""
 from __future__ import annotations
 
 import csv
+import shutil
+from collections import Counter
 
 import pytest
 
-from conftest import ROOT, quiet_run, read_table, repo_inputs, run_stage
+from conftest import ROOT, output_text, quiet_run, read_table, repo_inputs, run_stage
 from pipeline.artifacts import Run
 from pipeline.files import PipelineError
 from pipeline.stages.terms import accept
@@ -61,3 +64,63 @@ def test_term_candidates_on_the_seeds(seed_output):
     # Candidates that would swallow a tracked theme are flagged, not hidden.
     flagged = {r["term"]: r["swallows_theme"] for r in rows if r["swallows_theme"]}
     assert all(any(t in term for t in themes.split()) for term, themes in flagged.items())
+
+
+def test_stopword_candidates_are_in_most_reports_and_no_theme_or_dictionary_term(seed_output):
+    rows = read_table(seed_output / "terms" / "stopword_candidates.csv")
+    assert rows
+    from pipeline.text.themes import load_themes
+    from pipeline.text.tokens import load_domain_terms
+
+    dictionary = {term for term, _ in load_domain_terms([ROOT / "config" / "domain_terms.txt"])}
+
+    themes = {t for theme in load_themes(ROOT / "config" / "themes.txt") for t in theme.terms}
+    for row in rows:
+        assert float(row["report_share"]) >= 0.5 and 0 <= float(row["topic_spread"]) <= 1
+        assert row["term"] not in dictionary and row["term"] not in themes
+        assert row["term"] in row["example"]
+    scores = [float(r["report_share"]) * float(r["topic_spread"]) for r in rows]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_accept_stopwords_appends_the_marked_candidates_to_the_genre_list(seed_output, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(seed_output / "terms", out / "terms")
+    candidates = (out / "terms" / "stopword_candidates.csv").read_text(encoding="utf-8-sig").splitlines()
+    first = candidates[1].split(",")[1]
+    candidates[1] = candidates[1] + "y"  # the accept column, as a user ticks it in Excel
+    (out / "terms" / "stopword_candidates.csv").write_text("\ufeff" + "\n".join(candidates) + "\n", encoding="utf-8")
+    general, genre = tmp_path / "general.txt", tmp_path / "genre.txt"
+    shutil.copy(ROOT / "stopwords" / "general.txt", general)
+    shutil.copy(ROOT / "stopwords" / "genre.txt", genre)
+    before = genre.read_text(encoding="utf-8")
+    result = run_stage("--output", str(out), "accept-stopwords", "--stopwords", str(general), "--stopwords", str(genre))
+    assert genre.read_text(encoding="utf-8") == before + ("" if before.endswith("\n") else "\n") + \
+        "\n# --- accepted from the stopword suggestions (make accept-stopwords) ---\n" + first + "\n"
+    assert general.read_text(encoding="utf-8") == (ROOT / "stopwords" / "general.txt").read_text(encoding="utf-8")
+    assert first in result.stderr
+    # Named words, and a theme term refused.
+    run_stage("--output", str(out), "accept-stopwords", "--stopwords", str(general), "--stopwords", str(genre), "推进落实")
+    assert genre.read_text(encoding="utf-8").endswith(first + "\n推进落实\n")
+    kept = genre.read_text(encoding="utf-8")
+    refused = run_stage("--output", str(out), "accept-stopwords", "--stopwords", str(genre), "枫桥经验", check=False)
+    assert refused.returncode == 2 and "枫桥经验" in refused.stderr and genre.read_text(encoding="utf-8") == kept
+
+
+def test_stopword_candidates_count_the_models_tokens_per_report(seed_output):
+    """Each candidate's count and share of reports are those of the model's tokens
+    (segment/tokens.tsv.gz), counted here one line at a time."""
+    counts, reports, doc_ids = Counter(), Counter(), set()
+    seen: dict[str, set[str]] = {}
+    for line in output_text(seed_output / "segment" / "tokens.tsv.gz", "utf-8").splitlines():
+        doc_id, _, tokens = line.split("\t")
+        doc_ids.add(doc_id)
+        counts.update(tokens.split())
+        seen.setdefault(doc_id, set()).update(tokens.split())
+    for words in seen.values():
+        reports.update(words)
+    rows = read_table(seed_output / "terms" / "stopword_candidates.csv")
+    assert rows
+    for row in rows:
+        assert int(row["count"]) == counts[row["term"]], row
+        assert float(row["report_share"]) == round(reports[row["term"]] / len(doc_ids), 4), row
