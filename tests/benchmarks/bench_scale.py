@@ -59,11 +59,26 @@ def folder_sizes(folder: Path) -> tuple[float, float, str, float]:
 
 
 def timed(command: list[str], watch: Path | None = None, changes: list[float] | None = None,
-          stage_peaks: dict[str, float] | None = None, pss_peak: list[float] | None = None) -> tuple[float, float]:
+          stage_peaks: dict[str, float] | None = None, pss_peak: list[float] | None = None,
+          log: Path | None = None) -> tuple[float, float]:
     """Seconds and peak RSS (MB, the whole process tree) of ``command`` (see measure.timed)."""
     seconds, peak, _ = timed_with_output(command, watch=watch, changes=changes, stage_peaks=stage_peaks,
-                                         pss_peak=pss_peak)
+                                         pss_peak=pss_peak, log=log)
     return seconds, peak
+
+
+def stage_spans(log: Path) -> str:
+    """When each stage ran, in seconds from the start of a timed make log (measure.timed's): from
+    its first line to its "done in" line; which ran side by side can be read off."""
+    spans, started = [], {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        seconds, _, text = line.strip().partition(" ")
+        name, colon, rest = text.partition(": ")
+        if colon and name in STAGES:
+            started.setdefault(name, float(seconds))
+            if rest.startswith("done in"):
+                spans.append(f"{name} {started.pop(name):.0f}-{float(seconds):.0f}")
+    return ", ".join(spans)
 
 
 def cleaned_text_mb(paragraphs_csv: Path) -> float:
@@ -142,15 +157,18 @@ def lda_speedup(make: list[str], output: Path, lda_s: float) -> tuple[float, boo
 
 def stopword_loop(stopwords: Path, make: list[str], output: Path) -> tuple[float, float]:
     """The researcher's loop: one more stopword, then make topics, timed up to the updated report
-    (written before the stability runs, which follow, and the report again with them)."""
+    (written before the stability runs, which follow, and the report again with them); its output,
+    timed, in stopword_loop.log beside the output folder."""
     with open(stopwords / "genre.txt", "a", encoding="utf-8") as handle:
         handle.write("\n# added by make bench\n工作机制\n")
     report_written: list[float] = []
-    make_s, loop_peak = timed([*make, "topics"], watch=output / REPORT.path, changes=report_written)
+    make_s, loop_peak = timed([*make, "topics"], watch=output / REPORT.path, changes=report_written,
+                              log=output.parent / "stopword_loop.log")
     loop_s = report_written[0]
     print(f"stopword edit -> updated report: {loop_s:.1f} s; with the stability runs and the report again, "
           f"make topics took {make_s:.1f} s (report written at {', '.join(f'{t:.1f}' for t in report_written)} s; "
           f"peak RSS {loop_peak:.0f} MB)", flush=True)
+    print(f"  stages (seconds from the edit): {stage_spans(output.parent / 'stopword_loop.log')}", flush=True)
     return loop_s, loop_peak
 
 
@@ -198,7 +216,8 @@ def main() -> None:
     shutil.rmtree(fresh, ignore_errors=True)
     stage_peaks, pss_peak = dict.fromkeys(STAGES, 0.0), []
     end_to_end_s, end_to_end_peak = timed([f"OUTPUT={fresh}" if a.startswith("OUTPUT=") else a for a in make] + ["topics"],
-                                          stage_peaks=stage_peaks, pss_peak=pss_peak)
+                                          stage_peaks=stage_peaks, pss_peak=pss_peak,
+                                          log=args.workdir / "make_topics.log")
     output_mb, largest_mb, largest, report_mb = folder_sizes(fresh)
     print(f"make topics from scratch: {end_to_end_s:.1f} s, peak RSS {end_to_end_peak:.0f} MB (summed over the "
           f"processes; shared pages counted once, PSS: {pss_peak[0]:.0f} MB); output {output_mb:.0f} MB "
@@ -206,6 +225,7 @@ def main() -> None:
           f"{report_mb:.1f} MB", flush=True)
     print("  peak RSS by stage (its workers included; two stages may run at once): "
           + ", ".join(f"{name} {peak:.0f} MB" for name, peak in stage_peaks.items()), flush=True)
+    print(f"  stages (seconds from the start): {stage_spans(args.workdir / 'make_topics.log')}", flush=True)
     sizes = f"output_mb={output_mb:.0f} largest_mb={largest_mb:.0f} report_mb={report_mb:.1f}"
     if args.quick:  # the loop on the fresh folder, as a user would run it next
         loop_s, loop_peak = stopword_loop(stopwords, [f"OUTPUT={fresh}" if a.startswith("OUTPUT=") else a

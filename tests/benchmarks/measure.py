@@ -64,13 +64,16 @@ def stage_rss_mb(process: psutil.Process, stages: Collection[str], cache: dict[t
 
 
 def timed(command: list[str], cwd: Path = ROOT, watch: Path | None = None, changes: list[float] | None = None,
-          stage_peaks: dict[str, float] | None = None, pss_peak: list[float] | None = None) -> tuple[float, float, str]:
+          stage_peaks: dict[str, float] | None = None, pss_peak: list[float] | None = None,
+          log: Path | None = None) -> tuple[float, float, str]:
     """Run ``command``; return (seconds, peak RSS of its process tree in MB, its output),
     sampling memory every 50 ms. Exits with the command's output if it fails. With ``watch``,
     appends to ``changes`` the seconds at which that file was replaced, each time it was. With
     ``stage_peaks`` (stage name -> MB, its keys the stages to look for), records each stage's
     peak (:func:`stage_rss_mb`). With ``pss_peak``, appends the tree's peak
-    :func:`tree_pss_mb` (sampled every 0.5 s: reading it costs more)."""
+    :func:`tree_pss_mb` (sampled every 0.5 s: reading it costs more). With ``log``, writes the
+    output there, each line after the seconds at which it came: when each stage started and ended,
+    and so which ran side by side."""
     def stamp() -> int | None:
         return watch.stat().st_mtime_ns if watch is not None and watch.exists() else None
 
@@ -81,7 +84,14 @@ def timed(command: list[str], cwd: Path = ROOT, watch: Path | None = None, chang
     peak = 0.0
     handle = psutil.Process(process.pid)
     output: list[str] = []
-    reader = threading.Thread(target=lambda: output.extend(process.stdout))
+    arrived: list[float] = []
+
+    def read() -> None:
+        for line in process.stdout:
+            output.append(line)
+            arrived.append(time.perf_counter() - start)
+
+    reader = threading.Thread(target=read)
     reader.start()
     stage_cache: dict[tuple[int, float], str | None] = {}
     pss, samples = 0.0, 0
@@ -102,6 +112,8 @@ def timed(command: list[str], cwd: Path = ROOT, watch: Path | None = None, chang
         time.sleep(0.05)
     reader.join()
     seconds = time.perf_counter() - start
+    if log is not None:
+        log.write_text("".join(f"{t:8.1f} {line}" for t, line in zip(arrived, output)), encoding="utf-8")
     if pss_peak is not None:
         pss_peak.append(pss)
     if watch is not None and changes is not None and stamp() != last:  # written after the last poll
