@@ -113,6 +113,15 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def unguard(value: str) -> str:
+    """A cell's text as it was before :func:`safe_cell`'s formula guard: what a stage reading a
+    table back works with (a token, a term), and what the report shows (HTML escaping, not the
+    apostrophe, is what makes the text safe in the page)."""
+    if value.startswith("'") and safe_cell(value[1:]) == value:
+        return value[1:]
+    return value
+
+
 # Excel opens at most this many rows, the header included. An uncompressed table longer than
 # that goes on in parts (keywords.csv, keywords_part2.csv, ...), each with the header, which
 # Run.rows reads as one table; a compressed one (.gz) is not for Excel and stays whole.

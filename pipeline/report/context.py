@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from ..files import safe_cell
+from ..files import unguard
 from ..text.places import place_name, report_label, unique_labels
 from ..topics.prevalence import is_year
 
@@ -47,16 +47,6 @@ TOP_PLACES = 3  # places named per theme on the first screen
 # ---------------------------------------------------------------------------------------------
 # Small pure helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def unguard(value: str) -> str:
-    """Undo :func:`files.safe_cell`'s formula guard for display: the page shows the real text.
-
-    HTML escaping, not the apostrophe, is what makes the text safe in the page.
-    """
-    if value.startswith("'") and safe_cell(value[1:]) == value:
-        return value[1:]
-    return value
 
 
 def unguard_row(row: dict[str, str]) -> dict[str, str]:

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-
 from ..artifacts import SEGMENTED, TOKENS, VOCABULARY, Run
 from ..parallel import ordered_map
 from ..params import FilterParams, Inputs
 from ..progress import progress
-from ..text.tokens import TokenTableFilter, read_stopwords, report_chunks
-
-CHUNK_LINES = 5000  # paragraphs per task (whole reports): large enough that merging counts is cheap
+from ..text.tokens import CHUNK_LINES, TokenTableFilter, read_stopwords, report_chunks
 
 
 def run(run: Run, inputs: Inputs, params: FilterParams) -> None:

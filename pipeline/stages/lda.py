@@ -13,23 +13,26 @@ import logging
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Iterator, Sequence
 
 import numpy as np
 
 from ..artifacts import (CORPUS, CORPUS_INDEX, DOCUMENT_TOPICS, K_CHOICE, K_SWEEP, K_SWEEP_PLOT, K_SWEEP_SUMMARY,
                          KEYWORD_COVERAGE, PARAGRAPH_TOPICS, PARAGRAPHS, REPRESENTATIVE, SEEDED_TOPICS, THEME_TOPICS,
                          THEME_VALIDITY, TOKENS, TOPIC_SUMMARY, TOPIC_WORDS, TOPICS, Run)
-from ..files import PipelineError
+from ..files import PipelineError, token_row
 from ..figures.sweep import plot_k_sweep
-from ..parallel import chunks, worker_map
+from ..parallel import chunks, ordered_map, worker_map
 from ..params import Inputs, LdaParams, SweepParams
 from ..progress import progress
 from ..text.places import place_name
 from ..text.structure import section_name
-from ..text.themes import load_themes, theme_topics
+from ..text.themes import Theme, load_themes, theme_topics
+from ..text.tokens import CHUNK_LINES, report_chunks
 from ..topics.batch_lda import E_STEP_PARTS
 from ..topics.choose_k import choice_note, choose_k, split_holdout, summarise_sweep
-from ..topics.corpus import BowCorpus, ParagraphKeys, model_corpus, vocabulary
+from ..topics.corpus import (BowCorpus, CountedParagraphs, ParagraphKeys, count_paragraphs, model_corpus_of,
+                             vocabulary)
 from ..topics.describe import RepresentativeParagraphs, topic_label, topic_share
 from ..topics.ensemble import ModelRun, sweep_models
 from ..topics.seeding import KeywordCoverage, SeedTopic, choose_seeds, seed_term_ids
@@ -109,10 +112,30 @@ def _choose_seeds(run: Run, coverage: KeywordCoverage, dictionary, params: LdaPa
     return seeds
 
 
+class _CountParagraphs:
+    """Counts a chunk of whole reports' token-table lines: the theme terms' coverage and the
+    counted paragraphs (forked workers inherit the themes)."""
+
+    def __init__(self, themes: Sequence[Theme]):
+        self.themes = themes
+
+    def __call__(self, lines: list[str]) -> tuple[KeywordCoverage, CountedParagraphs]:
+        coverage = KeywordCoverage(self.themes)
+        return coverage, count_paragraphs(coverage.observe(map(token_row, lines)))
+
+
 def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None:
     logging.getLogger("gensim").setLevel(logging.WARNING)
-    coverage = KeywordCoverage(load_themes(inputs.themes))
-    dictionary, corpus, keys = model_corpus(coverage.observe(run.token_rows(TOKENS)), params)
+    themes = load_themes(inputs.themes)
+    coverage = KeywordCoverage(themes)
+
+    def counted() -> Iterator[CountedParagraphs]:  # whole reports counted in worker processes, merged in order
+        with run.reader(TOKENS) as lines:
+            for part, block in ordered_map(_CountParagraphs(themes), report_chunks(lines, CHUNK_LINES), run.jobs):
+                coverage.merge(part)
+                yield block
+
+    dictionary, corpus, keys = model_corpus_of(counted(), params)
     seeds = _choose_seeds(run, coverage, dictionary, params)
     if seeds:
         check_seedable(params)

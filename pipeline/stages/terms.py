@@ -18,7 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from ..artifacts import DOCUMENTS, MINED_TERMS, PARAGRAPHS, STOPWORD_CANDIDATES, TERM_CANDIDATES, VOCABULARY, Run
-from ..files import PipelineError
+from ..files import PipelineError, unguard
 from ..params import Inputs, TermParams
 from ..text.divisions import load_divisions
 from ..text.themes import load_themes, tracked_terms
@@ -35,8 +35,10 @@ def run(run: Run, inputs: Inputs, params: TermParams) -> None:
     protected = tracked_terms(load_themes(inputs.themes))
     ranked = [r for r in run.rows(MINED_TERMS) if proposable(r["parts"].split(), stopwords, known)]
     run.write_params(inputs, params)
-    places = corpus_places(run.rows(DOCUMENTS), load_divisions(tuple(Path(p) for p in inputs.divisions)))
-    _write_stopword_candidates(run, known, places | frozenset(protected), params)
+    documents = list(run.rows(DOCUMENTS))
+    places = corpus_places(documents, load_divisions(tuple(Path(p) for p in inputs.divisions)))
+    n_reports = sum(int(d["n_paragraphs"]) > 0 for d in documents)
+    _write_stopword_candidates(run, n_reports, known, places | frozenset(protected), params)
     # The stage's target, written last.
     with run.table(TERM_CANDIDATES) as table:
         for rank, r in enumerate(ranked[:params.top], 1):
@@ -68,17 +70,18 @@ def accept(run: Run, inputs: Inputs, terms: Sequence[str] = (), force: bool = Fa
     return added
 
 
-def _write_stopword_candidates(run: Run, known: set[str], excluded: frozenset[str], params: TermParams) -> None:
+def _write_stopword_candidates(run: Run, n_reports: int, known: set[str], excluded: frozenset[str],
+                               params: TermParams) -> None:
     """stopword_candidates.csv: of the model's words (no dictionary term, place or theme term) in
-    at least ``stopword_report_share`` of the reports, the ``stopword_top`` with the highest report
-    share times spread over the topics (the normalised entropy of the word's expected topic
-    assignments in the model)."""
+    at least ``stopword_report_share`` of the ``n_reports`` reports, the ``stopword_top`` with the
+    highest report share times spread over the topics (the normalised entropy of the word's
+    expected topic assignments in the model)."""
     model, dictionary = run.load_model()
     expected = model.state.sstats  # topics x words: the words' expected topic assignments
-    n_reports = max(1, sum(int(d["n_paragraphs"]) > 0 for d in run.rows(DOCUMENTS)))
-    vocabulary = {r["token"]: (int(r["count"]), int(r["n_documents"])) for r in run.rows(VOCABULARY)}
-    frequent = [w for w, (_, n) in vocabulary.items() if n / n_reports >= params.stopword_report_share
-                and w in dictionary.token2id and w not in known and w not in excluded]
+    n_reports = max(1, n_reports)
+    vocabulary = {unguard(r["token"]): (int(r["count"]), int(r["n_documents"])) for r in run.rows(VOCABULARY)
+                  if int(r["n_documents"]) / n_reports >= params.stopword_report_share}  # the frequent few
+    frequent = [w for w in vocabulary if w in dictionary.token2id and w not in known and w not in excluded]
     ids = [dictionary.token2id[w] for w in frequent]
     by_topic = expected[:, ids].T if ids else np.zeros((0, expected.shape[0]))
     spread = normalized_entropy(by_topic)

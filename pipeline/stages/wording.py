@@ -19,13 +19,13 @@ import numpy as np
 from ..artifacts import (DOCUMENTS, EMERGING_TERMS, MINED_TERMS, PARAGRAPHS, PLOT_THEME_TERMS, THEME_TERMS, TOKENS,
                          VOCABULARY, Run)
 from ..figures.bars import plot_theme_terms
-from ..files import PipelineError, token_row
+from ..files import PipelineError, token_row, unguard
 from ..parallel import ordered_map
 from ..params import Inputs, WordingParams
 from ..text.divisions import load_divisions
 from ..text.metadata import plain_year
 from ..text.themes import load_themes, theme_matcher, tracked_terms
-from ..text.tokens import report_chunks
+from ..text.tokens import CHUNK_LINES, report_chunks
 from ..topics.terms import ACCEPT_HEADER, append_to_list, check_term, swallowed_terms
 from ..topics.wording import LogOdds, PhraseJoiner, corpus_places, is_term, period_of, period_start, ranked_log_odds
 
@@ -47,7 +47,7 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
         if found := {owner[m.group(0)] for m in pattern.finditer(row["text"])}:
             named[(row["doc_id"], int(row["position"]))] = found
 
-    vocabulary = {r["token"] for r in run.rows(VOCABULARY)}
+    vocabulary = {unguard(r["token"]) for r in run.rows(VOCABULARY)}
     mined = (r["parts"].split() for r in islice(run.rows(MINED_TERMS), params.phrases))
     join = PhraseJoiner(([p for p in parts if p in vocabulary], "".join(parts)) for parts in mined)
 
@@ -65,9 +65,6 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
     run.save_figure(PLOT_THEME_TERMS, plot_theme_terms(terms_by_theme, params.top // 2, params.min_paragraphs))
     tracked = [w for w in terms.terms if any(t in w for t in theme_words)]  # 放管服改革 too
     _write_emerging_terms(run, counts.term_reports, counts.reports_in, terms, tracked, params)
-
-
-CHUNK_LINES = 5000  # paragraphs per task (whole reports): large enough that merging counts is cheap
 
 
 @dataclass

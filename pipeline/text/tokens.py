@@ -326,6 +326,11 @@ class TokenTableFilter:
         return "".join(kept_lines), counts, report_counts, n_tokens
 
 
+# Paragraphs per task of the stages that read the token tables in worker processes (whole reports):
+# large enough that merging the tasks' counts is cheap.
+CHUNK_LINES = 5000
+
+
 def report_chunks(lines: Iterable[str], size: int) -> Iterator[list[str]]:
     """Consecutive lists of about ``size`` token-table lines, cut only where the report changes."""
     chunk: list[str] = []

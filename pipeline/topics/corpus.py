@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from array import array
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -106,50 +106,83 @@ def term_totals(term_ids: np.ndarray, counts: np.ndarray | None, n_terms: int, b
     return totals
 
 
-def count_tokens(token_lists: Iterable[list[str]], block_tokens: int = 2_000_000) -> tuple[list[str], sparse.csr_matrix]:
-    """Every token type in first-seen order, and the documents x types count matrix (in the
-    smallest unsigned type that holds its counts), counted in blocks of whole documents of about ``block_tokens`` tokens: a corpus's every token id at once
-    would be several times the matrix (tfidf's 54,000 reports at a gigabyte were one block of
-    50,000 documents, 1.2 GB)."""
+class CountedBlock(NamedTuple):
+    """Consecutive documents counted on their own: their token types, first seen first, and their
+    documents x those types count matrix (CSR, each row's types in order, the counts in the
+    smallest unsigned type that holds them). Blocks counted apart, in worker processes say, are
+    put together by :func:`merge_blocks`."""
+
+    types: list[str]
+    counts: sparse.csr_matrix
+
+
+def count_block(documents: Iterator[list[str]], max_tokens: int | None = None) -> CountedBlock:
+    """The documents' (token lists') :class:`CountedBlock`, taking documents from ``documents``
+    until ``max_tokens`` tokens are counted (with None, all of them)."""
     ids: dict[str, int] = {}
-    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # each block's counts, type ids and row ends
     codes, indptr = array("i"), [0]  # each token's type id, document after document: no strings kept
-
-    def count_block() -> None:
-        # One entry per token; summing the duplicates counts each type in its document (and
-        # sorts each row's types), in one vectorised step instead of a count per document.
-        block_counts = sparse.csr_matrix((np.ones(len(codes), dtype=np.int32), np.frombuffer(codes, dtype=np.int32),
-                                          np.asarray(indptr)), shape=(len(indptr) - 1, len(ids)))
-        block_counts.sum_duplicates()
-        # Kept in its own arrays (views would keep the per-token ones alive), the counts in the
-        # smallest type at once: every block is held until the last is counted.
-        data = block_counts.data
-        blocks.append((data.astype(count_type(int(data.max(initial=0)))), block_counts.indices.copy(),
-                       block_counts.indptr[1:].astype(np.int64)))
-
-    for tokens in token_lists:
+    for tokens in documents:
         codes.extend([ids.setdefault(t, len(ids)) for t in tokens])
         indptr.append(len(codes))
-        if len(codes) >= block_tokens:
-            count_block()
-            codes, indptr = array("i"), [0]
-    if len(indptr) > 1 or not blocks:
-        count_block()
+        if max_tokens is not None and len(codes) >= max_tokens:
+            break
+    # One entry per token; summing the duplicates counts each type in its document (and sorts
+    # each row's types), in one vectorised step instead of a count per document.
+    counts = sparse.csr_matrix((np.ones(len(codes), dtype=np.int32), np.frombuffer(codes, dtype=np.int32),
+                                np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, len(ids)))
+    counts.sum_duplicates()
+    # Kept in arrays of its own (views would keep the per-token ones alive), the counts narrowed.
+    data = counts.data.astype(count_type(int(counts.data.max(initial=0))))
+    return CountedBlock(list(ids), sparse.csr_matrix((data, counts.indices.copy(), counts.indptr.astype(np.int64)),
+                                                     shape=counts.shape))
+
+
+def merge_blocks(blocks: Iterable[CountedBlock]) -> tuple[list[str], sparse.csr_matrix]:
+    """Every type of the blocks in first-seen order, and the documents x types count matrix (in
+    the smallest unsigned type that holds its counts): what counting all the blocks' documents in
+    one pass gives, whoever counted each block. A block's types are renumbered to the whole's
+    and each row's entries put in the whole's order as it comes."""
+    ids: dict[str, int] = {}
+    held: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # each block's counts, type ids and row ends
+    for block in blocks:
+        to_whole = np.fromiter((ids.setdefault(t, len(ids)) for t in block.types), np.int32, len(block.types))
+        renumbered = sparse.csr_matrix((block.counts.data, to_whole[block.counts.indices], block.counts.indptr),
+                                       shape=(block.counts.shape[0], len(ids)))
+        renumbered.has_sorted_indices = False
+        renumbered.sort_indices()
+        held.append((renumbered.data, renumbered.indices, renumbered.indptr[1:].astype(np.int64)))
+        del block, renumbered
     # The blocks stacked into arrays made once, each block let go once copied (concatenating them
     # held every entry twice: 0.6 GB more at a gigabyte of text), the counts in the smallest type.
-    entries, largest = sum(len(b[0]) for b in blocks), max(int(b[0].max(initial=0)) for b in blocks)
+    entries = sum(len(b[0]) for b in held)
+    largest = max((int(b[0].max(initial=0)) for b in held), default=0)
     data, indices = np.empty(entries, count_type(largest)), np.empty(entries, np.int32)
-    indptr_all = np.zeros(sum(len(b[2]) for b in blocks) + 1, np.int64)
+    indptr = np.zeros(sum(len(b[2]) for b in held) + 1, np.int64)
     row = 0
-    while blocks:
-        block_data, block_indices, row_ends = blocks.pop(0)
-        first, n = indptr_all[row], len(block_data)
+    while held:
+        block_data, block_indices, row_ends = held.pop(0)
+        first, n = indptr[row], len(block_data)
         data[first:first + n], indices[first:first + n] = block_data, block_indices
-        indptr_all[row + 1:row + len(row_ends) + 1] = row_ends + first
+        indptr[row + 1:row + len(row_ends) + 1] = row_ends + first
         row += len(row_ends)
         del block_data, block_indices, row_ends
         release_freed_memory()  # else the blocks' pages stay resident beside the matrix (pipeline/memory.py)
-    return list(ids), sparse.csr_matrix((data, indices, indptr_all), shape=(row, len(ids)))
+    return list(ids), sparse.csr_matrix((data, indices, indptr), shape=(row, len(ids)))
+
+
+def count_tokens(token_lists: Iterable[list[str]], block_tokens: int = 2_000_000) -> tuple[list[str], sparse.csr_matrix]:
+    """Every token type in first-seen order, and the documents x types count matrix (in the
+    smallest unsigned type that holds its counts), counted in blocks of whole documents of about
+    ``block_tokens`` tokens (:func:`count_block`, :func:`merge_blocks`): a corpus's every token
+    id at once would be several times the matrix (tfidf's 54,000 reports at a gigabyte were one
+    block of 50,000 documents, 1.2 GB)."""
+    documents = iter(token_lists)
+
+    def blocks() -> Iterator[CountedBlock]:
+        while (block := count_block(documents, block_tokens)).counts.shape[0]:  # until none are left
+            yield block
+
+    return merge_blocks(blocks())
 
 
 def filtered_vocabulary(types: list[str], counts: sparse.csr_matrix, params: LdaParams):
@@ -237,28 +270,71 @@ class ParagraphKeys:
                            self.position[first:last].tolist(), self.n_tokens[first:last].tolist())
 
 
-def model_corpus(rows: Iterable[tuple[str, int, list[str]]], params: LdaParams):
-    """What the model is trained on, from ``(doc_id, position, tokens)`` rows: the gensim
-    Dictionary, the :class:`BowCorpus` of the paragraphs with at least ``min_tokens`` tokens in
-    it, and their :class:`ParagraphKeys`."""
-    doc_ids: list[str] = []
-    report, position = array("i"), array("i")  # each paragraph's report (its index in doc_ids) and position
+class CountedParagraphs(NamedTuple):
+    """Consecutive paragraphs counted on their own (:func:`count_paragraphs`): their reports (in
+    order, each once), each paragraph's report (an index into them) and position, and their
+    :class:`CountedBlock`."""
 
-    def tokens():
+    reports: list[str]
+    report: np.ndarray
+    position: np.ndarray
+    block: CountedBlock
+
+
+def count_paragraphs(rows: Iterable[tuple[str, int, list[str]]], max_tokens: int | None = None) -> CountedParagraphs:
+    """``(doc_id, position, tokens)`` rows counted (all of them, or until ``max_tokens`` tokens)."""
+    reports: list[str] = []
+    report, position = array("i"), array("i")
+
+    def tokens() -> Iterator[list[str]]:
         for doc_id, at, row_tokens in rows:
-            if not doc_ids or doc_id != doc_ids[-1]:  # a report's paragraphs come together
-                doc_ids.append(doc_id)
-            report.append(len(doc_ids) - 1)
+            if not reports or doc_id != reports[-1]:  # a report's paragraphs come together
+                reports.append(doc_id)
+            report.append(len(reports) - 1)
             position.append(at)
             yield row_tokens
 
-    types, counts = count_tokens(tokens())
+    block = count_block(tokens(), max_tokens)
+    return CountedParagraphs(reports, np.frombuffer(report, dtype=np.int32), np.frombuffer(position, dtype=np.int32),
+                             block)
+
+
+def model_corpus(rows: Iterable[tuple[str, int, list[str]]], params: LdaParams, block_tokens: int = 2_000_000):
+    """:func:`model_corpus_of` ``(doc_id, position, tokens)`` rows, counted here in blocks of
+    about ``block_tokens`` tokens."""
+    rows = iter(rows)
+
+    def blocks() -> Iterator[CountedParagraphs]:
+        while len((counted := count_paragraphs(rows, block_tokens)).report):  # until none are left
+            yield counted
+
+    return model_corpus_of(blocks(), params)
+
+
+def model_corpus_of(blocks: Iterable[CountedParagraphs], params: LdaParams):
+    """What the model is trained on, from consecutive blocks of counted paragraphs (counted in
+    worker processes, say): the gensim Dictionary, the :class:`BowCorpus` of the paragraphs with
+    at least ``min_tokens`` tokens in it, and their :class:`ParagraphKeys`."""
+    doc_ids: list[str] = []
+    report, position = [], []  # each block's paragraphs' reports (indices into doc_ids) and positions
+
+    def counted() -> Iterator[CountedBlock]:
+        for block in blocks:
+            # A report cut between two blocks is one report.
+            joined = bool(doc_ids) and bool(block.reports) and block.reports[0] == doc_ids[-1]
+            report.append(block.report + (len(doc_ids) - joined))
+            position.append(block.position)
+            doc_ids.extend(block.reports[joined:])
+            yield block.block
+
+    types, counts = merge_blocks(counted())
     dictionary, kept = filtered_vocabulary(types, counts, params)
     del types  # every type's string: not needed while selecting
     release_freed_memory()  # the per-term sums' temporaries, before the selection doubles the matrix
     matrix, modelled, lengths = selected_counts(counts, kept, params.min_tokens)
     del counts
     release_freed_memory()  # held through training otherwise
-    keys = ParagraphKeys(doc_ids, np.frombuffer(report, dtype=np.int32)[modelled],
-                         np.frombuffer(position, dtype=np.int32)[modelled], lengths)
+    report_all = np.concatenate(report) if report else np.zeros(0, np.int32)
+    position_all = np.concatenate(position) if position else np.zeros(0, np.int32)
+    keys = ParagraphKeys(doc_ids, report_all[modelled], position_all[modelled], lengths)
     return dictionary, BowCorpus(matrix), keys

@@ -70,6 +70,16 @@ class KeywordCoverage:
                 self.theme_reports[theme].add(doc_id)
             yield row
 
+    def merge(self, other: "KeywordCoverage") -> None:
+        """Add ``other``'s counts, of other paragraphs (counted in a worker process, say)."""
+        self.n_paragraphs += other.n_paragraphs
+        for mine, theirs in ((self.paragraphs, other.paragraphs), (self.theme_paragraphs, other.theme_paragraphs)):
+            for key, n in theirs.items():
+                mine[key] += n
+        for mine, theirs in ((self.reports, other.reports), (self.theme_reports, other.theme_reports)):
+            for key, reports in theirs.items():
+                mine[key] |= reports
+
     def term_rows(self, vocabulary: dict[str, int]) -> list[tuple[str, str, int, int, int]]:
         """``(theme, term, in_vocabulary, paragraphs, reports)`` for every theme term."""
         return [(theme.name, term, int(term in vocabulary), self.paragraphs[term], len(self.reports[term]))

@@ -147,3 +147,24 @@ def test_k_auto_on_the_seeds_within_budget(tmp_path):
     run_make("topics", "K=6", f"OUTPUT={output}")
     assert not (output / "lda" / "k_sweep.csv").exists()
     assert len(read_table(output / "lda" / "topic_summary.csv")) == 6 + len(SEEDED_THEMES)
+
+
+def test_paragraphs_counted_in_workers_give_the_one_process_stages_tables(seed_output, tmp_path, monkeypatch):
+    """The stage counts whole reports in worker processes and merges them in order: with a chunk
+    of a report or so and two processes, every table it writes is the one-process run's, byte for
+    byte (gensim's saved pickles record the time, and are not compared)."""
+    from conftest import ROOT
+    from pipeline import cli
+    from pipeline.stages import lda
+
+    monkeypatch.chdir(ROOT)
+    outputs = {}
+    for jobs, chunk_lines in ((1, lda.CHUNK_LINES), (2, 3)):
+        outputs[jobs] = tmp_path / f"jobs{jobs}"
+        shutil.copytree(seed_output, outputs[jobs])
+        monkeypatch.setattr(lda, "CHUNK_LINES", chunk_lines)
+        cli.main(["--output", str(outputs[jobs]), "--jobs", str(jobs), "lda"], standalone_mode=False)
+    tables = sorted(p.relative_to(outputs[1]) for p in (outputs[1] / "lda").iterdir() if p.is_file())
+    assert len(tables) >= 10
+    for relative in tables:
+        assert (outputs[2] / relative).read_bytes() == (outputs[1] / relative).read_bytes(), relative

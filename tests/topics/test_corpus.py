@@ -49,3 +49,25 @@ def test_the_keys_are_each_modelled_paragraphs_report_position_and_tokens(monkey
     assert list(keys) == expected and len(keys) == len(corpus) == 4
     assert [keys[i] for i in range(len(keys))] == expected
     assert all(isinstance(v, int) for key in keys for v in key[1:])  # plain ints, as the tables write them
+
+
+def test_paragraphs_counted_in_blocks_are_one_passs_corpus():
+    """Counted in blocks (in worker processes, in the lda stage), a report cut between two blocks
+    is still one report, and the dictionary, matrix and keys are one block's."""
+    import numpy as np
+
+    from pipeline.topics.corpus import count_paragraphs, model_corpus_of
+
+    rng = np.random.default_rng(5)
+    words = [f"w{i}" for i in range(40)]
+    rows = [(f"r{i // 4}", i % 4, list(rng.choice(words, size=rng.integers(0, 12)))) for i in range(60)]
+    params = LdaParams(no_below=2, no_above=0.9, min_tokens=3)
+    expected_dictionary, expected, expected_keys = model_corpus(rows, params)
+    splits = [(0, 3), (3, 10), (10, 10), (10, 41), (41, 60)]  # reports cut between blocks, and an empty block
+    for dictionary, corpus, keys in (model_corpus(rows, params, block_tokens=7),
+                                     model_corpus_of((count_paragraphs(rows[a:b]) for a, b in splits), params)):
+        assert dictionary.token2id == expected_dictionary.token2id and dictionary.dfs == expected_dictionary.dfs
+        assert list(keys) == list(expected_keys) and keys.doc_ids == expected_keys.doc_ids
+        assert (corpus.counts != expected.counts).nnz == 0 and corpus.counts.dtype == expected.counts.dtype
+        assert (corpus.counts.indices == expected.counts.indices).all()
+    assert 0 < len(expected_keys) < len(rows) and len(expected_keys.doc_ids) == 15

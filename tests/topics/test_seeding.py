@@ -84,3 +84,21 @@ def test_a_seeded_topic_comes_first_and_carries_its_theme_words():
     assert np.all(mixes[~has_term, 0] == 0)
     assert np.mean(mixes[has_term, 0] > 0.05) > 0.8
     assert np.allclose(mixes.sum(axis=1), 1)
+
+
+def test_coverage_merged_from_parts_is_one_passs():
+    """The lda stage counts coverage in worker processes, a chunk of reports each, and merges it."""
+    themes = [Theme("综合行政执法", ("综合执法",), True), Theme("普法")]
+    rows = [("a", 0, ["综合行政执法", "改革", "综合执法"]), ("a", 1, ["综合执法"]), ("b", 0, ["普法", "综合执法"]),
+            ("c", 0, ["其他"]), ("c", 1, ["普法"])]
+    whole = KeywordCoverage(themes)
+    list(whole.observe(rows))
+    merged = KeywordCoverage(themes)
+    for part_rows in (rows[:2], rows[2:3], [], rows[3:]):
+        part = KeywordCoverage(themes)
+        list(part.observe(part_rows))
+        merged.merge(part)
+    assert merged.term_rows({}) == whole.term_rows({})
+    for field in ("paragraphs", "reports", "theme_paragraphs", "theme_reports", "n_paragraphs"):
+        assert getattr(merged, field) == getattr(whole, field), field
+    assert merged.theme_reports["普法"] == {"b", "c"}
