@@ -246,6 +246,9 @@ class Stage:
     # make topics runs two stages at a time where the graph allows; a stage that takes much memory
     # runs alone: after every stage before it in the run order, before every stage after it.
     alone: bool = False
+    # A stage that runs beside the lda stage runs at a lower priority (os.nice): it takes the cycles
+    # the model's training leaves idle instead of slowing it, and the model is the critical path.
+    yields: bool = False
 
 
 # A page marks where the results of a shown stage are not yet of the current model with this
@@ -294,7 +297,7 @@ _DECLARED = (
     Stage("lda", "Train LDA over paragraphs and describe its topics (with -k auto, first sweep K).",
           DOCUMENT_TOPICS, ("clean", "filter"), ("themes",), (P.LdaParams, P.SweepParams)),
     Stage("tfidf", "TF-IDF keywords, with reports as documents.",
-          KEYWORDS, ("clean", "filter"), (), (P.TfidfParams,)),
+          KEYWORDS, ("clean", "filter"), (), (P.TfidfParams,), yields=True),
     Stage("themes", "Count tracked themes per report, by year and place, with their figures (text only, no model).",
           THEME_COUNTS, ("clean",), ("themes",), (P.BootstrapParams,), alone=True),
     Stage("plots", "Draw the figures of topics and keywords.",
@@ -310,7 +313,7 @@ _DECLARED = (
           TERM_CANDIDATES, ("clean", "filter", "lda", "mine"), ("stopwords", "dictionary", "themes", "divisions"),
           (P.TermParams,)),
     Stage("wording", "What themes are said with, and terms that rose (no model: it runs beside the lda stage).",
-          EMERGING_TERMS, ("clean", "filter", "mine"), ("themes", "divisions"), (P.WordingParams,)),
+          EMERGING_TERMS, ("clean", "filter", "mine"), ("themes", "divisions"), (P.WordingParams,), yields=True),
     # Written twice by make topics: as soon as the topics are, and again after the stability runs.
     Stage("report", "Write one self-contained page of results (and the explorer alone).",
           REPORT, ("clean", "segment", "filter", "lda", "tfidf", "themes", "plots", "prevalence", "explorer", "terms",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import os
 import shlex
 import sys
 import time
@@ -20,6 +21,10 @@ import click
 from .files import PipelineError
 from .parallel import DEFAULT_JOBS
 from .params import OUTPUT, Inputs
+
+# How much lower a yielding stage's priority is (Stage.yields): at 10, Linux gives it about a tenth
+# of a core the model's processes want.
+YIELDING_NICENESS = 10
 
 
 class _NumberOrName(click.ParamType):
@@ -120,6 +125,8 @@ def _stage_command(name: str) -> click.Command:
         from .artifacts import Run
 
         started = time.monotonic()
+        if spec.yields and hasattr(os, "nice"):  # not on Windows: there it runs at the usual priority
+            os.nice(YIELDING_NICENESS)
         log = _logger(name)
         log(shlex.join([sys.executable, "-m", "pipeline", *sys.argv[1:]]))
         run = Run(settings["output"], name, settings["jobs"], log=log)

@@ -86,3 +86,26 @@ def test_report_topic_shares_of_an_older_layout_ask_for_the_lda_stage_again(tmp_
     write_csv(DOCUMENT_TOPICS.at(tmp_path), ["doc_id", "n_tokens", "topic", "label", "weight"], [["a", 10, 1, "T1", 0.25]])
     with pytest.raises(PipelineError, match="rerun the lda stage"):
         Run(tmp_path, "report").document_topics()
+
+
+def test_the_stages_beside_the_model_yield_it_the_cores(seed_output, tmp_path, monkeypatch):
+    """make topics runs tfidf and wording beside the lda stage: they lower their own priority
+    (their workers inherit it), so that the model, the critical path, is not slowed; the model
+    and the stages after it do not."""
+    import os
+    import shutil
+
+    from conftest import ROOT
+    from pipeline import cli
+    from pipeline.artifacts import STAGES
+
+    assert [s for s in STAGES if STAGES[s].yields] == ["tfidf", "wording"]
+    assert "lda" not in STAGES["tfidf"].after and "lda" not in STAGES["wording"].after  # they can run beside it
+    niceness: list[int] = []
+    monkeypatch.setattr(os, "nice", niceness.append)  # this test process keeps its priority
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "out"
+    shutil.copytree(seed_output, out)
+    for stage in ("tfidf", "terms"):
+        cli.main(["--output", str(out), stage], standalone_mode=False)
+    assert niceness == [cli.YIELDING_NICENESS]

@@ -34,11 +34,18 @@ FIRST_PERIOD_YEAR = 2000  # periods start here; the years before are one period
 
 
 def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
-    documents = {d["doc_id"]: d for d in run.rows(DOCUMENTS)}
+    # Each report's period and the corpus's place names, in one pass (the reports' rows are not
+    # kept: every worker forked later would hold them too).
+    period: dict[str, str] = {}
+
+    def documents() -> Iterator[dict[str, str]]:
+        for d in run.rows(DOCUMENTS):
+            if y := plain_year(d["year"]):
+                period[d["doc_id"]] = period_of(int(y), params.period_years, FIRST_PERIOD_YEAR)
+            yield d
+
+    places = corpus_places(documents(), load_divisions(tuple(Path(p) for p in inputs.divisions)))
     themes = load_themes(inputs.themes)
-    places = corpus_places(documents.values(), load_divisions(tuple(Path(p) for p in inputs.divisions)))
-    period = {doc_id: period_of(int(y), params.period_years, FIRST_PERIOD_YEAR)
-              for doc_id, d in documents.items() if (y := plain_year(d["year"]))}
 
     # Which paragraphs name which theme (by the text, as the themes stage counts them).
     pattern, owner = theme_matcher(themes)
@@ -47,9 +54,12 @@ def run(run: Run, inputs: Inputs, params: WordingParams) -> None:
         if found := {owner[m.group(0)] for m in pattern.finditer(row["text"])}:
             named[(row["doc_id"], int(row["position"]))] = found
 
-    vocabulary = {unguard(r["token"]) for r in run.rows(VOCABULARY)}
-    mined = (r["parts"].split() for r in islice(run.rows(MINED_TERMS), params.phrases))
-    join = PhraseJoiner(([p for p in parts if p in vocabulary], "".join(parts)) for parts in mined)
+    mined = [r["parts"].split() for r in islice(run.rows(MINED_TERMS), params.phrases)]
+    # Which of their parts are model tokens: of the vocabulary, only those are kept (at a gigabyte
+    # the whole of it is a million strings, held, and copied, by every worker forked after it).
+    parts_wanted = {p for parts in mined for p in parts}
+    in_vocabulary = {t for r in run.rows(VOCABULARY) if (t := unguard(r["token"])) in parts_wanted}
+    join = PhraseJoiner(([p for p in parts if p in in_vocabulary], "".join(parts)) for parts in mined)
 
     # One pass over the tokens, whole reports at a time in worker processes (a report's
     # paragraphs are consecutive), their counts merged in order.
