@@ -126,7 +126,7 @@ def _stage_command(name: str) -> click.Command:
 
         started = time.monotonic()
         if spec.yields and hasattr(os, "nice"):  # not on Windows: there it runs at the usual priority
-            os.nice(YIELDING_NICENESS)
+            os.nice(max(0, YIELDING_NICENESS - os.nice(0)))  # to that niceness, however often asked
         log = _logger(name)
         log(shlex.join([sys.executable, "-m", "pipeline", *sys.argv[1:]]))
         run = Run(settings["output"], name, settings["jobs"], log=log)

@@ -128,12 +128,3 @@ def test_a_table_longer_than_excel_opens_goes_on_in_parts_read_as_one(tmp_path):
             table.write(row)
     assert table_parts(packed) == [packed] and len(read(packed)) == 12
 
-
-def test_a_guarded_cell_reads_back_as_it_was():
-    """A token or term starting like a formula is written with an apostrophe (Excel would run it)
-    and read back, by the stages and the report, as itself."""
-    from pipeline.files import safe_cell, unguard
-
-    for text in ("=SUM(A1)", "+86", "-fold", "@home", "综合执法", "'quoted", ""):
-        assert unguard(safe_cell(text)) == text
-    assert safe_cell("=SUM(A1)") != "=SUM(A1)"

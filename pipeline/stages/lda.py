@@ -8,6 +8,7 @@ K (lda/k_sweep*.csv, k_choice.txt, k_sweep.png) and trains the chosen K.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import shutil
@@ -129,13 +130,15 @@ def run(run: Run, inputs: Inputs, params: LdaParams, sweep: SweepParams) -> None
     themes = load_themes(inputs.themes)
     coverage = KeywordCoverage(themes)
 
-    def counted() -> Iterator[CountedParagraphs]:  # whole reports counted in worker processes, merged in order
+    def counted_paragraphs() -> Iterator[CountedParagraphs]:  # whole reports counted in workers, in order
         with run.reader(TOKENS) as lines:
-            for part, block in ordered_map(_CountParagraphs(themes), report_chunks(lines, CHUNK_LINES), run.jobs):
+            for part, paragraphs in ordered_map(_CountParagraphs(themes), report_chunks(lines, CHUNK_LINES), run.jobs):
                 coverage.merge(part)
-                yield block
+                yield paragraphs
 
-    dictionary, corpus, keys = model_corpus_of(counted(), params)
+    # Closed however counting ends (Ctrl-C, an error), so the workers and the file go with it.
+    with contextlib.closing(counted_paragraphs()) as blocks:
+        dictionary, corpus, keys = model_corpus_of(blocks, params)
     seeds = _choose_seeds(run, coverage, dictionary, params)
     if seeds:
         check_seedable(params)

@@ -1,5 +1,6 @@
-"""The modelled paragraphs as bags of words: the vocabulary counted in one pass over the tokens,
-and the bags held as one sparse paragraphs x terms count matrix. gensim streams it like any
+"""The modelled paragraphs as bags of words: counted in blocks of consecutive paragraphs (in
+worker processes, in the lda stage), merged into what one pass over the tokens would give, and
+held as one sparse paragraphs x terms count matrix. gensim streams it like any
 corpus; the batched E-step (:mod:`.batch_lda`) takes its rows as they are."""
 from __future__ import annotations
 
@@ -141,7 +142,8 @@ def merge_blocks(blocks: Iterable[CountedBlock]) -> tuple[list[str], sparse.csr_
     """Every type of the blocks in first-seen order, and the documents x types count matrix (in
     the smallest unsigned type that holds its counts): what counting all the blocks' documents in
     one pass gives, whoever counted each block. A block's types are renumbered to the whole's
-    and each row's entries put in the whole's order as it comes."""
+    and each row's entries put in the whole's order as it comes: its arrays are reordered in
+    place, so a block is used up by its merge."""
     ids: dict[str, int] = {}
     held: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # each block's counts, type ids and row ends
     for block in blocks:
@@ -318,16 +320,16 @@ def model_corpus_of(blocks: Iterable[CountedParagraphs], params: LdaParams):
     doc_ids: list[str] = []
     report, position = [], []  # each block's paragraphs' reports (indices into doc_ids) and positions
 
-    def counted() -> Iterator[CountedBlock]:
-        for block in blocks:
+    def counts_of(blocks: Iterable[CountedParagraphs]) -> Iterator[CountedBlock]:
+        for paragraphs in blocks:
             # A report cut between two blocks is one report.
-            joined = bool(doc_ids) and bool(block.reports) and block.reports[0] == doc_ids[-1]
-            report.append(block.report + (len(doc_ids) - joined))
-            position.append(block.position)
-            doc_ids.extend(block.reports[joined:])
-            yield block.block
+            joined = bool(doc_ids) and bool(paragraphs.reports) and paragraphs.reports[0] == doc_ids[-1]
+            report.append(paragraphs.report + (len(doc_ids) - joined))
+            position.append(paragraphs.position)
+            doc_ids.extend(paragraphs.reports[joined:])
+            yield paragraphs.block
 
-    types, counts = merge_blocks(counted())
+    types, counts = merge_blocks(counts_of(blocks))
     dictionary, kept = filtered_vocabulary(types, counts, params)
     del types  # every type's string: not needed while selecting
     release_freed_memory()  # the per-term sums' temporaries, before the selection doubles the matrix

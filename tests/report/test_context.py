@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.files import safe_cell
-from pipeline.report.context import highlight, unguard
+from pipeline.files import safe_cell, unguard
+from pipeline.report.context import highlight
 from report.hostile import FORMULA_START, HOSTILE
 
 
