@@ -37,8 +37,8 @@ def run(run: Run, inputs: Inputs, params: TermParams) -> None:
     run.write_params(inputs, params)
     documents = list(run.rows(DOCUMENTS))
     places = corpus_places(documents, load_divisions(tuple(Path(p) for p in inputs.divisions)))
-    n_reports = sum(int(d["n_paragraphs"]) > 0 for d in documents)
-    _write_stopword_candidates(run, n_reports, known, places | frozenset(protected), params)
+    # Every report in documents.csv has paragraphs (clean skips one with none left), so a line in the tokens.
+    _write_stopword_candidates(run, len(documents), known, places | frozenset(protected), params)
     # The stage's target, written last.
     with run.table(TERM_CANDIDATES) as table:
         for rank, r in enumerate(ranked[:params.top], 1):
