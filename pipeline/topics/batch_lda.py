@@ -113,13 +113,41 @@ class PartStatistics(NamedTuple):
         return cls(terms, used.T @ theta)
 
 
-def summed_statistics(parts: Iterable[PartStatistics], exp_elog_beta: np.ndarray) -> np.ndarray:
+def summed_statistics(parts: Iterable[PartStatistics], expectations: Iterable[tuple[np.ndarray, np.ndarray]],
+                      n_terms: int) -> np.ndarray:
     """The topics x terms sufficient statistics of a chunk: its parts' summed in part order (the
-    same sums whichever process computed each part), times exp(E[log beta])."""
-    total = np.zeros(exp_elog_beta.shape[::-1], dtype=exp_elog_beta.dtype)  # terms x topics
+    same sums whichever process computed each part), times exp(E[log beta]) on the terms they
+    use, given as ``(term ids, topics x those terms)`` pairs that cover them."""
+    expectations = list(expectations)
+    k, dtype = expectations[0][1].shape[0], expectations[0][1].dtype
+    total = np.zeros((n_terms, k), dtype=dtype)  # terms x topics
     for part in parts:
         total[part.terms] += part.values
-    return total.T * exp_elog_beta
+    beta = np.zeros((k, n_terms), dtype=dtype)  # 0 where no part has a word, as total is
+    for terms, values in expectations:
+        beta[:, terms] = values
+    return total.T * beta
+
+
+def exp_elog_beta(lam: np.ndarray, psi_totals: np.ndarray) -> np.ndarray:
+    """exp(E[log beta]), topics x some terms, from lambda (the topics' Dirichlet parameters) on
+    those terms and the digamma of each topic's lambda summed over every term. Element by element
+    (scipy's digamma, not gensim's), so a term's column is the same bit for bit whichever terms
+    are computed with it: each process computes it on the terms its own paragraphs use."""
+    from scipy.special import psi
+
+    return np.exp(psi(lam) - psi_totals[:, None])
+
+
+def on_used_terms(counts) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """A sparse documents x terms ``counts`` matrix on the terms it uses: (documents x those
+    terms, their ids in ascending order)."""
+    used = np.zeros(counts.shape[1], dtype=bool)
+    used[counts.indices] = True
+    position = np.cumsum(used) - 1
+    local = sparse.csr_matrix((counts.data, position[counts.indices], counts.indptr),
+                              shape=(counts.shape[0], int(used.sum())))
+    return local, np.flatnonzero(used)
 
 
 # One paragraph in HOLDOUT, chosen by a hash of its bag of words (so the same in every process and
@@ -173,8 +201,13 @@ E_STEP_PARTS = 16
 MIN_PART_PARAGRAPHS = 50
 
 
-def _e_step_group(args: tuple) -> tuple[np.ndarray, list[PartStatistics] | None]:
-    return e_step(*args)
+def _e_step_group(args: tuple) -> tuple[np.ndarray, list[PartStatistics] | None, np.ndarray]:
+    """:func:`e_step` on a group's terms: ``topics`` is exp(E[log beta]) there, or, with
+    ``psi_totals``, lambda there (:func:`exp_elog_beta`). Returns the E-step's result and the
+    exp(E[log beta]) it used."""
+    topics, psi_totals, *rest = args
+    beta = topics if psi_totals is None else exp_elog_beta(topics, psi_totals)
+    return (*e_step(beta, *rest), beta)
 
 
 def part_bounds(n_rows: int) -> np.ndarray:
@@ -218,12 +251,15 @@ class BatchLdaModel(LdaModel):
         return plain
 
     def do_mstep(self, rho, other, extra_pass=False):
-        """gensim's M-step without the two things it does only for its log: the topics' change
+        """gensim's M-step, without exp(E[log beta]) (above) and the two things it does only for its log: the topics' change
         (one more ``Elogbeta`` of all topics and terms per chunk) and ``print_topics``, about 15%
         of training on a large vocabulary. ``print_topics(5)`` draws from the model's random
         state, and later random starts come from it, so that draw is still made."""
         self.state.blend(rho, other)
-        self.sync_state()
+        # exp(E[log beta]) is computed where the next chunk's E-step uses it, by each process on
+        # its paragraphs' terms (a quarter of the vocabulary, in parallel), not here for every
+        # topic and term (a sixth of a chunk's time in one process); update() completes it.
+        self.expElogbeta = None
         if self.num_topics > 5:
             self.random_state.rand(self.num_topics)
         if self.optimize_eta:
@@ -246,6 +282,18 @@ class BatchLdaModel(LdaModel):
         counts = bow_matrix(list(chunk), self.num_terms, self.dtype)
         return self.infer_counts(counts, collect_sstats, self.allowed_topics(counts))
 
+    def update(self, corpus, *args, **kwargs) -> None:
+        """gensim's ``update``, with exp(E[log beta]) computed for every topic and term at its end."""
+        super().update(corpus, *args, **kwargs)
+        if self.expElogbeta is None:
+            self.expElogbeta = exp_elog_beta(*self._lambda_and_totals())
+
+    def _lambda_and_totals(self) -> tuple[np.ndarray, np.ndarray]:
+        from scipy.special import psi
+
+        lam = self.state.get_lambda()
+        return lam, psi(lam.sum(axis=1))
+
     def infer_counts(self, counts, collect_sstats: bool = False, allowed: np.ndarray | None = None,
                      random_state: np.random.RandomState | None = None):
         """:meth:`inference` on a sparse documents x terms ``counts`` matrix."""
@@ -253,16 +301,25 @@ class BatchLdaModel(LdaModel):
         # the same random start as gensim's, from the model's own random state
         gamma = (random_state or self.random_state).gamma(100., 1. / 100., (n, self.num_topics)).astype(self.dtype, copy=False)
         parts = part_bounds(n)
-        # Each process takes consecutive parts: as many groups as processes, each computed at once.
+        # Each process takes consecutive parts: as many groups as processes, each computed at once,
+        # on the terms its paragraphs use.
         groups = parts[np.linspace(0, len(parts) - 1, min(self.workers.jobs, len(parts) - 1) + 1).astype(int)]
-        tasks = [(self.expElogbeta, self.alpha, counts[a:b], gamma[a:b], self.iterations, self.gamma_threshold,
-                  parts[(parts >= a) & (parts <= b)] - a if collect_sstats else None,
-                  None if allowed is None else allowed[a:b]) for a, b in zip(groups, groups[1:])]
+        topics, psi_totals = (self.expElogbeta, None) if self.expElogbeta is not None else self._lambda_and_totals()
+        tasks, group_terms = [], []
+        for a, b in zip(groups, groups[1:]):
+            local, terms = on_used_terms(counts[a:b])
+            group_terms.append(terms)
+            tasks.append((topics[:, terms], psi_totals, self.alpha, local, gamma[a:b], self.iterations,
+                          self.gamma_threshold, parts[(parts >= a) & (parts <= b)] - a if collect_sstats else None,
+                          None if allowed is None else allowed[a:b]))
         results = self.workers.map(_e_step_group, tasks)
-        gamma = np.concatenate([group_gamma for group_gamma, _ in results])
+        gamma = np.concatenate([group_gamma for group_gamma, _, _ in results])
         if not collect_sstats:
             return gamma, None
-        return gamma, summed_statistics((part for _, group in results for part in group), self.expElogbeta)
+        stats = (PartStatistics(terms[part.terms], part.values) for terms, (_, group, _) in zip(group_terms, results)
+                 for part in group)
+        return gamma, summed_statistics(stats, ((terms, beta) for terms, (_, _, beta) in zip(group_terms, results)),
+                                        self.num_terms)
 
 
 def corpus_bound(model: LdaModel, corpus: Iterable, chunksize: int) -> float:
