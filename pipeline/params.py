@@ -182,7 +182,7 @@ PARAGRAPH_VISITS = 50_000
 # +0.151, +0.150 (stability at K=20 0.48, 0.50, 0.51). A larger corpus makes those visits in one
 # pass, over paragraphs it has not seen before (measured on no real corpus that large: see
 # docs/scaling.md).
-MIN_PASSES = 2
+MIN_PASSES = 2  # below ONE_PASS_PARAGRAPHS
 ONE_PASS_PARAGRAPHS = 430_000
 
 
@@ -202,7 +202,8 @@ class LdaParams(Checked):
     k: int | str = param(8, "Number of free topics (seeded topics come on top), or auto: sweep K_RANGE and choose K by the rule written beside the model.", "K", check=_topic_count)
     seed: int = param(42, "Random seed: the same seed, data and parameters give the same model.", "SEED", check=between(0, 2**32 - 1))
     passes: int = param(0, "Passes over the corpus; 0 picks enough for about 50,000 paragraph visits "
-                           "(many on a small corpus, two on a large one, one past 430,000 paragraphs), at most 50.", "PASSES", check=at_least(0))
+                           f"(many on a small corpus, two on a large one, one from {ONE_PASS_PARAGRAPHS:,} "
+                           "paragraphs), at most 50.", "PASSES", check=at_least(0))
     iterations: int = param(100, "Maximum inference iterations per paragraph and pass: 200 took about 10% "
                                  "longer for no better NPMI (make bench-quality); 50 lowered stability on the seeds.", check=at_least(1))
     alpha: str = param("0.5", "Document-topic prior: a number, or auto, symmetric, asymmetric. 0.5 lets a "

@@ -47,9 +47,9 @@ def test_the_command_line_refuses_a_bad_value_before_any_work(tmp_path):
 
 
 def test_passes_zero_gives_a_large_corpus_one_pass_and_a_smaller_one_enough_visits():
-    """PASSES=0: about 50,000 paragraph visits on a small corpus, never fewer than two passes,
-    and one from P.ONE_PASS_PARAGRAPHS paragraphs, which make the visits two passes make on the
-    city corpus; a number given is kept."""
+    """PASSES=0: about 50,000 paragraph visits on a small corpus; two passes on a larger one;
+    one from P.ONE_PASS_PARAGRAPHS paragraphs, which make the visits two passes make on the city
+    corpus. A number given is kept."""
     auto = P.LdaParams()
     assert auto.resolved_passes(2_500) == 20
     assert auto.resolved_passes(216_000) == 2

@@ -9,6 +9,7 @@ import numpy as np
 from gensim.matutils import dirichlet_expectation
 from gensim.models import LdaModel
 from scipy import sparse
+from scipy.special import psi
 
 from ..parallel import Workers, chunks
 
@@ -53,7 +54,8 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
         if collect:
             final_theta[active[taken]] = np.take(theta, taken, axis=0)
             on_taken = np.repeat(rows_taken, row_nnz)
-            final_scaled[np.compress(on_taken, entries)] = np.compress(on_taken, matrix.data) / np.compress(on_taken, phinorm)
+            final_scaled[np.compress(on_taken, entries)] = (np.compress(on_taken, matrix.data)
+                                                            / np.compress(on_taken, phinorm))
 
     # Paragraphs are independent, so one that has converged can stay in the arrays, its result
     # taken: the arrays are compacted only once a quarter of their rows have converged.
@@ -83,7 +85,8 @@ def e_step(exp_elog_beta: np.ndarray, alpha: np.ndarray, counts, gamma: np.ndarr
             break
         if iterating.sum() <= 0.75 * len(iterating):
             keep, on_row = np.flatnonzero(iterating), np.repeat(iterating, row_nnz)
-            active, matrix, g, theta = active[keep], matrix[keep], np.take(g, keep, axis=0), np.take(theta, keep, axis=0)
+            active, matrix = active[keep], matrix[keep]
+            g, theta = np.take(g, keep, axis=0), np.take(theta, keep, axis=0)
             allowed = np.take(allowed, keep, axis=0) if allowed is not None else None
             phinorm, entries = np.compress(on_row, phinorm), np.compress(on_row, entries)
             beta_nz = np.compress(on_row, beta_nz, axis=0)
@@ -116,28 +119,25 @@ class PartStatistics(NamedTuple):
 
 
 def summed_statistics(parts: Iterable[PartStatistics], expectations: Iterable[tuple[np.ndarray, np.ndarray]],
-                      n_terms: int) -> np.ndarray:
-    """The topics x terms sufficient statistics of a chunk: its parts' summed in part order (the
-    same sums whichever process computed each part), times exp(E[log beta]) on the terms they
-    use, given as ``(term ids, topics x those terms)`` pairs that cover them."""
-    expectations = list(expectations)
-    k, dtype = expectations[0][1].shape[0], expectations[0][1].dtype
+                      n_terms: int, k: int, dtype) -> np.ndarray:
+    """The ``k`` topics x ``n_terms`` sufficient statistics of a chunk: its parts' summed in part
+    order (the same sums whichever process computed each part), times exp(E[log beta]) on the
+    terms they use, given as ``(term ids, topics x those terms)`` pairs that cover them (where two
+    pairs share a term, its column is the same in both)."""
     total = np.zeros((n_terms, k), dtype=dtype)  # terms x topics
     for part in parts:
         total[part.terms] += part.values
-    beta = np.zeros((k, n_terms), dtype=dtype)  # 0 where no part has a word, as total is
+    sstats = np.zeros((k, n_terms), dtype=dtype)  # 0 where no part has a word
     for terms, values in expectations:
-        beta[:, terms] = values
-    return total.T * beta
+        sstats[:, terms] = total[terms].T * values
+    return sstats
 
 
-def exp_elog_beta(lam: np.ndarray, psi_totals: np.ndarray) -> np.ndarray:
+def expected_topic_words(lam: np.ndarray, psi_totals: np.ndarray) -> np.ndarray:
     """exp(E[log beta]), topics x some terms, from lambda (the topics' Dirichlet parameters) on
     those terms and the digamma of each topic's lambda summed over every term. Element by element
     (scipy's digamma, not gensim's), so a term's column is the same bit for bit whichever terms
     are computed with it: each process computes it on the terms its own paragraphs use."""
-    from scipy.special import psi
-
     return np.exp(psi(lam) - psi_totals[:, None])
 
 
@@ -203,13 +203,15 @@ E_STEP_PARTS = 16
 MIN_PART_PARAGRAPHS = 50
 
 
-def _e_step_group(args: tuple) -> tuple[np.ndarray, list[PartStatistics] | None, np.ndarray]:
-    """:func:`e_step` on a group's terms: ``topics`` is exp(E[log beta]) there, or, with
-    ``psi_totals``, lambda there (:func:`exp_elog_beta`). Returns the E-step's result and the
-    exp(E[log beta]) it used."""
+def _e_step_group(args: tuple) -> tuple[np.ndarray, list[PartStatistics] | None, np.ndarray | None]:
+    """:func:`e_step` on a group's terms. ``topics`` is exp(E[log beta]) there, or, where
+    ``psi_totals`` is given, lambda there, from which the E-step's exp(E[log beta]) is computed
+    (:func:`expected_topic_words`) and returned with its result for the statistics' sum (else
+    None: the caller has it)."""
     topics, psi_totals, *rest = args
-    beta = topics if psi_totals is None else exp_elog_beta(topics, psi_totals)
-    return (*e_step(beta, *rest), beta)
+    beta = topics if psi_totals is None else expected_topic_words(topics, psi_totals)
+    gamma, parts = e_step(beta, *rest)
+    return gamma, parts, beta if psi_totals is not None and parts is not None else None
 
 
 def part_bounds(n_rows: int) -> np.ndarray:
@@ -253,10 +255,11 @@ class BatchLdaModel(LdaModel):
         return plain
 
     def do_mstep(self, rho, other, extra_pass=False):
-        """gensim's M-step, without exp(E[log beta]) (above) and the two things it does only for its log: the topics' change
-        (one more ``Elogbeta`` of all topics and terms per chunk) and ``print_topics``, about 15%
-        of training on a large vocabulary. ``print_topics(5)`` draws from the model's random
-        state, and later random starts come from it, so that draw is still made."""
+        """gensim's M-step without exp(E[log beta]) (see below) and the two things it does only for
+        its log: the topics' change (one more ``Elogbeta`` of all topics and terms per chunk) and
+        ``print_topics``, about 15% of training on a large vocabulary. ``print_topics(5)`` draws
+        from the model's random state, and later random starts come from it, so that draw is
+        still made."""
         self.state.blend(rho, other)
         # exp(E[log beta]) is computed where the next chunk's E-step uses it, by each process on
         # its paragraphs' terms (a quarter of the vocabulary, in parallel), not here for every
@@ -288,11 +291,9 @@ class BatchLdaModel(LdaModel):
         """gensim's ``update``, with exp(E[log beta]) computed for every topic and term at its end."""
         super().update(corpus, *args, **kwargs)
         if self.expElogbeta is None:
-            self.expElogbeta = exp_elog_beta(*self._lambda_and_totals())
+            self.expElogbeta = expected_topic_words(*self._lambda_and_totals())
 
     def _lambda_and_totals(self) -> tuple[np.ndarray, np.ndarray]:
-        from scipy.special import psi
-
         lam = self.state.get_lambda()
         return lam, psi(lam.sum(axis=1))
 
@@ -301,7 +302,8 @@ class BatchLdaModel(LdaModel):
         """:meth:`inference` on a sparse documents x terms ``counts`` matrix."""
         n = counts.shape[0]
         # the same random start as gensim's, from the model's own random state
-        gamma = (random_state or self.random_state).gamma(100., 1. / 100., (n, self.num_topics)).astype(self.dtype, copy=False)
+        gamma = (random_state or self.random_state).gamma(100., 1. / 100., (n, self.num_topics))
+        gamma = gamma.astype(self.dtype, copy=False)
         parts = part_bounds(n)
         # Each process takes consecutive parts: as many groups as processes, each computed at once,
         # on the terms its paragraphs use.
@@ -318,10 +320,11 @@ class BatchLdaModel(LdaModel):
         gamma = np.concatenate([group_gamma for group_gamma, _, _ in results])
         if not collect_sstats:
             return gamma, None
-        stats = (PartStatistics(terms[part.terms], part.values) for terms, (_, group, _) in zip(group_terms, results)
-                 for part in group)
-        return gamma, summed_statistics(stats, ((terms, beta) for terms, (_, _, beta) in zip(group_terms, results)),
-                                        self.num_terms)
+        stats = (PartStatistics(terms[part.terms], part.values)
+                 for terms, (_, group, _) in zip(group_terms, results) for part in group)
+        used = ((terms, task[0] if beta is None else beta)
+                for terms, task, (_, _, beta) in zip(group_terms, tasks, results))
+        return gamma, summed_statistics(stats, used, self.num_terms, self.num_topics, self.dtype)
 
 
 def corpus_bound(model: LdaModel, corpus: Iterable, chunksize: int) -> float:
