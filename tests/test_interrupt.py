@@ -22,11 +22,19 @@ def corpus(tmp_path_factory) -> Path:
     return folder
 
 
+def _interruptible() -> None:
+    # A test suite started in the background (`nohup make test &`) inherits SIGINT ignored, and
+    # make and Python keep ignoring it: a terminal's Ctrl-C is what is tested, so it is restored.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_make(corpus: Path, output: Path, passes: int = 1) -> subprocess.Popen:
     # Its own process group, so a signal reaches make and every stage process, as Ctrl-C does.
-    return subprocess.Popen(["make", "--no-print-directory", "topics", f"INPUT={corpus}", f"OUTPUT={output}", f"PASSES={passes}", "K=4", "RUNS=2"],
+    return subprocess.Popen(["make", "--no-print-directory", "topics", f"INPUT={corpus}", f"OUTPUT={output}",
+                             f"PASSES={passes}", "K=4", "RUNS=2"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "TQDM_DISABLE": "1"}, start_new_session=True)
+                            env={**os.environ, "TQDM_DISABLE": "1"}, start_new_session=True,
+                            preexec_fn=_interruptible)
 
 
 def wait_for(process: subprocess.Popen, predicate, timeout: float = 120.0) -> None:
