@@ -145,22 +145,26 @@ class PhraseJoiner:
     stopword the model's tokens no longer hold)."""
 
     def __init__(self, phrases: Iterable[tuple[Sequence[str], str]]):
-        self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        # By their first two tokens: a paragraph's candidate positions are found in one pass over
+        # its token pairs, not by trying every phrase that starts with a common word (行政, 依法).
+        self.by_pair: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for parts, term in phrases:
             if len(parts) >= 2:
-                self.by_first[parts[0]].append((tuple(parts), term))
-        for candidates in self.by_first.values():
+                self.by_pair[(parts[0], parts[1])].append((tuple(parts), term))
+        for candidates in self.by_pair.values():
             candidates.sort(key=lambda candidate: (-len(candidate[0]), candidate))
 
     def __call__(self, tokens: Sequence[str]) -> list[str]:
-        joined, i = [], 0
-        while i < len(tokens):
-            for parts, term in self.by_first.get(tokens[i], ()):
+        starts = [i for i, pair in enumerate(zip(tokens, tokens[1:])) if pair in self.by_pair]
+        joined, done = [], 0  # tokens before ``done`` are in ``joined``
+        for i in starts:
+            if i < done:  # inside a phrase joined already
+                continue
+            for parts, term in self.by_pair[(tokens[i], tokens[i + 1])]:
                 if tuple(tokens[i:i + len(parts)]) == parts:
+                    joined.extend(tokens[done:i])
                     joined.append(term)
-                    i += len(parts)
+                    done = i + len(parts)
                     break
-            else:
-                joined.append(tokens[i])
-                i += 1
+        joined.extend(tokens[done:])
         return joined

@@ -76,6 +76,29 @@ def test_phrases_are_joined_longest_first():
     assert join(["新质", "代表"]) == ["新质", "代表"]  # one part left is no phrase
 
 
+def test_phrases_are_joined_as_one_left_to_right_scan_joins_them():
+    """Phrases found by their first two tokens give what trying every phrase at every token, left
+    to right and longest first, gives: on random paragraphs over a few words, with phrases that
+    share beginnings, overlap and repeat."""
+    rng = np.random.RandomState(0)
+    words = ["行政", "执法", "综合", "改革", "体制", "依法", "行政执法"]
+    phrases = {tuple(rng.choice(words, size=rng.randint(2, 5))) for _ in range(40)}
+    join = PhraseJoiner((parts, "".join(parts) + "*") for parts in phrases)
+
+    def scan(tokens):
+        longest_first = sorted(phrases, key=lambda parts: (-len(parts), parts))
+        joined, i = [], 0
+        while i < len(tokens):
+            match = next((p for p in longest_first if tuple(tokens[i:i + len(p)]) == p), None)
+            joined.append("".join(match) + "*" if match else tokens[i])
+            i += len(match) if match else 1
+        return joined
+
+    for _ in range(500):
+        tokens = list(rng.choice(words, size=rng.randint(0, 30)))
+        assert join(tokens) == scan(tokens)
+
+
 def test_spread_over_topics():
     spread = normalized_entropy(np.array([[5.0, 5.0, 5.0, 5.0], [9.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]))
     assert spread[0] == pytest.approx(1.0) and spread[1] == pytest.approx(0.0) and spread[2] == 0.0
