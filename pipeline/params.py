@@ -176,8 +176,9 @@ class FilterParams(Checked):
 # Paragraph visits (passes x paragraphs) that passes=0 aims at: on prov-gwr-2026 (2,500
 # paragraphs, K=11, 5 seeds) 50,000 gave NPMI +0.082 in 7 s a model, 200,000 +0.083 in 14 s.
 PARAGRAPH_VISITS = 50_000
-# ... but two passes below ONE_PASS_PARAGRAPHS paragraphs, one at or above: what the model
-# needs is about 430,000 visits. On the 147 MB city corpus (216,000 paragraphs), mean NPMI of 5
+# ... but two passes below ONE_PASS_PARAGRAPHS paragraphs, one at or above: the ~430,000 visits
+# two passes make on the 147 MB city corpus, a cautious threshold (one pass was within the seeds'
+# spread of two there, a third bought nothing). On that corpus (216,000 paragraphs), mean NPMI of 5
 # seeds (sd about 0.006) for one, two, three passes: K=8 +0.124, +0.127, +0.126; K=20 +0.148,
 # +0.151, +0.150 (stability at K=20 0.48, 0.50, 0.51). A larger corpus makes those visits in one
 # pass, over paragraphs it has not seen before (measured on no real corpus that large: see
